@@ -1,0 +1,354 @@
+#include "feedscout/ingest/parse.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <unordered_set>
+
+#include "feedscout/text/utf8.h"
+
+namespace feedscout {
+namespace {
+
+using nlohmann::json;
+
+// Thrown only inside this file, caught per item: a field-level validation failure.
+struct FieldError {
+  std::string field;
+  std::string message;
+};
+
+const char* type_name(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "boolean";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::object:
+      return "object";
+    case json::value_t::discarded:
+      return "invalid";
+    default:
+      return "number";
+  }
+}
+
+const json* find(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+std::string get_string(const json& obj, const char* key, size_t max_bytes, bool required,
+                       bool allow_empty = false) {
+  const json* v = find(obj, key);
+  if (v == nullptr) {
+    if (required) throw FieldError{key, "missing required field"};
+    return {};
+  }
+  if (!v->is_string()) {
+    throw FieldError{key, std::string("expected a string, got ") + type_name(*v)};
+  }
+  const auto& s = v->get_ref<const std::string&>();
+  if (s.size() > max_bytes) {
+    throw FieldError{key, "too long: " + std::to_string(s.size()) + " bytes, limit " +
+                              std::to_string(max_bytes)};
+  }
+  if (!allow_empty && required && s.find_first_not_of(" \t\r\n") == std::string::npos) {
+    throw FieldError{key, "must not be empty"};
+  }
+  return s;
+}
+
+std::string get_id(const json& obj, const char* key, const ParseLimits& limits) {
+  std::string s = get_string(obj, key, limits.max_id_bytes, true);
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7F) throw FieldError{key, "must not contain control characters"};
+  }
+  return s;
+}
+
+TimeMs get_time(const json& obj, const char* key, const ParseLimits& limits, TimeMs now) {
+  const json* v = find(obj, key);
+  if (v == nullptr) throw FieldError{key, "missing required field"};
+  TimeMs t;
+  if (v->is_string()) {
+    auto parsed = parse_rfc3339(v->get_ref<const std::string&>());
+    if (!parsed.is_ok()) throw FieldError{key, parsed.status().message()};
+    t = *parsed;
+  } else if (v->is_number()) {
+    const double secs = v->get<double>();
+    if (!std::isfinite(secs) || std::fabs(secs) > 1e13) {
+      throw FieldError{key, "Unix seconds out of range"};
+    }
+    t = static_cast<TimeMs>(std::llround(secs * 1000.0));
+  } else {
+    throw FieldError{key, std::string("expected an RFC 3339 string or Unix seconds, got ") +
+                              type_name(*v)};
+  }
+  if (t > now + limits.max_future_ms) {
+    throw FieldError{key, "time " + format_rfc3339(t) + " is too far in the future (server time " +
+                              format_rfc3339(now) + ", tolerance " +
+                              std::to_string(limits.max_future_ms / 1000) + " s)"};
+  }
+  if (t < now - limits.max_past_ms) {
+    throw FieldError{key, "time " + format_rfc3339(t) + " is too far in the past (limit " +
+                              std::to_string(limits.max_past_ms / kMsPerDay) + " days)"};
+  }
+  return t;
+}
+
+std::vector<std::string> get_id_list(const json& obj, const char* key, const ParseLimits& limits,
+                                     bool required) {
+  const json* v = find(obj, key);
+  if (v == nullptr) {
+    if (required) throw FieldError{key, "missing required field"};
+    return {};
+  }
+  if (!v->is_array()) {
+    throw FieldError{key, std::string("expected an array of document ids, got ") + type_name(*v)};
+  }
+  if (v->size() > limits.max_doc_ids) {
+    throw FieldError{key, "too many ids: " + std::to_string(v->size()) + ", limit " +
+                              std::to_string(limits.max_doc_ids)};
+  }
+  std::vector<std::string> out;
+  out.reserve(v->size());
+  std::unordered_set<std::string> seen;
+  for (size_t i = 0; i < v->size(); ++i) {
+    const json& e = (*v)[i];
+    const std::string field = std::string(key) + "[" + std::to_string(i) + "]";
+    if (!e.is_string()) {
+      throw FieldError{field, std::string("expected a document id string, got ") + type_name(e)};
+    }
+    const auto& s = e.get_ref<const std::string&>();
+    if (s.empty() || s.size() > limits.max_id_bytes) {
+      throw FieldError{field, "document id must be 1.." + std::to_string(limits.max_id_bytes) +
+                                  " bytes"};
+    }
+    // A document listed twice in one event counts once.
+    if (seen.insert(s).second) out.push_back(s);
+  }
+  if (required && out.empty()) throw FieldError{key, "must list at least one document id"};
+  return out;
+}
+
+Event event_from_json(const json& obj, const ParseLimits& limits, TimeMs now) {
+  Event e;
+  e.id = get_id(obj, "id", limits);
+  const std::string type = get_string(obj, "type", 32, true);
+  auto t = parse_event_type(type);
+  if (!t) throw FieldError{"type", "unknown event type '" + type + "' (search|impression|click)"};
+  e.type = *t;
+  e.user = get_id(obj, "user", limits);
+  e.time_ms = get_time(obj, "time", limits, now);
+  if (e.type == EventType::kSearch) {
+    e.surface = Surface::kSearch;
+    e.query = get_string(obj, "query", limits.max_query_bytes, true);
+    e.doc_ids = get_id_list(obj, "clicked", limits, false);
+    return e;
+  }
+  const std::string surface = get_string(obj, "surface", 32, true);
+  auto s = parse_surface(surface);
+  if (!s) throw FieldError{"surface", "unknown surface '" + surface + "' (search|feed|main)"};
+  e.surface = *s;
+  e.doc_ids = get_id_list(obj, "docs", limits, true);
+  if (e.type == EventType::kClick) {
+    if (const json* d = find(obj, "dwell_s")) {
+      if (!d->is_number()) {
+        throw FieldError{"dwell_s", std::string("expected a number, got ") + type_name(*d)};
+      }
+      e.dwell_s = d->get<double>();
+      if (!std::isfinite(e.dwell_s) || e.dwell_s < 0 || e.dwell_s > 86400) {
+        throw FieldError{"dwell_s", "must be between 0 and 86400 seconds"};
+      }
+    }
+  }
+  return e;
+}
+
+Document document_from_json(const json& obj, const ParseLimits& limits, const Taxonomy& taxonomy,
+                            TimeMs now) {
+  Document d;
+  d.id = get_id(obj, "id", limits);
+  d.title = get_string(obj, "title", limits.max_title_bytes, true);
+  d.body = get_string(obj, "body", limits.max_body_bytes, false);
+  d.url = get_string(obj, "url", limits.max_url_bytes, false);
+  d.source = get_string(obj, "source", 64, false);
+  d.created_ms = get_time(obj, "created_at", limits, now);
+  const json* topics = find(obj, "topics");
+  if (topics == nullptr) return d;
+  if (!topics->is_array()) {
+    throw FieldError{"topics", std::string("expected an array, got ") + type_name(*topics)};
+  }
+  if (topics->size() > 3) throw FieldError{"topics", "at most 3 topics per document"};
+  for (size_t i = 0; i < topics->size(); ++i) {
+    const json& t = (*topics)[i];
+    const std::string field = "topics[" + std::to_string(i) + "]";
+    DocTopic dt;
+    std::string label;
+    if (t.is_string()) {
+      label = t.get<std::string>();
+    } else if (t.is_object()) {
+      const json* l = find(t, "topic");
+      if (l == nullptr || !l->is_string()) {
+        throw FieldError{field + ".topic", "expected a topic id or path string"};
+      }
+      label = l->get<std::string>();
+      if (const json* s = find(t, "score")) {
+        if (!s->is_number()) throw FieldError{field + ".score", "expected a number"};
+        const double score = s->get<double>();
+        if (!(score >= 0.0 && score <= 1.0)) {
+          throw FieldError{field + ".score", "must be between 0 and 1"};
+        }
+        dt.score = static_cast<float>(score);
+      }
+    } else {
+      throw FieldError{field, std::string("expected a string or {\"topic\":..,\"score\":..}, got ") +
+                                  type_name(t)};
+    }
+    auto id = taxonomy.resolve(label);
+    if (!id) throw FieldError{field, "'" + label + "' is not a topic id or path of the taxonomy"};
+    for (const auto& existing : d.topics) {
+      if (existing.topic == *id) throw FieldError{field, "topic '" + label + "' listed twice"};
+    }
+    dt.topic = *id;
+    d.topics.push_back(dt);
+  }
+  return d;
+}
+
+template <typename T, typename Convert>
+void parse_item(std::string_view text, size_t position, const ParseLimits& limits,
+                ParsedBatch<T>& out, Convert&& convert) {
+  if (text.size() > limits.max_item_bytes) {
+    out.errors.push_back({position, "", "item too large: " + std::to_string(text.size()) +
+                                            " bytes, limit " +
+                                            std::to_string(limits.max_item_bytes)});
+    return;
+  }
+  if (size_t bad = text::find_invalid_utf8(text); bad != std::string_view::npos) {
+    out.errors.push_back({position, "", "invalid UTF-8 at byte " + std::to_string(bad)});
+    return;
+  }
+  json obj = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (obj.is_discarded()) {
+    // Re-parse with exceptions to get the position of the syntax error.
+    std::string why = "not valid JSON";
+    try {
+      json again = json::parse(text);
+      (void)again;
+    } catch (const json::parse_error& e) {
+      why = "not valid JSON: syntax error at byte " + std::to_string(e.byte);
+    }
+    out.errors.push_back({position, "", why});
+    return;
+  }
+  if (!obj.is_object()) {
+    out.errors.push_back({position, "", std::string("expected a JSON object, got ") +
+                                            type_name(obj)});
+    return;
+  }
+  try {
+    out.items.emplace_back(position, convert(obj));
+  } catch (const FieldError& fe) {
+    out.errors.push_back({position, fe.field, fe.message});
+  } catch (const json::exception& je) {
+    out.errors.push_back({position, "", je.what()});
+  }
+}
+
+template <typename T, typename Convert>
+ParsedBatch<T> parse_batch(std::string_view body, const ParseLimits& limits, size_t first_line,
+                           Convert&& convert) {
+  ParsedBatch<T> out;
+  size_t first = body.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && body[first] == '[') {
+    out.is_array = true;
+    if (size_t bad = text::find_invalid_utf8(body); bad != std::string_view::npos) {
+      out.errors.push_back({0, "", "invalid UTF-8 at byte " + std::to_string(bad) +
+                                       " of the body; the array was not read"});
+      return out;
+    }
+    json arr = json::parse(body, nullptr, false);
+    if (arr.is_discarded() || !arr.is_array()) {
+      out.errors.push_back({0, "", "body starts with '[' but is not a valid JSON array"});
+      return out;
+    }
+    for (size_t i = 0; i < arr.size(); ++i) {
+      parse_item<T>(arr[i].dump(), i, limits, out, convert);
+    }
+    return out;
+  }
+  size_t line_no = first_line;
+  size_t start = 0;
+  while (start < body.size()) {
+    size_t nl = body.find('\n', start);
+    std::string_view line =
+        body.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    start = nl == std::string_view::npos ? body.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") != std::string_view::npos) {
+      parse_item<T>(line, line_no, limits, out, convert);
+    }
+    ++line_no;
+  }
+  return out;
+}
+
+}  // namespace
+
+ParsedBatch<Event> parse_events(std::string_view body, const ParseLimits& limits, TimeMs now,
+                                size_t first_line) {
+  return parse_batch<Event>(body, limits, first_line, [&](const json& obj) {
+    return event_from_json(obj, limits, now);
+  });
+}
+
+ParsedBatch<Document> parse_documents(std::string_view body, const ParseLimits& limits,
+                                      const Taxonomy& taxonomy, TimeMs now, size_t first_line) {
+  return parse_batch<Document>(body, limits, first_line, [&](const json& obj) {
+    return document_from_json(obj, limits, taxonomy, now);
+  });
+}
+
+std::string event_to_json(const Event& e) {
+  json j;
+  j["id"] = e.id;
+  j["type"] = event_type_name(e.type);
+  j["user"] = e.user;
+  j["time"] = format_rfc3339(e.time_ms);
+  if (e.type == EventType::kSearch) {
+    j["query"] = e.query;
+    j["clicked"] = e.doc_ids;
+  } else {
+    j["surface"] = surface_name(e.surface);
+    j["docs"] = e.doc_ids;
+    if (e.type == EventType::kClick && e.dwell_s >= 0) j["dwell_s"] = e.dwell_s;
+  }
+  return j.dump();
+}
+
+std::string document_to_json(const Document& d, const Taxonomy& taxonomy) {
+  json j;
+  j["id"] = d.id;
+  j["title"] = d.title;
+  j["body"] = d.body;
+  if (!d.url.empty()) j["url"] = d.url;
+  if (!d.source.empty()) j["source"] = d.source;
+  j["created_at"] = format_rfc3339(d.created_ms);
+  json topics = json::array();
+  for (const auto& t : d.topics) {
+    topics.push_back({{"topic", taxonomy.node(t.topic).external_id},
+                      {"path", taxonomy.node(t.topic).path},
+                      {"score", t.score},
+                      {"source", topic_source_name(t.source)}});
+  }
+  j["topics"] = topics;
+  return j.dump();
+}
+
+}  // namespace feedscout

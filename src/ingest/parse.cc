@@ -206,6 +206,15 @@ Document document_from_json(const json& obj, const ParseLimits& limits, const Ta
         }
         dt.score = static_cast<float>(score);
       }
+      if (const json* src = find(t, "source")) {
+        if (!src->is_string()) throw FieldError{field + ".source", "expected a string"};
+        const auto& name = src->get_ref<const std::string&>();
+        if (name == "classifier") {
+          dt.source = TopicSource::kClassifier;
+        } else if (name != "provided") {
+          throw FieldError{field + ".source", "must be 'provided' or 'classifier'"};
+        }
+      }
     } else {
       throw FieldError{field, std::string("expected a string or {\"topic\":..,\"score\":..}, got ") +
                                   type_name(t)};

@@ -1,0 +1,110 @@
+// The per-user context: the first two context kinds of the brief — topic preference per
+// surface at every taxonomy level, and the integrated cross-surface preference — plus the
+// user's recent searches and the documents the user has already seen.
+//
+// State is a set of decayed sums (decay.h), so applying events in any order gives the same
+// context. A UserContext is a plain value: not thread-safe; the engine serialises writers
+// and hands readers a consistent snapshot.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "feedscout/common/status.h"
+#include "feedscout/common/time.h"
+#include "feedscout/context/context_config.h"
+#include "feedscout/ingest/records.h"
+#include "feedscout/taxonomy/taxonomy.h"
+
+namespace feedscout {
+
+// Decayed evidence for one topic on one surface, valid at SurfaceState::ref_ms.
+struct TopicEvidence {
+  double clicks = 0;
+  double impressions = 0;
+};
+
+struct SurfaceState {
+  TimeMs ref_ms = 0;  // anchor of every decayed value below; 0 = no evidence yet
+  double clicks = 0;  // all topics together (documents, not topic-weighted)
+  double impressions = 0;
+  std::unordered_map<TopicId, TopicEvidence> topics;
+};
+
+struct RecentSearch {
+  std::string query;
+  TimeMs time_ms = 0;
+  std::vector<std::string> clicked;
+};
+
+// 64-bit hash of a document id, used for the seen-set.
+uint64_t doc_key(std::string_view doc_id);
+
+class UserContext {
+ public:
+  // Applies one event. `doc_topics[i]` are the topics of event.doc_ids[i] (nullptr or empty
+  // when the document has none). Idempotency is the caller's job (event ids).
+  void apply(const Event& event, const std::vector<const std::vector<DocTopic>*>& doc_topics,
+             const Taxonomy& taxonomy, const ContextConfig& config);
+
+  const std::array<SurfaceState, kNumSurfaces>& surfaces() const { return surfaces_; }
+  const std::vector<RecentSearch>& recent_searches() const { return recent_searches_; }  // newest first
+  bool has_seen(uint64_t key) const { return seen_.count(key) > 0; }
+  size_t seen_count() const { return seen_.size(); }
+  TimeMs last_event_ms() const { return last_event_ms_; }
+  bool empty() const { return last_event_ms_ == 0; }
+
+  // Compact binary form for the store, and back. decode() rejects malformed input.
+  std::string encode() const;
+  [[nodiscard]] static Result<UserContext> decode(std::string_view bytes);
+
+ private:
+  void add_evidence(Surface surface, TimeMs t, const std::vector<const std::vector<DocTopic>*>& docs,
+                    double weight, bool is_click, const Taxonomy& taxonomy,
+                    const ContextConfig& config);
+  void mark_seen(const std::vector<std::string>& doc_ids, const ContextConfig& config);
+
+  std::array<SurfaceState, kNumSurfaces> surfaces_;
+  std::vector<RecentSearch> recent_searches_;
+  std::vector<uint64_t> seen_order_;  // oldest first, bounded by max_seen_docs
+  std::unordered_set<uint64_t> seen_;
+  TimeMs last_event_ms_ = 0;
+};
+
+// ---- Reading preferences --------------------------------------------------------------
+
+struct TopicScore {
+  TopicId topic = kNoTopic;
+  double score = 0;        // 0..1
+  double clicks = 0;       // decayed to `now` (integrated: weighted over surfaces)
+  double impressions = 0;
+};
+
+enum class UserClass : uint8_t { kCold = 0, kLight, kMedium, kHeavy };
+const char* user_class_name(UserClass c);
+
+struct ContextView {
+  TimeMs now_ms = 0;
+  UserClass user_class = UserClass::kCold;
+  double feed_activity = 0;  // decayed feed clicks at now
+  // Weights actually used for the integrated preference (renormalised over surfaces with
+  // evidence; all zero for a cold user).
+  std::array<double, kNumSurfaces> surface_weights{};
+  // Topics with evidence, highest score first.
+  std::array<std::vector<TopicScore>, kNumSurfaces> per_surface;
+  std::vector<TopicScore> integrated;
+  std::vector<RecentSearch> recent_searches;
+};
+
+// Preference of one topic on one surface at `now` (formula in ContextConfig).
+double topic_preference(const SurfaceState& surface, const TopicEvidence& evidence, TimeMs now,
+                        const ContextConfig& config);
+
+ContextView compute_view(const UserContext& context, TimeMs now, const ContextConfig& config);
+
+}  // namespace feedscout

@@ -1,0 +1,53 @@
+// Configuration of the engine and its server, with the documented defaults
+// (config/feedscout.toml lists every key; docs/CONFIG.md explains them).
+#pragma once
+
+#include <string>
+
+#include "feedscout/common/status.h"
+#include "feedscout/context/context_config.h"
+#include "feedscout/index/document_index.h"
+#include "feedscout/ingest/parse.h"
+#include "feedscout/serve/feed_builder.h"
+
+namespace feedscout {
+
+struct ClassifierConfig {
+  std::string kind = "fasttext";  // "fasttext" or "none"
+  std::string model_path;         // "" = no classifier (documents need their own topics)
+  int max_topics = 3;
+  float min_score = 0.15f;  // labels below are dropped (the best one is always kept)
+};
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 8;
+  size_t max_body_bytes = 16 << 20;  // larger request bodies get 413
+};
+
+struct EngineConfig {
+  std::string data_dir = "var/data";
+  std::string taxonomy_path = "data/taxonomy/iab-content-3.1-ko.tsv";
+  ClassifierConfig classifier;
+  ParseLimits limits;
+  ContextConfig context;
+  IndexConfig index;
+  FeedConfig feed;
+  // Documents served by the feed are not served again for this long, even before the
+  // platform reports their impressions.
+  TimeMs served_memory_ms = 10 * 60 * kMsPerSecond;
+  size_t block_cache_mb = 64;
+};
+
+struct AppConfig {
+  EngineConfig engine;
+  ServerConfig server;
+};
+
+// Reads a TOML file over the defaults. Unknown keys are errors (a typo must not silently
+// keep a default); messages name the file and key.
+[[nodiscard]] Result<AppConfig> load_config_file(const std::string& path);
+[[nodiscard]] Result<AppConfig> parse_config(std::string_view toml_text, const std::string& source);
+
+}  // namespace feedscout

@@ -1,0 +1,105 @@
+// The engine: ingest → classify → store → contexts → feed, behind one object.
+//
+// Write path: callers parse (and classify documents) on their own thread, then hand the
+// batch to a single writer thread that validates references, drops duplicate ids, applies
+// the batch to the in-memory contexts and indexes, and commits one durable (fsync'd)
+// RocksDB batch for everything pending — group commit, so many concurrent HTTP requests
+// share one fsync. A call returns only after its items are durable.
+//
+// Read path: context() and feed() read under a shared lock, concurrently with each other.
+//
+// Thread safety: every public method may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "feedscout/common/status.h"
+#include "feedscout/context/user_context.h"
+#include "feedscout/engine/config.h"
+#include "feedscout/ingest/parse.h"
+#include "feedscout/serve/feed_builder.h"
+#include "feedscout/taxonomy/taxonomy.h"
+
+namespace feedscout {
+
+struct IngestReport {
+  bool is_array = false;  // error positions are array indexes, else line numbers
+  size_t accepted = 0;
+  size_t duplicates = 0;  // ids already applied: acknowledged, not applied again
+  size_t rejected = 0;
+  std::vector<ItemError> errors;
+  Status commit_status;  // non-OK when the durable write failed (nothing was acknowledged)
+};
+
+struct FeedEntry {
+  std::string doc_id;
+  std::string title;
+  std::string source;
+  TimeMs created_ms = 0;
+  std::vector<std::string> topic_paths;
+  FeedSource from = FeedSource::kPopular;
+  double score = 0;
+  std::string reason;
+};
+
+struct FeedPage {
+  std::string user;
+  UserClass user_class = UserClass::kCold;
+  bool known_user = false;
+  std::vector<FeedEntry> items;
+};
+
+struct EngineStats {
+  uint64_t events_accepted = 0, events_duplicate = 0, events_rejected = 0;
+  uint64_t documents_accepted = 0, documents_duplicate = 0, documents_rejected = 0;
+  uint64_t documents_classified = 0, classifier_failures = 0;
+  uint64_t commits = 0, commit_failures = 0;
+  size_t documents = 0, users = 0;
+};
+
+class Engine {
+ public:
+  // Opens the data directory (refused with Status::busy if another process holds it),
+  // loads the taxonomy and classifier, and rebuilds the in-memory state from the store.
+  // `clock` supplies "now" (tests pin it); defaults to the wall clock.
+  [[nodiscard]] static Result<std::unique_ptr<Engine>> open(
+      const EngineConfig& config, std::function<TimeMs()> clock = nullptr);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // JSON Lines or a JSON array. `first_line` numbers the body's first line (files read
+  // in chunks). Returns after every accepted item is durable.
+  IngestReport ingest_events(std::string_view body, size_t first_line = 1);
+  IngestReport ingest_documents(std::string_view body, size_t first_line = 1);
+
+  // The user's contexts at now; a user with no events gets an empty (cold) view.
+  ContextView context(const std::string& user, bool* known = nullptr) const;
+
+  // A feed page. When remember_served is set, its documents are not served again for
+  // config.served_memory_ms.
+  FeedPage feed(const std::string& user, size_t n, bool remember_served = true);
+
+  // Stored canonical JSON, or nullopt when absent.
+  [[nodiscard]] Result<std::optional<std::string>> event_json(const std::string& id) const;
+  [[nodiscard]] Result<std::optional<std::string>> document_json(const std::string& id) const;
+
+  EngineStats stats() const;
+  const Taxonomy& taxonomy() const;
+  const EngineConfig& config() const;
+  TimeMs now() const;
+  std::string classifier_description() const;
+
+ private:
+  struct Impl;
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace feedscout

@@ -1,0 +1,101 @@
+// In-memory indexes over the document pool: id lookup, documents per topic (every level)
+// by creation time, a text index for query matching, and decayed popularity.
+//
+// Rebuilt from the store at start-up. Not thread-safe: the engine serialises writers and
+// lets readers in under a shared lock. Bodies are not kept in memory (the store has them).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "feedscout/common/time.h"
+#include "feedscout/ingest/records.h"
+#include "feedscout/taxonomy/taxonomy.h"
+#include "feedscout/text/tokenize.h"
+
+namespace feedscout {
+
+using DocIndex = uint32_t;
+
+struct DocRecord {
+  std::string id;
+  std::string title;
+  std::string source;
+  TimeMs created_ms = 0;
+  std::vector<DocTopic> topics;
+  uint64_t key = 0;  // doc_key(id), for seen-sets
+};
+
+struct IndexConfig {
+  double popularity_half_life_s = 24 * 3600.0;
+  size_t popular_list_size = 500;
+  // Query terms present in more than this share of documents are ignored (stop-bigrams).
+  double max_term_doc_share = 0.25;
+  // A match must contain at least this share of the query's distinct terms.
+  double min_query_coverage = 0.6;
+};
+
+struct TextMatch {
+  DocIndex doc = 0;
+  double score = 0;  // BM25
+};
+
+class DocumentIndex {
+ public:
+  DocumentIndex(const Taxonomy& taxonomy, IndexConfig config);
+
+  // Adds a document (its title and body are indexed for text search). Returns nullopt when
+  // the id is already present.
+  std::optional<DocIndex> add(const Document& doc);
+
+  std::optional<DocIndex> find(std::string_view id) const;
+  const DocRecord& doc(DocIndex i) const { return docs_[i]; }
+  size_t size() const { return docs_.size(); }
+
+  // Documents listed under `topic` (directly or through a descendant), oldest first.
+  const std::vector<DocIndex>& topic_docs(TopicId topic) const;
+
+  // Best `k` text matches for `query`, BM25 over retrieval terms (title terms count twice),
+  // ties broken by newer first. Documents for which `exclude` returns true are skipped.
+  std::vector<TextMatch> search(std::string_view query, size_t k,
+                                const std::function<bool(DocIndex)>& exclude) const;
+
+  // Popularity: decayed click count per document.
+  void record_click(DocIndex doc, TimeMs t);
+  // Recomputes the popular list at `now`; cheap enough to call once a second.
+  void refresh_popular(TimeMs now);
+  // Most popular first (decayed clicks); when nothing was clicked yet, newest first.
+  const std::vector<DocIndex>& popular() const { return popular_; }
+  double popularity(DocIndex doc, TimeMs now) const;
+  // Raw state, for persistence: decayed clicks anchored at ref_ms.
+  void set_popularity(DocIndex doc, double clicks, TimeMs ref_ms);
+  std::pair<double, TimeMs> popularity_state(DocIndex doc) const;
+
+ private:
+  struct Posting {
+    DocIndex doc;
+    uint16_t tf;
+  };
+  struct Popularity {
+    double clicks = 0;
+    TimeMs ref_ms = 0;
+  };
+
+  const Taxonomy& taxonomy_;
+  IndexConfig config_;
+  std::vector<DocRecord> docs_;
+  std::vector<uint32_t> doc_length_;  // terms per document
+  uint64_t total_length_ = 0;
+  std::unordered_map<std::string, DocIndex> by_id_;
+  std::vector<std::vector<DocIndex>> by_topic_;
+  std::unordered_map<text::TermId, std::vector<Posting>> postings_;
+  std::unordered_map<DocIndex, Popularity> popularity_;
+  std::vector<DocIndex> popular_;
+};
+
+}  // namespace feedscout

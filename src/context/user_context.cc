@@ -1,0 +1,231 @@
+#include "feedscout/context/user_context.h"
+
+#include <algorithm>
+
+#include "feedscout/context/decay.h"
+
+namespace feedscout {
+
+uint64_t doc_key(std::string_view doc_id) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : doc_id) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+const char* user_class_name(UserClass c) {
+  switch (c) {
+    case UserClass::kCold:
+      return "cold";
+    case UserClass::kLight:
+      return "light";
+    case UserClass::kMedium:
+      return "medium";
+    case UserClass::kHeavy:
+      return "heavy";
+  }
+  return "?";
+}
+
+void UserContext::add_evidence(Surface surface, TimeMs t,
+                               const std::vector<const std::vector<DocTopic>*>& docs,
+                               double weight, bool is_click, const Taxonomy& taxonomy,
+                               const ContextConfig& config) {
+  SurfaceState& s = surfaces_[static_cast<int>(surface)];
+  // Move the anchor forward (decaying what is there) or scale this evidence back to it.
+  double w = weight;
+  if (s.ref_ms == 0) {
+    s.ref_ms = t;
+  } else if (t > s.ref_ms) {
+    const double f = decay_factor(t - s.ref_ms, config.half_life_s);
+    s.clicks *= f;
+    s.impressions *= f;
+    for (auto& [topic, ev] : s.topics) {
+      ev.clicks *= f;
+      ev.impressions *= f;
+    }
+    s.ref_ms = t;
+  } else {
+    w *= decay_factor(s.ref_ms - t, config.half_life_s);
+  }
+
+  // Each document contributes to every level of each of its topics; an ancestor shared by
+  // two of the document's topics counts once, with the larger score.
+  std::unordered_map<TopicId, double> per_topic;
+  for (const auto* topics : docs) {
+    (is_click ? s.clicks : s.impressions) += w;
+    if (topics == nullptr) continue;
+    per_topic.clear();
+    for (const auto& dt : *topics) {
+      for (TopicId a : taxonomy.lineage(dt.topic)) {
+        double& v = per_topic[a];
+        v = std::max(v, static_cast<double>(dt.score));
+      }
+    }
+    for (const auto& [topic, score] : per_topic) {
+      TopicEvidence& ev = s.topics[topic];
+      (is_click ? ev.clicks : ev.impressions) += w * score;
+    }
+  }
+
+  if (s.topics.size() > config.max_topics_per_surface) {
+    // Keep the topics with the most evidence.
+    std::vector<std::pair<double, TopicId>> order;
+    order.reserve(s.topics.size());
+    for (const auto& [topic, ev] : s.topics) {
+      order.emplace_back(ev.clicks * 10 + ev.impressions, topic);
+    }
+    std::nth_element(order.begin(), order.begin() + config.max_topics_per_surface, order.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (size_t i = config.max_topics_per_surface; i < order.size(); ++i) {
+      s.topics.erase(order[i].second);
+    }
+  }
+}
+
+void UserContext::mark_seen(const std::vector<std::string>& doc_ids, const ContextConfig& config) {
+  for (const auto& id : doc_ids) {
+    const uint64_t key = doc_key(id);
+    if (!seen_.insert(key).second) continue;
+    seen_order_.push_back(key);
+  }
+  if (seen_order_.size() > config.max_seen_docs) {
+    const size_t drop = seen_order_.size() - config.max_seen_docs;
+    for (size_t i = 0; i < drop; ++i) seen_.erase(seen_order_[i]);
+    seen_order_.erase(seen_order_.begin(), seen_order_.begin() + static_cast<ptrdiff_t>(drop));
+  }
+}
+
+void UserContext::apply(const Event& event,
+                        const std::vector<const std::vector<DocTopic>*>& doc_topics,
+                        const Taxonomy& taxonomy, const ContextConfig& config) {
+  last_event_ms_ = std::max(last_event_ms_, event.time_ms);
+  switch (event.type) {
+    case EventType::kSearch: {
+      // Clicked search results are clicks on the search surface.
+      if (!event.doc_ids.empty()) {
+        add_evidence(Surface::kSearch, event.time_ms, doc_topics, 1.0, true, taxonomy, config);
+      }
+      // Recent searches: newest first by event time, one entry per query text.
+      auto same = std::find_if(recent_searches_.begin(), recent_searches_.end(),
+                               [&](const RecentSearch& r) { return r.query == event.query; });
+      if (same != recent_searches_.end()) {
+        if (same->time_ms > event.time_ms) {
+          // An older repeat of a newer search adds its clicks only.
+          for (const auto& d : event.doc_ids) {
+            if (std::find(same->clicked.begin(), same->clicked.end(), d) == same->clicked.end())
+              same->clicked.push_back(d);
+          }
+          break;
+        }
+        recent_searches_.erase(same);
+      }
+      RecentSearch r{event.query, event.time_ms, event.doc_ids};
+      auto pos = std::find_if(recent_searches_.begin(), recent_searches_.end(),
+                              [&](const RecentSearch& x) { return x.time_ms < event.time_ms; });
+      recent_searches_.insert(pos, std::move(r));
+      if (recent_searches_.size() > config.max_recent_searches) {
+        recent_searches_.resize(config.max_recent_searches);
+      }
+      break;
+    }
+    case EventType::kImpression:
+      add_evidence(event.surface, event.time_ms, doc_topics, 1.0, false, taxonomy, config);
+      break;
+    case EventType::kClick: {
+      const bool short_click = event.dwell_s >= 0 && event.dwell_s < config.short_dwell_s;
+      add_evidence(event.surface, event.time_ms, doc_topics,
+                   short_click ? config.short_click_weight : 1.0, true, taxonomy, config);
+      break;
+    }
+  }
+  mark_seen(event.doc_ids, config);
+}
+
+double topic_preference(const SurfaceState& surface, const TopicEvidence& evidence, TimeMs now,
+                        const ContextConfig& config) {
+  const double f = decay_factor(now - surface.ref_ms, 0.0 + config.half_life_s);
+  const double c = f * evidence.clicks;
+  const double i = f * std::max(evidence.impressions, evidence.clicks);
+  return (c + config.prior_strength * config.prior) / (i + config.prior_strength);
+}
+
+ContextView compute_view(const UserContext& context, TimeMs now, const ContextConfig& config) {
+  ContextView view;
+  view.now_ms = now;
+  view.recent_searches = context.recent_searches();
+  const auto& surfaces = context.surfaces();
+
+  const SurfaceState& feed = surfaces[static_cast<int>(Surface::kFeed)];
+  view.feed_activity = feed.ref_ms == 0 ? 0.0
+                                        : feed.clicks * decay_factor(now - feed.ref_ms,
+                                                                     config.half_life_s);
+  const double span = config.heavy_min_feed_clicks - config.light_max_feed_clicks;
+  const double lambda =
+      span <= 0 ? (view.feed_activity >= config.heavy_min_feed_clicks ? 1.0 : 0.0)
+                : std::clamp((view.feed_activity - config.light_max_feed_clicks) / span, 0.0, 1.0);
+
+  bool any = false;
+  double total_w = 0;
+  for (int s = 0; s < kNumSurfaces; ++s) {
+    const bool has = surfaces[s].clicks > 0 || surfaces[s].impressions > 0;
+    any = any || has;
+    view.surface_weights[s] =
+        has ? (1 - lambda) * config.light_weights[s] + lambda * config.heavy_weights[s] : 0.0;
+    total_w += view.surface_weights[s];
+  }
+  if (!any) {
+    view.user_class = context.recent_searches().empty() ? UserClass::kCold : UserClass::kLight;
+  } else if (lambda <= 0) {
+    view.user_class = UserClass::kLight;
+  } else if (lambda >= 1) {
+    view.user_class = UserClass::kHeavy;
+  } else {
+    view.user_class = UserClass::kMedium;
+  }
+  if (total_w > 0) {
+    for (double& w : view.surface_weights) w /= total_w;
+  }
+
+  std::unordered_map<TopicId, TopicScore> integrated;
+  for (int s = 0; s < kNumSurfaces; ++s) {
+    const SurfaceState& st = surfaces[s];
+    const double f = decay_factor(now - st.ref_ms, config.half_life_s);
+    for (const auto& [topic, ev] : st.topics) {
+      TopicScore ts{topic, topic_preference(st, ev, now, config), f * ev.clicks,
+                    f * ev.impressions};
+      view.per_surface[s].push_back(ts);
+      if (view.surface_weights[s] > 0) {
+        TopicScore& it = integrated[topic];
+        it.topic = topic;
+        it.clicks += view.surface_weights[s] * ts.clicks;
+        it.impressions += view.surface_weights[s] * ts.impressions;
+      }
+    }
+  }
+  // Integrated score: weighted mean over the surfaces with evidence; a surface with
+  // evidence but none for this topic contributes the prior.
+  for (auto& [topic, ts] : integrated) {
+    double score = 0;
+    for (int s = 0; s < kNumSurfaces; ++s) {
+      if (view.surface_weights[s] <= 0) continue;
+      const auto it = surfaces[s].topics.find(topic);
+      const double p = it == surfaces[s].topics.end()
+                           ? topic_preference(surfaces[s], TopicEvidence{}, now, config)
+                           : topic_preference(surfaces[s], it->second, now, config);
+      score += view.surface_weights[s] * p;
+    }
+    ts.score = score;
+    view.integrated.push_back(ts);
+  }
+  auto by_score = [](const TopicScore& a, const TopicScore& b) {
+    return a.score != b.score ? a.score > b.score : a.topic < b.topic;
+  };
+  for (auto& v : view.per_surface) std::sort(v.begin(), v.end(), by_score);
+  std::sort(view.integrated.begin(), view.integrated.end(), by_score);
+  return view;
+}
+
+}  // namespace feedscout

@@ -1,0 +1,134 @@
+// Binary encoding of UserContext (little-endian, versioned). Topic ids are the dense ids
+// of the loaded taxonomy; the engine stores a taxonomy fingerprint beside the contexts
+// and refuses a data directory built with another taxonomy.
+#include <cstring>
+
+#include "feedscout/context/user_context.h"
+
+namespace feedscout {
+namespace {
+
+constexpr uint8_t kVersion = 1;
+
+class Writer {
+ public:
+  template <typename T>
+  void pod(T v) {
+    char buf[sizeof(T)];
+    std::memcpy(buf, &v, sizeof(T));
+    out_.append(buf, sizeof(T));
+  }
+  void str(const std::string& s) {
+    pod<uint32_t>(static_cast<uint32_t>(s.size()));
+    out_ += s;
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  template <typename T>
+  bool pod(T& v) {
+    if (in_.size() - pos_ < sizeof(T)) return false;
+    std::memcpy(&v, in_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return true;
+  }
+  bool str(std::string& s) {
+    uint32_t n;
+    if (!pod(n) || in_.size() - pos_ < n) return false;
+    s.assign(in_.data() + pos_, n);
+    pos_ += n;
+    return true;
+  }
+  // A count that cannot exceed the bytes left (each element needs at least min_bytes).
+  bool count(uint32_t& n, size_t min_bytes) {
+    return pod(n) && static_cast<size_t>(n) * min_bytes <= in_.size() - pos_;
+  }
+  bool done() const { return pos_ == in_.size(); }
+
+ private:
+  std::string_view in_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::string UserContext::encode() const {
+  Writer w;
+  w.pod<uint8_t>(kVersion);
+  w.pod<int64_t>(last_event_ms_);
+  for (const auto& s : surfaces_) {
+    w.pod<int64_t>(s.ref_ms);
+    w.pod<double>(s.clicks);
+    w.pod<double>(s.impressions);
+    w.pod<uint32_t>(static_cast<uint32_t>(s.topics.size()));
+    for (const auto& [topic, ev] : s.topics) {
+      w.pod<uint32_t>(topic);
+      w.pod<double>(ev.clicks);
+      w.pod<double>(ev.impressions);
+    }
+  }
+  w.pod<uint32_t>(static_cast<uint32_t>(recent_searches_.size()));
+  for (const auto& r : recent_searches_) {
+    w.str(r.query);
+    w.pod<int64_t>(r.time_ms);
+    w.pod<uint32_t>(static_cast<uint32_t>(r.clicked.size()));
+    for (const auto& d : r.clicked) w.str(d);
+  }
+  w.pod<uint32_t>(static_cast<uint32_t>(seen_order_.size()));
+  for (uint64_t k : seen_order_) w.pod<uint64_t>(k);
+  return w.take();
+}
+
+Result<UserContext> UserContext::decode(std::string_view bytes) {
+  auto bad = [](const char* what) {
+    return Status::corruption(std::string("user context record is malformed: ") + what);
+  };
+  Reader r(bytes);
+  UserContext c;
+  uint8_t version;
+  if (!r.pod(version)) return bad("empty");
+  if (version != kVersion) return bad("unknown version");
+  if (!r.pod(c.last_event_ms_)) return bad("truncated header");
+  for (auto& s : c.surfaces_) {
+    uint32_t n;
+    if (!r.pod(s.ref_ms) || !r.pod(s.clicks) || !r.pod(s.impressions) || !r.count(n, 20)) {
+      return bad("truncated surface");
+    }
+    s.topics.reserve(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      uint32_t topic;
+      TopicEvidence ev;
+      if (!r.pod(topic) || !r.pod(ev.clicks) || !r.pod(ev.impressions)) return bad("topic");
+      s.topics[topic] = ev;
+    }
+  }
+  uint32_t searches;
+  if (!r.count(searches, 16)) return bad("searches");
+  for (uint32_t i = 0; i < searches; ++i) {
+    RecentSearch rs;
+    uint32_t n;
+    if (!r.str(rs.query) || !r.pod(rs.time_ms) || !r.count(n, 4)) return bad("search");
+    rs.clicked.resize(n);
+    for (auto& d : rs.clicked) {
+      if (!r.str(d)) return bad("search click");
+    }
+    c.recent_searches_.push_back(std::move(rs));
+  }
+  uint32_t seen;
+  if (!r.count(seen, 8)) return bad("seen");
+  c.seen_order_.resize(seen);
+  for (auto& k : c.seen_order_) {
+    if (!r.pod(k)) return bad("seen key");
+    c.seen_.insert(k);
+  }
+  if (!r.done()) return bad("trailing bytes");
+  return c;
+}
+
+}  // namespace feedscout

@@ -1,0 +1,191 @@
+#include "feedscout/engine/config.h"
+
+#include <fstream>
+#include <sstream>
+#include <set>
+#include <toml++/toml.h>
+
+namespace feedscout {
+namespace {
+
+// Reads typed values out of a TOML table, recording the first error and every key used so
+// that unknown keys can be reported.
+class TableReader {
+ public:
+  TableReader(const toml::table& root, std::string source) : root_(root), source_(std::move(source)) {}
+
+  template <typename T>
+  void read(const std::string& section, const std::string& key, T& out) {
+    const std::string path = section + "." + key;
+    known_.insert(path);
+    const toml::node* n = root_.at_path(path).node();
+    if (n == nullptr || !status_.is_ok()) return;
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (auto v = n->value<std::string>()) {
+        out = *v;
+        return;
+      }
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = n->value<bool>()) {
+        out = *v;
+        return;
+      }
+    } else if constexpr (std::is_integral_v<T>) {
+      if (auto v = n->value<int64_t>(); v && *v >= 0) {
+        out = static_cast<T>(*v);
+        return;
+      }
+    } else {
+      if (auto v = n->value<double>()) {
+        out = static_cast<T>(*v);
+        return;
+      }
+    }
+    status_ = Status::invalid_argument(source_ + ": key '" + path + "' has the wrong type");
+  }
+
+  void read_weights(const std::string& section, const std::string& key,
+                    std::array<double, kNumSurfaces>& out) {
+    const std::string path = section + "." + key;
+    known_.insert(path);
+    const toml::node* n = root_.at_path(path).node();
+    if (n == nullptr || !status_.is_ok()) return;
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr || arr->size() != kNumSurfaces) {
+      status_ = Status::invalid_argument(source_ + ": key '" + path +
+                                         "' must be an array of 3 numbers [search, feed, main]");
+      return;
+    }
+    for (size_t i = 0; i < kNumSurfaces; ++i) {
+      auto v = (*arr)[i].value<double>();
+      if (!v || *v < 0) {
+        status_ = Status::invalid_argument(source_ + ": key '" + path + "' has a bad element");
+        return;
+      }
+      out[i] = *v;
+    }
+  }
+
+  Status finish() {
+    if (!status_.is_ok()) return status_;
+    for (const auto& [section, node] : root_) {
+      const toml::table* t = node.as_table();
+      if (t == nullptr) {
+        return Status::invalid_argument(source_ + ": unknown top-level key '" +
+                                        std::string(section.str()) + "'");
+      }
+      for (const auto& [key, value] : *t) {
+        const std::string path = std::string(section.str()) + "." + std::string(key.str());
+        if (!known_.count(path)) {
+          return Status::invalid_argument(source_ + ": unknown key '" + path + "'");
+        }
+      }
+    }
+    return Status::ok();
+  }
+
+ private:
+  const toml::table& root_;
+  std::string source_;
+  Status status_;
+  std::set<std::string> known_;
+};
+
+}  // namespace
+
+Result<AppConfig> parse_config(std::string_view toml_text, const std::string& source) {
+  // toml++ is built with exceptions here: they stay inside this function.
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& err) {
+    return Status::invalid_argument(source + ":" + std::to_string(err.source().begin.line) + ": " +
+                                    std::string(err.description()));
+  }
+  AppConfig c;
+  TableReader r(root, source);
+  EngineConfig& e = c.engine;
+  r.read("engine", "data_dir", e.data_dir);
+  r.read("engine", "taxonomy", e.taxonomy_path);
+  int64_t served_s = e.served_memory_ms / 1000;
+  r.read("engine", "served_memory_s", served_s);
+  e.served_memory_ms = served_s * 1000;
+  r.read("engine", "block_cache_mb", e.block_cache_mb);
+
+  r.read("classifier", "kind", e.classifier.kind);
+  r.read("classifier", "model", e.classifier.model_path);
+  r.read("classifier", "max_topics", e.classifier.max_topics);
+  r.read("classifier", "min_score", e.classifier.min_score);
+
+  ParseLimits& l = e.limits;
+  r.read("limits", "max_item_bytes", l.max_item_bytes);
+  r.read("limits", "max_doc_ids", l.max_doc_ids);
+  r.read("limits", "max_query_bytes", l.max_query_bytes);
+  r.read("limits", "max_body_bytes", l.max_body_bytes);
+  int64_t future_s = l.max_future_ms / 1000, past_days = l.max_past_ms / kMsPerDay;
+  r.read("limits", "max_future_s", future_s);
+  r.read("limits", "max_past_days", past_days);
+  l.max_future_ms = future_s * 1000;
+  l.max_past_ms = past_days * kMsPerDay;
+
+  ContextConfig& x = e.context;
+  double half_life_days = x.half_life_s / 86400.0;
+  r.read("context", "half_life_days", half_life_days);
+  x.half_life_s = half_life_days * 86400.0;
+  r.read("context", "prior", x.prior);
+  r.read("context", "prior_strength", x.prior_strength);
+  r.read("context", "short_dwell_s", x.short_dwell_s);
+  r.read("context", "short_click_weight", x.short_click_weight);
+  r.read("context", "light_max_feed_clicks", x.light_max_feed_clicks);
+  r.read("context", "heavy_min_feed_clicks", x.heavy_min_feed_clicks);
+  r.read_weights("context", "light_weights", x.light_weights);
+  r.read_weights("context", "heavy_weights", x.heavy_weights);
+  r.read("context", "max_recent_searches", x.max_recent_searches);
+  r.read("context", "max_seen_docs", x.max_seen_docs);
+
+  FeedConfig& f = e.feed;
+  r.read("feed", "default_n", f.default_n);
+  r.read("feed", "max_n", f.max_n);
+  int64_t window_h = f.after_search_window_ms / kMsPerHour;
+  r.read("feed", "after_search_window_h", window_h);
+  f.after_search_window_ms = window_h * kMsPerHour;
+  r.read("feed", "after_search_queries", f.after_search_queries);
+  r.read("feed", "after_search_items", f.after_search_items);
+  r.read("feed", "max_topics", f.max_topics);
+  r.read("feed", "specific_topic_ratio", f.specific_topic_ratio);
+  r.read("feed", "max_items_per_topic", f.max_items_per_topic);
+  double fresh_days = f.fresh_half_life_s / 86400.0;
+  r.read("feed", "fresh_half_life_days", fresh_days);
+  f.fresh_half_life_s = fresh_days * 86400.0;
+  r.read("feed", "popular_share", f.popular_share);
+
+  double pop_hours = e.index.popularity_half_life_s / 3600.0;
+  r.read("index", "popularity_half_life_h", pop_hours);
+  e.index.popularity_half_life_s = pop_hours * 3600.0;
+  r.read("index", "min_query_coverage", e.index.min_query_coverage);
+
+  r.read("server", "host", c.server.host);
+  r.read("server", "port", c.server.port);
+  r.read("server", "threads", c.server.threads);
+  r.read("server", "max_body_bytes", c.server.max_body_bytes);
+  FEEDSCOUT_RETURN_IF_ERROR(r.finish());
+
+  if (x.half_life_s <= 0) return Status::invalid_argument(source + ": context.half_life_days must be > 0");
+  if (x.prior < 0 || x.prior > 1) return Status::invalid_argument(source + ": context.prior must be in 0..1");
+  if (x.prior_strength <= 0) return Status::invalid_argument(source + ": context.prior_strength must be > 0");
+  if (c.server.port <= 0 || c.server.port > 65535) return Status::invalid_argument(source + ": server.port out of range");
+  if (f.max_n == 0 || f.default_n == 0 || f.default_n > f.max_n) {
+    return Status::invalid_argument(source + ": feed.default_n must be in 1..feed.max_n");
+  }
+  return c;
+}
+
+Result<AppConfig> load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::not_found("config file '" + path + "' cannot be opened");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return parse_config(buf.str(), path);
+}
+
+}  // namespace feedscout

@@ -1,0 +1,168 @@
+#include "feedscout/index/document_index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+#include "feedscout/context/decay.h"
+#include "feedscout/context/user_context.h"
+
+namespace feedscout {
+
+DocumentIndex::DocumentIndex(const Taxonomy& taxonomy, IndexConfig config)
+    : taxonomy_(taxonomy), config_(config), by_topic_(taxonomy.size()) {}
+
+std::optional<DocIndex> DocumentIndex::add(const Document& d) {
+  const DocIndex idx = static_cast<DocIndex>(docs_.size());
+  if (!by_id_.emplace(d.id, idx).second) return std::nullopt;
+  DocRecord rec{d.id, d.title, d.source, d.created_ms, d.topics, doc_key(d.id)};
+  docs_.push_back(std::move(rec));
+
+  std::unordered_set<TopicId> listed;
+  for (const auto& t : d.topics) {
+    for (TopicId a : taxonomy_.lineage(t.topic)) {
+      if (!listed.insert(a).second) continue;
+      auto& list = by_topic_[a];
+      auto pos = std::upper_bound(list.begin(), list.end(), d.created_ms,
+                                  [&](TimeMs t0, DocIndex o) { return t0 < docs_[o].created_ms; });
+      list.insert(pos, idx);
+    }
+  }
+
+  std::unordered_map<text::TermId, uint32_t> tf;
+  uint32_t length = 0;
+  for (auto term : text::retrieval_terms(d.title)) {
+    tf[term] += 2;
+    length += 2;
+  }
+  for (auto term : text::retrieval_terms(d.body)) {
+    ++tf[term];
+    ++length;
+  }
+  for (const auto& [term, count] : tf) {
+    postings_[term].push_back({idx, static_cast<uint16_t>(std::min<uint32_t>(count, 65535))});
+  }
+  doc_length_.push_back(length);
+  total_length_ += length;
+  return idx;
+}
+
+std::optional<DocIndex> DocumentIndex::find(std::string_view id) const {
+  auto it = by_id_.find(std::string(id));
+  if (it == by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+const std::vector<DocIndex>& DocumentIndex::topic_docs(TopicId topic) const {
+  static const std::vector<DocIndex> kEmpty;
+  return topic < by_topic_.size() ? by_topic_[topic] : kEmpty;
+}
+
+std::vector<TextMatch> DocumentIndex::search(std::string_view query, size_t k,
+                                             const std::function<bool(DocIndex)>& exclude) const {
+  std::vector<TextMatch> out;
+  if (docs_.empty() || k == 0) return out;
+  auto terms = text::retrieval_terms(query);
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  if (terms.empty()) return out;
+
+  const double n = static_cast<double>(docs_.size());
+  const double avg_len = static_cast<double>(total_length_) / n;
+  constexpr double k1 = 1.2, b = 0.75;
+  struct Acc {
+    double score = 0;
+    uint32_t matched = 0;
+  };
+  std::unordered_map<DocIndex, Acc> acc;
+  for (auto term : terms) {
+    auto it = postings_.find(term);
+    if (it == postings_.end()) continue;
+    const double df = static_cast<double>(it->second.size());
+    if (df > config_.max_term_doc_share * n && n > 20) continue;
+    const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+    for (const auto& p : it->second) {
+      const double len = doc_length_[p.doc];
+      const double tf = p.tf;
+      Acc& a = acc[p.doc];
+      a.score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));
+      ++a.matched;
+    }
+  }
+  const uint32_t need = std::max<uint32_t>(
+      1, static_cast<uint32_t>(std::ceil(config_.min_query_coverage * terms.size())));
+  for (const auto& [doc, a] : acc) {
+    if (a.matched < need) continue;
+    if (exclude && exclude(doc)) continue;
+    out.push_back({doc, a.score});
+  }
+  auto better = [&](const TextMatch& x, const TextMatch& y) {
+    if (x.score != y.score) return x.score > y.score;
+    return docs_[x.doc].created_ms > docs_[y.doc].created_ms;
+  };
+  if (out.size() > k) {
+    std::partial_sort(out.begin(), out.begin() + static_cast<ptrdiff_t>(k), out.end(), better);
+    out.resize(k);
+  } else {
+    std::sort(out.begin(), out.end(), better);
+  }
+  return out;
+}
+
+void DocumentIndex::record_click(DocIndex doc, TimeMs t) {
+  Popularity& p = popularity_[doc];
+  if (p.ref_ms == 0) {
+    p.ref_ms = t;
+    p.clicks = 1;
+  } else if (t >= p.ref_ms) {
+    p.clicks = p.clicks * decay_factor(t - p.ref_ms, config_.popularity_half_life_s) + 1;
+    p.ref_ms = t;
+  } else {
+    p.clicks += decay_factor(p.ref_ms - t, config_.popularity_half_life_s);
+  }
+}
+
+double DocumentIndex::popularity(DocIndex doc, TimeMs now) const {
+  auto it = popularity_.find(doc);
+  if (it == popularity_.end()) return 0;
+  return it->second.clicks * decay_factor(now - it->second.ref_ms, config_.popularity_half_life_s);
+}
+
+void DocumentIndex::set_popularity(DocIndex doc, double clicks, TimeMs ref_ms) {
+  popularity_[doc] = Popularity{clicks, ref_ms};
+}
+
+std::pair<double, TimeMs> DocumentIndex::popularity_state(DocIndex doc) const {
+  auto it = popularity_.find(doc);
+  if (it == popularity_.end()) return {0.0, 0};
+  return {it->second.clicks, it->second.ref_ms};
+}
+
+void DocumentIndex::refresh_popular(TimeMs now) {
+  std::vector<std::pair<double, DocIndex>> scored;
+  scored.reserve(popularity_.size());
+  for (const auto& [doc, p] : popularity_) scored.emplace_back(popularity(doc, now), doc);
+  const size_t k = std::min(config_.popular_list_size, scored.size());
+  auto better = [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return docs_[a.second].created_ms > docs_[b.second].created_ms;
+  };
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<ptrdiff_t>(k), scored.end(),
+                    better);
+  popular_.clear();
+  for (size_t i = 0; i < k; ++i) popular_.push_back(scored[i].second);
+  if (popular_.size() < config_.popular_list_size) {
+    // Fill with the newest documents not yet listed (cold start of a fresh pool).
+    std::vector<DocIndex> newest(docs_.size());
+    for (DocIndex i = 0; i < docs_.size(); ++i) newest[i] = i;
+    const size_t want = std::min(docs_.size(), config_.popular_list_size * 2);
+    std::partial_sort(newest.begin(), newest.begin() + static_cast<ptrdiff_t>(want), newest.end(),
+                      [&](DocIndex a, DocIndex b) { return docs_[a].created_ms > docs_[b].created_ms; });
+    std::unordered_set<DocIndex> listed(popular_.begin(), popular_.end());
+    for (size_t i = 0; i < want && popular_.size() < config_.popular_list_size; ++i) {
+      if (!listed.count(newest[i])) popular_.push_back(newest[i]);
+    }
+  }
+}
+
+}  // namespace feedscout

@@ -1,0 +1,156 @@
+#include "feedscout/serve/feed_builder.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "feedscout/context/decay.h"
+
+namespace feedscout {
+
+const char* feed_source_name(FeedSource s) {
+  switch (s) {
+    case FeedSource::kAfterSearch:
+      return "after_search";
+    case FeedSource::kTopic:
+      return "topic";
+    case FeedSource::kPopular:
+      return "popular";
+  }
+  return "?";
+}
+
+std::vector<TopicScore> select_feed_topics(const ContextView& view, const Taxonomy& taxonomy,
+                                           const FeedConfig& config) {
+  // view.integrated is sorted by score. Walk it; a topic is taken unless a descendant with
+  // enough of its score exists (then the descendant stands for it) or an already taken
+  // topic is its descendant or ancestor.
+  std::vector<TopicScore> chosen;
+  auto related = [&](TopicId a, TopicId b) {
+    return taxonomy.is_ancestor_or_self(a, b) || taxonomy.is_ancestor_or_self(b, a);
+  };
+  for (const TopicScore& ts : view.integrated) {
+    if (chosen.size() >= config.max_topics) break;
+    if (ts.clicks <= 0) continue;  // impressions alone are no interest
+    // Most specific descendant with a comparable score.
+    TopicScore best = ts;
+    for (const TopicScore& d : view.integrated) {
+      if (d.clicks <= 0 || d.topic == ts.topic) continue;
+      if (!taxonomy.is_ancestor_or_self(ts.topic, d.topic)) continue;
+      if (d.score < config.specific_topic_ratio * ts.score) continue;
+      if (taxonomy.node(d.topic).level > taxonomy.node(best.topic).level ||
+          (taxonomy.node(d.topic).level == taxonomy.node(best.topic).level &&
+           d.score > best.score)) {
+        best = d;
+      }
+    }
+    const bool clash = std::any_of(chosen.begin(), chosen.end(),
+                                   [&](const TopicScore& c) { return related(c.topic, best.topic); });
+    if (!clash) chosen.push_back(best);
+  }
+  return chosen;
+}
+
+Feed build_feed(const ContextView& view, const UserContext& context, const DocumentIndex& index,
+                const Taxonomy& taxonomy, const FeedConfig& config, size_t n, TimeMs now,
+                const std::function<bool(uint64_t)>& exclude) {
+  Feed feed;
+  feed.user_class = view.user_class;
+  n = std::clamp<size_t>(n, 1, config.max_n);
+  std::unordered_set<DocIndex> used;
+  auto blocked = [&](DocIndex d) {
+    const uint64_t key = index.doc(d).key;
+    return used.count(d) > 0 || context.has_seen(key) || (exclude && exclude(key));
+  };
+  auto freshness = [&](DocIndex d) {
+    return 0.5 + 0.5 * decay_factor(now - index.doc(d).created_ms, config.fresh_half_life_s);
+  };
+
+  // 1. AfterSearch leads.
+  size_t searches_used = 0;
+  for (const RecentSearch& rs : view.recent_searches) {
+    if (searches_used >= config.after_search_queries || feed.items.size() >= n) break;
+    if (now - rs.time_ms > config.after_search_window_ms) break;  // newest first: rest older
+    const size_t want = searches_used == 0 ? config.after_search_items
+                                           : std::max<size_t>(1, config.after_search_items / 2);
+    auto matches = index.search(rs.query, want, blocked);
+    for (const TextMatch& m : matches) {
+      if (feed.items.size() >= n) break;
+      used.insert(m.doc);
+      feed.items.push_back({m.doc, FeedSource::kAfterSearch, 2.0 + m.score,
+                            "최근 찾아본 '" + rs.query + "' 콘텐츠", rs.query});
+    }
+    ++searches_used;
+  }
+
+  // 2. Topic and popular candidates on one scale.
+  std::vector<FeedItem> pool;
+  const auto topics = select_feed_topics(view, taxonomy, config);
+  const size_t remaining = n - feed.items.size();
+  for (const TopicScore& ts : topics) {
+    const auto& docs = index.topic_docs(ts.topic);
+    size_t taken = 0;
+    for (auto it = docs.rbegin(); it != docs.rend() && taken < remaining; ++it) {
+      if (blocked(*it)) continue;
+      const std::string& path = taxonomy.node(ts.topic).path;
+      pool.push_back({*it, FeedSource::kTopic, ts.score * freshness(*it),
+                      "관심 주제 '" + path + "'", path});
+      ++taken;
+    }
+  }
+  const bool cold = topics.empty();
+  const size_t popular_quota =
+      cold ? remaining
+           : static_cast<size_t>(std::ceil(config.popular_share * static_cast<double>(n)));
+  {
+    size_t taken = 0;
+    const auto& popular = index.popular();
+    double top = 0;
+    for (DocIndex d : popular) top = std::max(top, index.popularity(d, now));
+    for (DocIndex d : popular) {
+      if (taken >= std::max(popular_quota, remaining)) break;
+      if (blocked(d)) continue;
+      const double pop = top > 0 ? index.popularity(d, now) / top : 0.0;
+      // Popular items rank below a real interest unless the user has none.
+      pool.push_back({d, FeedSource::kPopular, (cold ? 1.0 : 0.05) * (0.5 + 0.5 * pop) * freshness(d),
+                      "지금 인기 있는 콘텐츠", ""});
+      ++taken;
+    }
+  }
+  std::stable_sort(pool.begin(), pool.end(),
+                   [](const FeedItem& a, const FeedItem& b) { return a.score > b.score; });
+
+  // 3. Fill: topic items by score with a per-topic cap, then a popular quota, then anything.
+  std::unordered_map<std::string, size_t> per_basis;
+  size_t popular_taken = 0;
+  const size_t topic_slots = n - std::min(n, feed.items.size() + (cold ? n : popular_quota));
+  size_t topic_taken = 0;
+  for (const FeedItem& item : pool) {
+    if (topic_taken >= topic_slots) break;
+    if (item.source != FeedSource::kTopic || used.count(item.doc)) continue;
+    if (per_basis[item.basis] >= config.max_items_per_topic) continue;
+    ++per_basis[item.basis];
+    used.insert(item.doc);
+    feed.items.push_back(item);
+    ++topic_taken;
+  }
+  for (int pass = 0; pass < 2 && feed.items.size() < n; ++pass) {
+    for (const FeedItem& item : pool) {
+      if (feed.items.size() >= n) break;
+      if (used.count(item.doc)) continue;
+      if (pass == 0 && item.source != FeedSource::kPopular) continue;
+      if (pass == 0 && popular_taken >= popular_quota) break;
+      used.insert(item.doc);
+      feed.items.push_back(item);
+      popular_taken += item.source == FeedSource::kPopular;
+    }
+  }
+  // Keep AfterSearch first; order the rest by score so the page reads best-first.
+  const auto first_rest =
+      std::find_if(feed.items.begin(), feed.items.end(),
+                   [](const FeedItem& i) { return i.source != FeedSource::kAfterSearch; });
+  std::stable_sort(first_rest, feed.items.end(),
+                   [](const FeedItem& a, const FeedItem& b) { return a.score > b.score; });
+  return feed;
+}
+
+}  // namespace feedscout

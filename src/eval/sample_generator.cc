@@ -42,8 +42,8 @@ std::string check_slots(std::string_view s) {
 
 Status field_error(const std::string& path, size_t index, const std::string& field,
                    const std::string& message) {
-  return Status::invalid_argument(path + ": topic " + std::to_string(index) + ": field '" +
-                                  field + "': " + message);
+  return Status::invalid_argument(path + ": topic " + std::to_string(index) + ": field '" + field +
+                                  "': " + message);
 }
 
 Status read_string(const json& topic, const char* key, const std::string& path, size_t index,
@@ -132,8 +132,7 @@ Document make_document(size_t number, size_t t, const std::vector<TopicVocab>& v
   d.id = id;
   d.title = fill_slots(v.title_templates[rng.below(v.title_templates.size())], v, rng);
 
-  const int max_sentences =
-      std::min<int>(kMaxBodySentences, static_cast<int>(v.sentences.size()));
+  const int max_sentences = std::min<int>(kMaxBodySentences, static_cast<int>(v.sentences.size()));
   const int count = static_cast<int>(rng.range(kMinBodySentences, max_sentences));
   DistinctPicker sentence_picker(v.sentences.size());
   std::vector<std::string> sentences;
@@ -174,7 +173,8 @@ Result<std::vector<TopicVocab>> load_topic_vocab(const std::string& path,
   if (root.is_discarded()) {
     std::string why = "not valid JSON";
     try {
-      (void)json::parse(text.str());
+      json again = json::parse(text.str());
+      (void)again;
     } catch (const json::parse_error& e) {
       why = "not valid JSON: syntax error at byte " + std::to_string(e.byte);
     }
@@ -198,8 +198,7 @@ Result<std::vector<TopicVocab>> load_topic_vocab(const std::string& path,
     FEEDSCOUT_RETURN_IF_ERROR(read_string(t, "topic_id", path, i, &v.topic_id));
     auto id = taxonomy.find_by_external_id(v.topic_id);
     if (!id) {
-      return field_error(path, i, "topic_id",
-                         "'" + v.topic_id + "' is not an id of the taxonomy");
+      return field_error(path, i, "topic_id", "'" + v.topic_id + "' is not an id of the taxonomy");
     }
     if (!seen.insert(v.topic_id).second) {
       return field_error(path, i, "topic_id", "'" + v.topic_id + "' is listed twice");

@@ -33,8 +33,12 @@ constexpr double kFeedInterestSlot = 0.50, kFeedPopularSlot = 0.25;  // rest: an
 constexpr double kPopularShare = 0.05;
 constexpr double kClickPInterest = 0.35, kClickPOther = 0.03;
 constexpr double kShortDwellShare = 0.10;
-constexpr TimeMs kSessionTail = 30 * 60 * kMsPerSecond;  // sessions end before end_ms
-constexpr TimeMs kRecentWindow = 2 * kMsPerDay;          // for example_light_user
+// Sessions start in distinct 30-minute slots of the period, at most 5 minutes into the slot;
+// a session (≤ 10 clicks of ≤ 131 s each) ends within its slot, so a user's sessions do not
+// overlap and every event lies before end_ms.
+constexpr TimeMs kSlotMs = 30 * 60 * kMsPerSecond;
+constexpr int64_t kSlotStartJitterS = 5 * 60;
+constexpr TimeMs kRecentWindow = 2 * kMsPerDay;  // for example_light_user
 
 size_t pick_cdf(SampleRng& rng, const double* cdf, size_t n) {
   const double r = rng.uniform01();
@@ -65,7 +69,9 @@ class Simulation {
  private:
   void index_documents();
   UserState make_user(size_t index, bool heavy);
-  TimeMs session_time();
+  // Start times of `count` sessions of one user, in random order (distinct slots when the
+  // period has enough of them).
+  std::vector<TimeMs> session_times(size_t count);
   size_t weighted_interest(const UserState& u);
   bool is_interest(const UserState& u, const Document& d) const;
   // Number of documents of `list` (sorted by created_ms) created at or before t.
@@ -83,9 +89,9 @@ class Simulation {
   const Taxonomy& taxonomy_;
   const SimulatorOptions& options_;
   SampleRng rng_;
-  std::vector<size_t> all_;                   // every document, oldest first
+  std::vector<size_t> all_;                    // every document, oldest first
   std::vector<std::vector<size_t>> by_topic_;  // per vocabulary topic, oldest first
-  std::vector<size_t> popular_;               // oldest first
+  std::vector<size_t> popular_;                // oldest first
   std::vector<TimedEvent> events_;
 };
 
@@ -126,8 +132,7 @@ UserState Simulation::make_user(size_t index, bool heavy) {
   const size_t count = std::min(pick_cdf(rng_, kInterestCountCdf, 3) + 1, vocab_.size());
   while (u.interest_vocab.size() < count) {
     const size_t t = rng_.below(vocab_.size());
-    if (std::find(u.interest_vocab.begin(), u.interest_vocab.end(), t) !=
-        u.interest_vocab.end()) {
+    if (std::find(u.interest_vocab.begin(), u.interest_vocab.end(), t) != u.interest_vocab.end()) {
       continue;
     }
     u.interest_vocab.push_back(t);
@@ -137,10 +142,21 @@ UserState Simulation::make_user(size_t index, bool heavy) {
   return u;
 }
 
-TimeMs Simulation::session_time() {
+std::vector<TimeMs> Simulation::session_times(size_t count) {
   const TimeMs start = options_.end_ms - options_.days * kMsPerDay;
-  const int64_t span_s = (options_.days * kMsPerDay - kSessionTail) / kMsPerSecond;
-  return start + rng_.range(0, span_s) * kMsPerSecond;
+  const uint64_t n_slots = static_cast<uint64_t>(options_.days * kMsPerDay / kSlotMs);
+  std::vector<uint64_t> slots;
+  while (slots.size() < count) {
+    const uint64_t slot = rng_.below(n_slots);
+    if (count <= n_slots && std::find(slots.begin(), slots.end(), slot) != slots.end()) continue;
+    slots.push_back(slot);
+  }
+  std::vector<TimeMs> times;
+  for (uint64_t slot : slots) {
+    times.push_back(start + static_cast<TimeMs>(slot) * kSlotMs +
+                    rng_.range(0, kSlotStartJitterS) * kMsPerSecond);
+  }
+  return times;
 }
 
 size_t Simulation::weighted_interest(const UserState& u) {
@@ -167,7 +183,9 @@ size_t Simulation::available(const std::vector<size_t>& list, TimeMs t) const {
   return static_cast<size_t>(it - list.begin());
 }
 
-void Simulation::emit(size_t user, Event e) { events_.push_back({std::move(e), user}); }
+void Simulation::emit(size_t user, Event e) {
+  events_.push_back({std::move(e), user});
+}
 
 void Simulation::search(size_t user, const UserState& u, TimeMs t) {
   const bool on_interest = rng_.chance(kSearchOnInterest);
@@ -201,10 +219,10 @@ void Simulation::search(size_t user, const UserState& u, TimeMs t) {
   if (results.size() > kSearchResults) results.resize(kSearchResults);
   const size_t n_matching = std::min(matching.size(), results.size());
 
-  const bool interest_topic = std::find(u.interest_vocab.begin(), u.interest_vocab.end(),
-                                        topic) != u.interest_vocab.end();
-  size_t n_clicks = pick_cdf(
-      rng_, interest_topic ? kSearchClicksCdfInterest : kSearchClicksCdfOther, 3);
+  const bool interest_topic =
+      std::find(u.interest_vocab.begin(), u.interest_vocab.end(), topic) != u.interest_vocab.end();
+  size_t n_clicks =
+      pick_cdf(rng_, interest_topic ? kSearchClicksCdfInterest : kSearchClicksCdfOther, 3);
   n_clicks = std::min(n_clicks, results.size());
   std::vector<bool> clicked(results.size(), false);
   for (size_t c = 0; c < n_clicks; ++c) {
@@ -316,23 +334,17 @@ std::vector<TimedEvent> Simulation::run(std::vector<UserState>* users) {
       for (int k = 0; k < kSearchTrials; ++k) n_search += rng_.chance(kSearchTrialP) ? 1 : 0;
       n_search = std::min(n_search, kSearchMax);
     }
-    const int n_main =
-        rng_.chance(kMainUserShare) ? static_cast<int>(rng_.range(kMainSessions[0], kMainSessions[1]))
-                                    : 0;
+    const int n_main = rng_.chance(kMainUserShare)
+                           ? static_cast<int>(rng_.range(kMainSessions[0], kMainSessions[1]))
+                           : 0;
     const int* feed_range = u.profile.heavy ? kHeavyFeedSessions : kLightFeedSessions;
     const int n_feed = static_cast<int>(rng_.range(feed_range[0], feed_range[1]));
-    for (int k = 0; k < n_search; ++k) {
-      const TimeMs t = session_time();
-      search(i, u, t);
-    }
-    for (int k = 0; k < n_feed; ++k) {
-      const TimeMs t = session_time();
-      feed(i, u, t);
-    }
-    for (int k = 0; k < n_main; ++k) {
-      const TimeMs t = session_time();
-      main_page(i, u, t);
-    }
+    const std::vector<TimeMs> times =
+        session_times(static_cast<size_t>(n_search + n_feed + n_main));
+    size_t next = 0;
+    for (int k = 0; k < n_search; ++k) search(i, u, times[next++]);
+    for (int k = 0; k < n_feed; ++k) feed(i, u, times[next++]);
+    for (int k = 0; k < n_main; ++k) main_page(i, u, times[next++]);
   }
   std::stable_sort(events_.begin(), events_.end(), [](const TimedEvent& a, const TimedEvent& b) {
     return a.event.time_ms < b.event.time_ms;

@@ -91,8 +91,15 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
     size_t taken = 0;
     for (auto it = docs.rbegin(); it != docs.rend() && taken < remaining; ++it) {
       if (blocked(*it)) continue;
+      // How strongly the document belongs to the topic: its best label under it.
+      double membership = 0;
+      for (const DocTopic& dt : index.doc(*it).topics) {
+        if (taxonomy.is_ancestor_or_self(ts.topic, dt.topic)) {
+          membership = std::max(membership, static_cast<double>(dt.score));
+        }
+      }
       const std::string& path = taxonomy.node(ts.topic).path;
-      pool.push_back({*it, FeedSource::kTopic, ts.score * freshness(*it),
+      pool.push_back({*it, FeedSource::kTopic, ts.score * membership * freshness(*it),
                       "관심 주제 '" + path + "'", path});
       ++taken;
     }

@@ -59,7 +59,7 @@ class SampleRng {
 
 // One topic of the vocabulary file, validated.
 struct TopicVocab {
-  std::string topic_id;  // external IAB id, as in the file
+  std::string topic_id;      // external IAB id, as in the file
   TopicId topic = kNoTopic;  // the same, resolved in the taxonomy
   std::string topic_en;
   std::vector<std::string> entities;         // ≥ 1
@@ -79,9 +79,9 @@ struct TopicVocab {
 
 struct SampleOptions {
   uint64_t seed = 7;
-  int docs_per_topic = 60;            // 1..100000
+  int docs_per_topic = 60;             // 1..100000
   TimeMs newest_ms = kSampleNewestMs;  // created_at falls in [newest - span_days, newest]
-  int span_days = 30;                 // 1..3650
+  int span_days = 30;                  // 1..3650
 };
 
 // Writes topics × docs_per_topic documents as JSON Lines in the canonical document format

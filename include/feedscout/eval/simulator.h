@@ -21,9 +21,11 @@
 //     time), one "main" impression of 8 of its 20 newest documents, clicks as in the feed.
 //   Clicks follow the impression in display order, seconds apart; dwell is 5–120 s, or
 //     0.5–2.9 s for 10% of clicks.
-// Sessions start at uniform whole seconds in [end - days, end - 30 min], so every event lies
-// in [end_ms - days, end_ms]. A document is shown or clicked only when its created_at ≤ the
-// event time. Events come out sorted by time, ids "ev-0000001"… in that order.
+// Each session of a user starts in its own random 30-minute slot of [end - days, end] (0–5 min
+// into it, whole seconds) and ends within that slot, so a user's sessions never overlap and
+// every event lies in [end_ms - days, end_ms] (slots are reused only when a user has more
+// sessions than the period has slots). A document is shown or clicked only when its created_at ≤
+// the event time. Events come out sorted by time, ids "ev-0000001"… in that order.
 //
 // Deterministic: the same seed and inputs give byte-identical output on every platform
 // (randomness via SampleRng). Thread-safe (no shared state).
@@ -45,9 +47,9 @@ namespace feedscout {
 
 struct SimulatorOptions {
   uint64_t seed = 11;
-  int users = 600;           // 1..1,000,000
-  double light_share = 0.85;  // 0..1
-  int days = 14;             // 1..365
+  int users = 600;                  // 1..1,000,000
+  double light_share = 0.85;        // 0..1
+  int days = 14;                    // 1..365
   TimeMs end_ms = kSampleNewestMs;  // events fall in [end_ms - days, end_ms]
 };
 
@@ -62,7 +64,7 @@ struct SimulatedUser {
 struct SimulationSummary {
   size_t users = 0, light_users = 0, heavy_users = 0;
   size_t events = 0, searches = 0, impressions = 0, clicks = 0;  // by event type
-  size_t search_clicks = 0;  // documents listed in search events' `clicked`
+  size_t search_clicks = 0;                       // documents listed in search events' `clicked`
   size_t users_searching = 0, users_on_main = 0;  // users with ≥ 1 such event
   // A light user with a search in the last 2 days of the period (the most such searches),
   // and the heavy user with the most feed clicks; "" when there is none.
@@ -76,8 +78,8 @@ struct SimulationSummary {
 // out-of-range options, no documents or a document topic outside the taxonomy
 // (InvalidArgument), a failing stream (IOError).
 [[nodiscard]] Status simulate_activity(const std::string& vocab_path,
-                                       const std::vector<Document>& docs,
-                                       const Taxonomy& taxonomy, const SimulatorOptions& options,
-                                       std::ostream& events_out, SimulationSummary* summary);
+                                       const std::vector<Document>& docs, const Taxonomy& taxonomy,
+                                       const SimulatorOptions& options, std::ostream& events_out,
+                                       SimulationSummary* summary);
 
 }  // namespace feedscout

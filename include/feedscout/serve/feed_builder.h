@@ -4,7 +4,8 @@
 // Sources, in the order they lead the page:
 //   AfterSearch — documents matching the user's most recent searches ("최근 찾아본 'Q' 콘텐츠")
 //   Topic       — fresh documents of the user's most specific preferred topics
-//                 ("관심 주제 '여행>해외여행'")
+//                 ("관심 주제 '여행>해외여행'"), scored preference × the document's label
+//                 score for the topic × freshness
 //   Popular     — what is popular now ("지금 인기 있는 콘텐츠"); the whole feed of a cold user
 // Already-seen documents (impressions and clicks, plus whatever `exclude` rejects) are
 // never served. Pure function of its inputs; thread-safe for concurrent calls on shared

@@ -1,0 +1,35 @@
+# feedscout — the two commands of the README, and a few conveniences.
+#   make demo   install what is missing, build, run the main job, then serve on :8080
+#   make test   install what is missing, build, run every test
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: demo test build deps bench sanitize format clean
+
+demo: build
+	./$(BUILD_DIR)/src/cli/feedscout demo
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+deps:
+	./scripts/install-deps.sh
+
+bench: deps
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFEEDSCOUT_BUILD_BENCH=ON -DFEEDSCOUT_BUILD_TESTS=OFF
+	cmake --build build-bench -j $(JOBS)
+
+sanitize:
+	$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS=-DFEEDSCOUT_SANITIZE=ON
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) build-bench build-asan var

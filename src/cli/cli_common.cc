@@ -1,0 +1,127 @@
+#include "cli_common.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "feedscout/server/http_server.h"
+
+namespace feedscout::cli {
+
+void add_common_options(CLI::App& cmd, CommonOptions& opts) {
+  cmd.add_option("--config", opts.config_path, "TOML config file (see config/feedscout.toml)");
+  cmd.add_option("--data-dir", opts.data_dir, "data directory (overrides engine.data_dir)");
+  cmd.add_option("--model", opts.model_path, "fastText topic model (overrides classifier.model)");
+  cmd.add_flag("-v,--verbose", opts.verbose, "debug logging");
+}
+
+Result<AppConfig> resolve_config(const CommonOptions& opts) {
+  AppConfig config;
+  if (!opts.config_path.empty()) {
+    auto loaded = load_config_file(opts.config_path);
+    if (!loaded.is_ok()) return loaded.status();
+    config = std::move(loaded).value();
+  }
+  if (!opts.data_dir.empty()) config.engine.data_dir = opts.data_dir;
+  if (!opts.model_path.empty()) config.engine.classifier.model_path = opts.model_path;
+  return config;
+}
+
+void setup_logging(bool verbose) {
+  auto logger = spdlog::stderr_color_mt("feedscout");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e level=%l %v");
+  spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+}
+
+int fail(const Status& status) {
+  std::cerr << "error: " << status.to_string() << "\n";
+  switch (status.code()) {
+    case Status::Code::kInvalidArgument:
+      return 2;
+    case Status::Code::kBusy:
+      return 3;
+    default:
+      return 1;
+  }
+}
+
+Result<IngestFileResult> ingest_file(Engine& engine, const std::string& path, std::string kind) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::not_found("input file '" + path + "' cannot be opened");
+  IngestFileResult result;
+  const auto start = std::chrono::steady_clock::now();
+  constexpr size_t kChunkLines = 8192;
+  std::string chunk, line;
+  size_t chunk_first_line = 1, chunk_lines = 0, line_no = 0;
+  auto flush = [&]() {
+    if (chunk_lines == 0) return;
+    IngestReport r = kind == "documents" ? engine.ingest_documents(chunk, chunk_first_line)
+                                         : engine.ingest_events(chunk, chunk_first_line);
+    result.accepted += r.accepted;
+    result.duplicates += r.duplicates;
+    result.rejected += r.rejected;
+    for (auto& e : r.errors) {
+      if (result.errors.size() < 20) result.errors.push_back(std::move(e));
+    }
+    if (!r.commit_status.is_ok()) {
+      result.rejected += r.accepted;
+      result.accepted = 0;
+      result.errors.push_back({chunk_first_line, "", r.commit_status.to_string()});
+    }
+    chunk.clear();
+    chunk_lines = 0;
+    chunk_first_line = line_no + 1;
+  };
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (kind == "auto") {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) {
+        chunk += '\n';
+        ++chunk_lines;
+        continue;
+      }
+      kind = line.find("\"title\"") != std::string::npos ? "documents" : "events";
+    }
+    chunk += line;
+    chunk += '\n';
+    if (++chunk_lines >= kChunkLines) flush();
+  }
+  flush();
+  result.kind = kind == "auto" ? "events" : kind;
+  result.lines = line_no;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+int serve_until_signal(Engine& engine, const ServerConfig& config) {
+  // Block the signals in every thread; one thread waits for them and stops the server.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  HttpServer server(engine, config);
+  if (Status st = server.bind(); !st.is_ok()) return fail(st);
+  std::cout << "listening on " << config.host << ":" << server.port() << std::endl;
+  spdlog::info("http listening host={} port={}", config.host, server.port());
+  std::thread waiter([&server, set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    spdlog::info("signal={} stopping", sig);
+    server.stop();
+  });
+  server.run();
+  // If run() returned on its own, wake the waiter.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  return 0;
+}
+
+}  // namespace feedscout::cli

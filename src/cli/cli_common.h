@@ -1,0 +1,49 @@
+// Shared helpers of the feedscout command-line tool (private to src/cli).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "feedscout/common/status.h"
+#include "feedscout/engine/config.h"
+#include "feedscout/engine/engine.h"
+
+namespace feedscout::cli {
+
+// Options every engine-backed command accepts.
+struct CommonOptions {
+  std::string config_path;  // "" = built-in defaults
+  std::string data_dir;     // overrides engine.data_dir
+  std::string model_path;   // overrides classifier.model
+  bool verbose = false;
+};
+
+void add_common_options(CLI::App& cmd, CommonOptions& opts);
+
+// Defaults, then the TOML file, then command-line overrides.
+[[nodiscard]] Result<AppConfig> resolve_config(const CommonOptions& opts);
+
+// Structured logging to stderr: "2026-11-23T10:00:00.123 level=info msg".
+void setup_logging(bool verbose);
+
+// Prints "error: <status>" to stderr and returns the process exit code for it.
+int fail(const Status& status);
+
+// Ingests a JSON Lines file through `engine` in chunks (the same path as HTTP ingest).
+// kind: "events", "documents" or "auto" (documents when the first item has a "title").
+struct IngestFileResult {
+  std::string kind;
+  size_t lines = 0, accepted = 0, duplicates = 0, rejected = 0;
+  std::vector<ItemError> errors;  // the first 20
+  double seconds = 0;
+};
+[[nodiscard]] Result<IngestFileResult> ingest_file(Engine& engine, const std::string& path,
+                                                   std::string kind);
+
+// Runs the HTTP server until SIGINT/SIGTERM.
+int serve_until_signal(Engine& engine, const ServerConfig& config);
+
+int run_demo(const CommonOptions& opts);
+void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code);
+
+}  // namespace feedscout::cli

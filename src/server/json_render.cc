@@ -1,0 +1,103 @@
+#include "json_render.h"
+
+#include <algorithm>
+
+namespace feedscout::server {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json topic_list_json(const std::vector<TopicScore>& topics, const Taxonomy& taxonomy,
+                     size_t top) {
+  json out = json::array();
+  const size_t n = std::min(top, topics.size());
+  for (size_t i = 0; i < n; ++i) {
+    const TopicScore& t = topics[i];
+    if (t.topic >= taxonomy.size()) continue;  // never expected: views hold loaded topics
+    const TopicNode& node = taxonomy.node(t.topic);
+    out.push_back({{"topic", node.external_id},
+                   {"path", node.path},
+                   {"level", node.level},
+                   {"score", t.score},
+                   {"clicks", t.clicks},
+                   {"impressions", t.impressions}});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string dump_json(const json& j) {
+  return j.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace);
+}
+
+json error_json(std::string_view code, std::string_view message) {
+  return json{{"error", {{"code", std::string(code)}, {"message", std::string(message)}}}};
+}
+
+std::string error_body(std::string_view code, std::string_view message) {
+  return dump_json(error_json(code, message));
+}
+
+json ingest_report_json(const IngestReport& report, size_t max_errors) {
+  json errors = json::array();
+  const char* position_key = report.is_array ? "item" : "line";
+  const size_t n = std::min(max_errors, report.errors.size());
+  for (size_t i = 0; i < n; ++i) {
+    const ItemError& e = report.errors[i];
+    errors.push_back({{position_key, e.position}, {"field", e.field}, {"message", e.message}});
+  }
+  json out{{"accepted", report.accepted},
+           {"duplicates", report.duplicates},
+           {"rejected", report.rejected},
+           {"errors", std::move(errors)}};
+  if (report.errors.size() > n) out["errors_omitted"] = report.errors.size() - n;
+  return out;
+}
+
+json context_json(const std::string& user, bool known, const ContextView& view,
+                  const Taxonomy& taxonomy, size_t top) {
+  json weights = json::object();
+  json per_surface = json::object();
+  for (int s = 0; s < kNumSurfaces; ++s) {
+    const char* name = surface_name(static_cast<Surface>(s));
+    weights[name] = view.surface_weights[static_cast<size_t>(s)];
+    per_surface[name] = topic_list_json(view.per_surface[static_cast<size_t>(s)], taxonomy, top);
+  }
+  json searches = json::array();
+  const size_t n = std::min(top, view.recent_searches.size());
+  for (size_t i = 0; i < n; ++i) {
+    const RecentSearch& r = view.recent_searches[i];
+    searches.push_back(
+        {{"query", r.query}, {"time", format_rfc3339(r.time_ms)}, {"clicked", r.clicked}});
+  }
+  return json{{"user", user},
+              {"known", known},
+              {"now", format_rfc3339(view.now_ms)},
+              {"user_class", user_class_name(view.user_class)},
+              {"feed_activity", view.feed_activity},
+              {"surface_weights", std::move(weights)},
+              {"per_surface", std::move(per_surface)},
+              {"integrated", topic_list_json(view.integrated, taxonomy, top)},
+              {"recent_searches", std::move(searches)}};
+}
+
+json feed_json(const FeedPage& page) {
+  json items = json::array();
+  for (const FeedEntry& e : page.items) {
+    items.push_back({{"doc_id", e.doc_id},
+                     {"title", e.title},
+                     {"source", e.source},
+                     {"created_at", format_rfc3339(e.created_ms)},
+                     {"topics", e.topic_paths},
+                     {"from", feed_source_name(e.from)},
+                     {"score", e.score},
+                     {"reason", e.reason}});
+  }
+  return json{{"user", page.user},
+              {"user_class", user_class_name(page.user_class)},
+              {"known_user", page.known_user},
+              {"items", std::move(items)}};
+}
+
+}  // namespace feedscout::server

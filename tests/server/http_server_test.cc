@@ -1,0 +1,788 @@
+// The HTTP API end to end: a real Engine on a temporary data directory, an HttpServer on
+// an ephemeral port in a thread, and httplib::Client (or a raw socket) on 127.0.0.1.
+#include "feedscout/server/http_server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "feedscout/engine/engine.h"
+#include "feedscout/server/metrics.h"
+
+namespace feedscout {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+const std::string kTaxonomy =
+    std::string(FEEDSCOUT_SOURCE_DIR) + "/data/taxonomy/iab-content-3.1-ko.tsv";
+
+TimeMs at(const char* rfc3339) {
+  auto t = parse_rfc3339(rfc3339);
+  EXPECT_TRUE(t.is_ok()) << rfc3339;
+  return t.is_ok() ? *t : 0;
+}
+
+// Three football documents (topic 533 = 스포츠>축구), two baseball (545 = 스포츠>야구), two
+// travel (655 = 여행>여행지).
+const char* kDocuments =
+    R"({"id":"d1","title":"손흥민 시즌 10호 골","body":"토트넘 경기 리뷰","source":"news","created_at":"2026-02-28T09:00:00Z","topics":["533"]}
+{"id":"d2","title":"K리그 개막전 미리보기","source":"blog","created_at":"2026-02-28T10:00:00Z","topics":["533"]}
+{"id":"d3","title":"이강인 PSG 활약","source":"news","created_at":"2026-02-27T10:00:00Z","topics":["533"]}
+{"id":"d4","title":"KBO 스프링캠프 소식","source":"news","created_at":"2026-02-28T11:00:00Z","topics":["545"]}
+{"id":"d5","title":"류현진 복귀전","source":"cafe","created_at":"2026-02-26T11:00:00Z","topics":["545"]}
+{"id":"d6","title":"두바이 여행 코스","source":"blog","created_at":"2026-02-28T08:00:00Z","topics":["655"]}
+{"id":"d7","title":"오사카 맛집 여행","source":"blog","created_at":"2026-02-25T08:00:00Z","topics":["655"]}
+)";
+
+const char* kEvents =
+    R"({"id":"e1","type":"impression","user":"alice","time":"2026-03-01T10:00:00Z","surface":"feed","docs":["d1","d4","d6"]}
+{"id":"e2","type":"click","user":"alice","time":"2026-03-01T10:00:05Z","surface":"feed","docs":["d1"],"dwell_s":42}
+{"id":"e3","type":"search","user":"alice","time":"2026-03-01T10:05:00Z","query":"손흥민","clicked":["d1"]}
+{"id":"e4","type":"click","user":"bob","time":"2026-03-01T09:00:00Z","surface":"main","docs":["d6"]}
+)";
+
+struct Reply {
+  int status = 0;  // 0: no response
+  std::string body;
+  std::string content_type;
+  std::string allow;
+  json parsed;  // null when the body is not JSON
+};
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  static constexpr size_t kMaxBody = 64 * 1024;
+
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    dir_ = fs::temp_directory_path() / ("feedscout-http-test-" + std::to_string(::getpid()) +
+                                        "-" + std::to_string(counter++));
+    fs::remove_all(dir_);
+    EngineConfig config;
+    config.data_dir = dir_.string();
+    config.taxonomy_path = kTaxonomy;
+    config.classifier.kind = "none";
+    auto engine = Engine::open(config, [this] { return now_.load(); });
+    ASSERT_TRUE(engine.is_ok()) << engine.status().to_string();
+    engine_ = std::move(engine).value();
+
+    ServerConfig sc;
+    sc.host = "127.0.0.1";
+    sc.port = 0;
+    sc.threads = 4;
+    sc.max_body_bytes = kMaxBody;
+    server_ = std::make_unique<HttpServer>(*engine_, sc);
+    Status st = server_->bind();
+    ASSERT_TRUE(st.is_ok()) << st.to_string();
+    ASSERT_GT(server_->port(), 0);
+    thread_ = std::thread([this] { server_->run(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    client_->set_read_timeout(10, 0);
+  }
+
+  void TearDown() override {
+    client_.reset();
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+    server_.reset();
+    engine_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+    std::lock_guard lk(statuses_mu_);
+    for (const auto& [what, status] : statuses_) {
+      EXPECT_LT(status, 500) << what << " answered " << status;
+    }
+  }
+
+  Reply record(const std::string& what, const httplib::Result& r) {
+    Reply reply;
+    if (r) {
+      reply.status = r->status;
+      reply.body = r->body;
+      reply.content_type = r->get_header_value("Content-Type");
+      reply.allow = r->get_header_value("Allow");
+      reply.parsed = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+      if (reply.parsed.is_discarded()) reply.parsed = nullptr;
+    }
+    std::lock_guard lk(statuses_mu_);
+    statuses_.emplace_back(what, reply.status);
+    return reply;
+  }
+
+  Reply get(const std::string& path) { return record("GET " + path, client_->Get(path)); }
+  Reply post(const std::string& path, const std::string& body,
+             const char* type = "application/x-ndjson") {
+    return record("POST " + path, client_->Post(path, body, type));
+  }
+  Reply request(const std::string& method, const std::string& path) {
+    httplib::Request req;
+    req.method = method;
+    req.path = path;
+    return record(method + " " + path, client_->send(req));
+  }
+
+  void ingest_fixture() {
+    Reply d = post("/v1/documents", kDocuments);
+    ASSERT_EQ(d.status, 200) << d.body;
+    ASSERT_EQ(d.parsed["accepted"], 7) << d.body;
+    Reply e = post("/v1/events", kEvents);
+    ASSERT_EQ(e.status, 200) << e.body;
+    ASSERT_EQ(e.parsed["accepted"], 4) << e.body;
+  }
+
+  // Sends raw bytes on a fresh connection and returns one response: headers and a body of
+  // Content-Length bytes (or what arrived before the server closed or 2 s passed). The
+  // write side stays open: httplib does not answer half-closed connections.
+  std::string raw_exchange(const std::string& bytes) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    EXPECT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    timeval tv{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    EXPECT_EQ(::send(fd, bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
+      out.append(buf, static_cast<size_t>(n));
+      const size_t end = out.find("\r\n\r\n");
+      if (end == std::string::npos) continue;
+      const size_t cl = out.find("Content-Length: ");
+      if (cl == std::string::npos || cl > end) break;
+      const size_t length = std::stoul(out.substr(cl + 16));
+      if (out.size() >= end + 4 + length) break;
+    }
+    ::close(fd);
+    return out;
+  }
+
+  std::atomic<TimeMs> now_{at("2026-03-01T12:00:00Z")};
+  fs::path dir_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+  std::unique_ptr<httplib::Client> client_;
+  std::mutex statuses_mu_;
+  std::vector<std::pair<std::string, int>> statuses_;
+};
+
+void expect_json_error(const Reply& r, int status, const std::string& code) {
+  EXPECT_EQ(r.status, status) << r.body;
+  EXPECT_NE(r.content_type.find("application/json"), std::string::npos) << r.content_type;
+  ASSERT_TRUE(r.parsed.is_object()) << r.body;
+  ASSERT_TRUE(r.parsed.contains("error")) << r.body;
+  EXPECT_EQ(r.parsed["error"]["code"], code) << r.body;
+  EXPECT_TRUE(r.parsed["error"]["message"].is_string()) << r.body;
+  EXPECT_FALSE(r.parsed["error"]["message"].get<std::string>().empty());
+}
+
+// Finds the error reported for a position ("line" or "item").
+const json* error_at(const json& report, const char* key, size_t position) {
+  for (const auto& e : report["errors"]) {
+    if (e.contains(key) && e[key] == position) return &e;
+  }
+  return nullptr;
+}
+
+TEST_F(HttpServerTest, IngestCountsAcceptedAndDuplicates) {
+  Reply d = post("/v1/documents", kDocuments);
+  ASSERT_EQ(d.status, 200) << d.body;
+  EXPECT_EQ(d.parsed["accepted"], 7);
+  EXPECT_EQ(d.parsed["duplicates"], 0);
+  EXPECT_EQ(d.parsed["rejected"], 0);
+  EXPECT_TRUE(d.parsed["errors"].empty());
+
+  Reply again = post("/v1/documents", kDocuments);
+  ASSERT_EQ(again.status, 200) << again.body;  // duplicates are acknowledged
+  EXPECT_EQ(again.parsed["accepted"], 0);
+  EXPECT_EQ(again.parsed["duplicates"], 7);
+
+  Reply e = post("/v1/events", kEvents);
+  ASSERT_EQ(e.status, 200) << e.body;
+  EXPECT_EQ(e.parsed["accepted"], 4);
+  Reply e2 = post("/v1/events", kEvents);
+  ASSERT_EQ(e2.status, 200) << e2.body;
+  EXPECT_EQ(e2.parsed["accepted"], 0);
+  EXPECT_EQ(e2.parsed["duplicates"], 4);
+
+  // A JSON array body works the same way.
+  Reply arr = post("/v1/events",
+                   R"([{"id":"e9","type":"click","user":"carol","time":"2026-03-01T11:00:00Z",)"
+                   R"("surface":"feed","docs":["d2"]}, )"
+                   R"({"id":"e1","type":"click","user":"alice","time":"2026-03-01T11:00:00Z",)"
+                   R"("surface":"feed","docs":["d2"]}])",
+                   "application/json");
+  ASSERT_EQ(arr.status, 200) << arr.body;
+  EXPECT_EQ(arr.parsed["accepted"], 1);
+  EXPECT_EQ(arr.parsed["duplicates"], 1);
+}
+
+TEST_F(HttpServerTest, PerLineErrorsNameLineAndField) {
+  ASSERT_EQ(post("/v1/documents", kDocuments).status, 200);
+  std::string body;
+  body += R"({"id":"ok1","type":"click","user":"u1","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["d1"]})"
+          "\n";                                                      // 1: fine
+  body += R"({"id":"b2","type":"click","user":"u1",)" "\n";          // 2: broken JSON
+  body += R"({"id":"b3","type":"click","user":"u1","time":true,"surface":"feed","docs":["d1"]})"
+          "\n";                                                      // 3: wrong type
+  body += "{\"id\":\"b4\",\"type\":\"search\",\"user\":\"u1\",\"time\":\"2026-03-01T11:00:00Z\","
+          "\"query\":\"\xff\xfe bad\"}\n";                           // 4: invalid UTF-8
+  body += "\n";                                                      // 5: blank, skipped
+  body += R"({"id":"b6","type":"click","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["d1"]})"
+          "\n";                                                      // 6: missing user
+  body += R"({"id":"b7","type":"click","user":"u1","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["nope"]})"
+          "\n";                                                      // 7: unknown document
+  body += R"({"id":"b8","type":"click","user":"u1","time":"2026-03-09T11:00:00Z","surface":"feed","docs":["d1"]})"
+          "\n";                                                      // 8: future time
+  body += R"({"id":"b9","type":"click","user":"u1","time":"2026-03-01T11:00:00Z","surface":"sofa","docs":["d1"]})";
+                                                                     // 9: bad surface
+  Reply r = post("/v1/events", body);
+  ASSERT_EQ(r.status, 200) << r.body;  // one item was accepted
+  EXPECT_EQ(r.parsed["accepted"], 1) << r.body;
+  EXPECT_EQ(r.parsed["rejected"], 7) << r.body;
+  ASSERT_EQ(r.parsed["errors"].size(), 7u) << r.body;
+  struct Want {
+    size_t line;
+    const char* field;
+    const char* in_message;
+  };
+  for (const Want& w : {Want{2, "", "JSON"}, Want{3, "time", ""}, Want{4, "", "UTF-8"},
+                        Want{6, "user", "missing"}, Want{7, "docs[0]", "unknown document"},
+                        Want{8, "time", "future"}, Want{9, "surface", "sofa"}}) {
+    const json* e = error_at(r.parsed, "line", w.line);
+    ASSERT_NE(e, nullptr) << "no error for line " << w.line << ": " << r.body;
+    EXPECT_EQ((*e)["field"], w.field) << r.body;
+    EXPECT_NE((*e)["message"].get<std::string>().find(w.in_message), std::string::npos)
+        << "line " << w.line << ": " << (*e)["message"];
+    EXPECT_FALSE(e->contains("item"));
+  }
+  // Errors come in line order.
+  size_t previous = 0;
+  for (const auto& e : r.parsed["errors"]) {
+    EXPECT_GT(e["line"].get<size_t>(), previous);
+    previous = e["line"].get<size_t>();
+  }
+}
+
+TEST_F(HttpServerTest, ArrayErrorsUseItemIndexes) {
+  ASSERT_EQ(post("/v1/documents", kDocuments).status, 200);
+  Reply r = post("/v1/events",
+                 R"([{"id":"a0","type":"click","user":"u1","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["d1"]},)"
+                 R"( {"id":"a1","type":"click","user":"u1","time":12,"surface":"feed","docs":["d1"]},)"
+                 R"( 42])",
+                 "application/json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.parsed["accepted"], 1);
+  EXPECT_EQ(r.parsed["rejected"], 2);
+  const json* e1 = error_at(r.parsed, "item", 1);
+  ASSERT_NE(e1, nullptr) << r.body;
+  EXPECT_EQ((*e1)["field"], "time");
+  const json* e2 = error_at(r.parsed, "item", 2);
+  ASSERT_NE(e2, nullptr) << r.body;
+  EXPECT_EQ((*e2)["field"], "");
+  EXPECT_FALSE(e1->contains("line"));
+}
+
+TEST_F(HttpServerTest, AllRejectedIs400WithReportAndError) {
+  Reply r = post("/v1/events", "not json\n{\"id\":\"x\"}\n");
+  expect_json_error(r, 400, "all_rejected");
+  EXPECT_EQ(r.parsed["accepted"], 0);
+  EXPECT_EQ(r.parsed["rejected"], 2);
+  ASSERT_EQ(r.parsed["errors"].size(), 2u);
+  EXPECT_EQ(r.parsed["errors"][0]["line"], 1);
+  EXPECT_EQ(r.parsed["errors"][1]["line"], 2);
+
+  // An unreadable array is one error at item 0.
+  Reply arr = post("/v1/documents", "[{\"id\":", "application/json");
+  expect_json_error(arr, 400, "all_rejected");
+  EXPECT_EQ(arr.parsed["errors"][0]["item"], 0);
+
+  // Only duplicates is not "all rejected".
+  ingest_fixture();
+  Reply dup = post("/v1/events", kEvents);
+  EXPECT_EQ(dup.status, 200) << dup.body;
+}
+
+TEST_F(HttpServerTest, EmptyBodyIsOkWithZeroCounts) {
+  for (const char* body : {"", "\n\n", "[]"}) {
+    Reply r = post("/v1/events", body);
+    ASSERT_EQ(r.status, 200) << "body '" << body << "': " << r.body;
+    EXPECT_EQ(r.parsed["accepted"], 0);
+    EXPECT_EQ(r.parsed["duplicates"], 0);
+    EXPECT_EQ(r.parsed["rejected"], 0);
+  }
+}
+
+TEST_F(HttpServerTest, OversizedBodyIs413Json) {
+  const std::string big(kMaxBody + 1, 'x');
+  expect_json_error(post("/v1/events", big), 413, "payload_too_large");
+  // Chunked (no Content-Length): bounded while it is read.
+  size_t sent = 0;
+  auto r = client_->Post(
+      "/v1/documents",
+      [&](size_t, httplib::DataSink& sink) {
+        const std::string piece(16 * 1024, 'y');
+        if (sent >= 2 * kMaxBody) {
+          sink.done();
+          return true;
+        }
+        sent += piece.size();
+        return sink.write(piece.data(), piece.size());
+      },
+      "application/x-ndjson");
+  expect_json_error(record("POST chunked", r), 413, "payload_too_large");
+  // The connection and the server are still fine.
+  EXPECT_EQ(get("/healthz").status, 200);
+  // Exactly at the limit is accepted (and parsed: every line is rejected).
+  std::string at_limit(kMaxBody, ' ');
+  at_limit[0] = 'x';
+  EXPECT_EQ(post("/v1/events", at_limit).status, 400);
+}
+
+TEST_F(HttpServerTest, HostileBodiesNeverCrash) {
+  // Deep nesting as an array body and as one JSON line.
+  const std::string deep_array = "[" + std::string(30000, '[') + std::string(30000, ']') + "]";
+  Reply a = post("/v1/events", deep_array, "application/json");
+  expect_json_error(a, 400, "all_rejected");
+  EXPECT_EQ(a.parsed["errors"][0]["item"], 0);
+  const std::string deep_line = "{\"id\":" + std::string(30000, '[') + std::string(30000, ']') + "}";
+  expect_json_error(post("/v1/events", deep_line), 400, "all_rejected");
+  // Binary garbage, NUL bytes, a lone surrogate escape, huge numbers.
+  std::string garbage;
+  for (int i = 0; i < 4096; ++i) garbage += static_cast<char>((i * 7919) & 0xFF);
+  EXPECT_EQ(post("/v1/events", garbage).status, 400);
+  EXPECT_EQ(post("/v1/documents", std::string("{\"id\":\"a\0b\"}", 12)).status, 400);
+  EXPECT_EQ(post("/v1/events", R"({"id":"\ud800","type":"click"})").status, 400);
+  EXPECT_EQ(post("/v1/events", R"({"id":"n","type":"click","user":"u","time":1e400})").status, 400);
+  // Multipart and unknown encodings are refused with JSON.
+  httplib::MultipartFormDataItems items{{"file", "{}", "a.json", "application/json"}};
+  expect_json_error(record("POST multipart", client_->Post("/v1/events", items)), 415,
+                    "unsupported_media_type");
+  httplib::Headers enc{{"Content-Encoding", "zstd-nope"}};
+  Reply bad_enc = record("POST enc", client_->Post("/v1/events", enc, "{}", "application/json"));
+  EXPECT_GE(bad_enc.status, 400);
+  EXPECT_LT(bad_enc.status, 500);
+  EXPECT_TRUE(bad_enc.parsed.contains("error")) << bad_enc.body;
+  // A form-encoded body over httplib's 8 KiB form limit is still an ingest body.
+  const std::string form_like(20000, 'z');
+  EXPECT_EQ(post("/v1/events", form_like, "application/x-www-form-urlencoded").status, 400);
+  EXPECT_EQ(get("/healthz").status, 200);
+}
+
+TEST_F(HttpServerTest, ContextShowsClickedTopicAboveThePrior) {
+  ingest_fixture();
+  Reply r = get("/v1/users/alice/context");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json& c = r.parsed;
+  EXPECT_EQ(c["user"], "alice");
+  EXPECT_EQ(c["known"], true);
+  EXPECT_TRUE(c["user_class"].is_string());
+  EXPECT_GT(c["feed_activity"].get<double>(), 0.0);
+  for (const char* s : {"search", "feed", "main"}) {
+    EXPECT_TRUE(c["surface_weights"][s].is_number()) << s;
+    EXPECT_TRUE(c["per_surface"][s].is_array()) << s;
+  }
+  const double prior = engine_->config().context.prior;
+  bool found = false;
+  for (const auto& t : c["integrated"]) {
+    if (t["topic"] == "533") {
+      found = true;
+      EXPECT_EQ(t["path"], "스포츠>축구");
+      EXPECT_EQ(t["level"], 2);
+      EXPECT_GT(t["score"].get<double>(), prior) << t;
+      EXPECT_GT(t["clicks"].get<double>(), 0.0);
+      EXPECT_GT(t["impressions"].get<double>(), 0.0);
+    }
+  }
+  EXPECT_TRUE(found) << r.body;
+  // The football click on the feed beats the baseball impression on the feed.
+  double football = -1, baseball = -1;
+  for (const auto& t : c["per_surface"]["feed"]) {
+    if (t["topic"] == "533") football = t["score"];
+    if (t["topic"] == "545") baseball = t["score"];
+  }
+  EXPECT_GT(football, baseball) << c["per_surface"]["feed"];
+  ASSERT_EQ(c["recent_searches"].size(), 1u);
+  EXPECT_EQ(c["recent_searches"][0]["query"], "손흥민");
+  EXPECT_EQ(c["recent_searches"][0]["time"], "2026-03-01T10:05:00Z");
+  EXPECT_EQ(c["recent_searches"][0]["clicked"], json::array({"d1"}));
+
+  // ?top limits every list.
+  Reply top1 = get("/v1/users/alice/context?top=1");
+  ASSERT_EQ(top1.status, 200);
+  EXPECT_EQ(top1.parsed["integrated"].size(), 1u);
+  for (const char* s : {"search", "feed", "main"}) {
+    EXPECT_LE(top1.parsed["per_surface"][s].size(), 1u);
+  }
+  for (const char* bad : {"0", "201", "abc", "-1", "1.5", ""}) {
+    Reply b = get(std::string("/v1/users/alice/context?top=") + bad);
+    expect_json_error(b, 400, "invalid_parameter");
+    EXPECT_NE(b.parsed["error"]["message"].get<std::string>().find("top"), std::string::npos);
+  }
+
+  // Unknown users get an empty, cold context.
+  Reply cold = get("/v1/users/nobody/context");
+  ASSERT_EQ(cold.status, 200);
+  EXPECT_EQ(cold.parsed["known"], false);
+  EXPECT_EQ(cold.parsed["user_class"], "cold");
+  EXPECT_TRUE(cold.parsed["integrated"].empty());
+}
+
+TEST_F(HttpServerTest, FeedItemsHaveReasons) {
+  ingest_fixture();
+  Reply r = get("/v1/users/alice/feed?n=5&remember=0");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.parsed["user"], "alice");
+  EXPECT_EQ(r.parsed["known_user"], true);
+  EXPECT_TRUE(r.parsed["user_class"].is_string());
+  const json& items = r.parsed["items"];
+  ASSERT_FALSE(items.empty()) << r.body;
+  EXPECT_LE(items.size(), 5u);
+  const std::set<std::string> sources{"after_search", "topic", "popular"};
+  for (const auto& it : items) {
+    EXPECT_TRUE(it["doc_id"].is_string());
+    EXPECT_TRUE(it["title"].is_string());
+    EXPECT_TRUE(it["source"].is_string());
+    EXPECT_TRUE(it["created_at"].is_string());
+    EXPECT_TRUE(it["topics"].is_array());
+    EXPECT_TRUE(sources.count(it["from"].get<std::string>())) << it;
+    EXPECT_TRUE(it["score"].is_number());
+    EXPECT_FALSE(it["reason"].get<std::string>().empty()) << it;
+    EXPECT_NE(it["doc_id"], "d1") << "seen documents are not served";
+  }
+  // remember=0 leaves the served memory alone: the same page again.
+  Reply again = get("/v1/users/alice/feed?n=5&remember=0");
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(again.parsed["items"], items);
+  // Remembered pages are not repeated.
+  Reply first = get("/v1/users/alice/feed?n=2");
+  Reply second = get("/v1/users/alice/feed?n=2");
+  ASSERT_EQ(first.status, 200);
+  ASSERT_EQ(second.status, 200);
+  for (const auto& a : first.parsed["items"]) {
+    for (const auto& b : second.parsed["items"]) EXPECT_NE(a["doc_id"], b["doc_id"]);
+  }
+  // Cold users get the popular feed.
+  Reply cold = get("/v1/users/stranger/feed");
+  ASSERT_EQ(cold.status, 200);
+  EXPECT_EQ(cold.parsed["known_user"], false);
+  ASSERT_FALSE(cold.parsed["items"].empty());
+  EXPECT_EQ(cold.parsed["items"][0]["from"], "popular");
+
+  const size_t max_n = engine_->config().feed.max_n;
+  for (const std::string& bad : std::vector<std::string>{"0", std::to_string(max_n + 1), "x", "-3",
+                                                         "2.0", "99999999999"}) {
+    Reply b = get("/v1/users/alice/feed?n=" + bad);
+    expect_json_error(b, 400, "invalid_parameter");
+    EXPECT_NE(b.parsed["error"]["message"].get<std::string>().find("'n'"), std::string::npos)
+        << b.body;
+  }
+  EXPECT_EQ(get("/v1/users/alice/feed?n=" + std::to_string(max_n)).status, 200);
+  expect_json_error(get("/v1/users/alice/feed?remember=maybe"), 400, "invalid_parameter");
+}
+
+TEST_F(HttpServerTest, StoredRecordsAndIds) {
+  ingest_fixture();
+  Reply e = get("/v1/events/e2");
+  ASSERT_EQ(e.status, 200) << e.body;
+  EXPECT_EQ(e.parsed["id"], "e2");
+  EXPECT_EQ(e.parsed["type"], "click");
+  EXPECT_EQ(e.parsed["dwell_s"], 42);
+  Reply d = get("/v1/documents/d1");
+  ASSERT_EQ(d.status, 200) << d.body;
+  EXPECT_EQ(d.parsed["title"], "손흥민 시즌 10호 골");
+  EXPECT_EQ(d.parsed["topics"][0]["path"], "스포츠>축구");
+  expect_json_error(get("/v1/events/missing"), 404, "not_found");
+  expect_json_error(get("/v1/documents/missing"), 404, "not_found");
+
+  // Ids in paths are percent-decoded: '/', spaces and Korean work.
+  Reply slash = post("/v1/events",
+                     R"({"id":"ev/1 x","type":"click","user":"사용자/1","time":"2026-03-01T11:00:00Z","surface":"main","docs":["d6"]})");
+  ASSERT_EQ(slash.status, 200) << slash.body;
+  Reply got = get("/v1/events/ev%2F1%20x");
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.parsed["user"], "사용자/1");
+  Reply ctx = get("/v1/users/%EC%82%AC%EC%9A%A9%EC%9E%90%2F1/context");
+  ASSERT_EQ(ctx.status, 200) << ctx.body;
+  EXPECT_EQ(ctx.parsed["known"], true);
+  EXPECT_EQ(ctx.parsed["user"], "사용자/1");
+
+  // Bad ids are 400s.
+  expect_json_error(get("/v1/users/" + std::string(257, 'a') + "/context"), 400, "invalid_id");
+  EXPECT_EQ(get("/v1/users/" + std::string(256, 'a') + "/context").status, 200);
+  expect_json_error(get("/v1/events/%ZZ"), 400, "invalid_id");
+  expect_json_error(get("/v1/users/%FF%FE/feed"), 400, "invalid_id");
+  expect_json_error(get("/v1/users/a%0Ab/context"), 400, "invalid_id");
+  expect_json_error(get("/v1/users//context"), 400, "invalid_id");
+}
+
+TEST_F(HttpServerTest, UnknownRoutesAndWrongMethodsAreJson) {
+  expect_json_error(get("/"), 404, "not_found");
+  expect_json_error(get("/v2/events"), 404, "not_found");
+  expect_json_error(get("/v1/users/alice"), 404, "not_found");
+  expect_json_error(get("/v1/users/alice/context/extra"), 404, "not_found");
+  expect_json_error(get("/v1/events/a/b"), 404, "not_found");
+  expect_json_error(get("/" + std::string(7000, 'p')), 404, "not_found");
+
+  Reply r = get("/v1/events");
+  expect_json_error(r, 405, "method_not_allowed");
+  EXPECT_EQ(r.allow, "POST");
+  Reply p = post("/healthz", "{}");
+  expect_json_error(p, 405, "method_not_allowed");
+  EXPECT_EQ(p.allow, "GET");
+  expect_json_error(request("PUT", "/v1/events"), 405, "method_not_allowed");
+  expect_json_error(request("DELETE", "/v1/users/alice/context"), 405, "method_not_allowed");
+  expect_json_error(request("PATCH", "/v1/documents/d1"), 405, "method_not_allowed");
+  expect_json_error(request("OPTIONS", "/metrics"), 405, "method_not_allowed");
+  expect_json_error(request("DELETE", "/nowhere"), 404, "not_found");
+  EXPECT_EQ(request("HEAD", "/healthz").status, 200);
+
+  // Requests httplib rejects itself still get JSON bodies.
+  for (const std::string& raw :
+       {std::string("FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
+        std::string("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n"),
+        std::string("TRACE /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
+        std::string("garbage\r\n\r\n")}) {
+    const std::string out = raw_exchange(raw);
+    SCOPED_TRACE(raw);
+    ASSERT_EQ(out.rfind("HTTP/1.1 4", 0), 0u) << out;
+    EXPECT_NE(out.find("application/json"), std::string::npos) << out;
+    EXPECT_NE(out.find("{\"error\":{\"code\":"), std::string::npos) << out;
+  }
+  // The server still answers.
+  EXPECT_EQ(get("/healthz").status, 200);
+}
+
+TEST_F(HttpServerTest, HealthzCountsDocumentsAndUsers) {
+  Reply empty = get("/healthz");
+  ASSERT_EQ(empty.status, 200);
+  EXPECT_EQ(empty.parsed, json({{"status", "ok"}, {"documents", 0}, {"users", 0}}));
+  ingest_fixture();
+  Reply r = get("/healthz");
+  EXPECT_EQ(r.parsed["documents"], 7);
+  EXPECT_EQ(r.parsed["users"], 2);
+}
+
+// The value of an unlabelled sample, or of the sample whose line starts with `series`.
+double sample(const std::string& text, const std::string& series) {
+  size_t pos = 0;
+  while ((pos = text.find(series + " ", pos)) != std::string::npos) {
+    if (pos == 0 || text[pos - 1] == '\n') {
+      return std::stod(text.substr(pos + series.size() + 1));
+    }
+    pos += series.size();
+  }
+  return -1;
+}
+
+TEST_F(HttpServerTest, MetricsReportCountersAndHistogram) {
+  ingest_fixture();                                  // 7 documents, 4 events
+  ASSERT_EQ(post("/v1/events", kEvents).status, 200);  // 4 duplicates
+  ASSERT_EQ(post("/v1/documents", kDocuments).status, 200);  // 7 duplicates
+  ASSERT_EQ(post("/v1/events", "{}\nnot json\n").status, 400);  // 2 rejected
+  ASSERT_EQ(get("/v1/users/alice/feed?n=3").status, 200);
+  ASSERT_EQ(get("/v1/users/bob/feed?n=3").status, 200);
+  ASSERT_EQ(get("/v1/nothing").status, 404);
+
+  // Request metrics are recorded right after each response is written: poll briefly.
+  std::string text;
+  for (int i = 0; i < 100; ++i) {
+    Reply m = get("/metrics");
+    ASSERT_EQ(m.status, 200);
+    EXPECT_EQ(m.content_type, kPrometheusContentType);
+    text = m.body;
+    if (sample(text, R"(feedscout_http_requests_total{route="other",code="404"})") == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(sample(text, "feedscout_events_ingested_total"), 4) << text;
+  EXPECT_EQ(sample(text, "feedscout_events_duplicate_total"), 4);
+  EXPECT_EQ(sample(text, "feedscout_events_rejected_total"), 2);
+  EXPECT_EQ(sample(text, "feedscout_documents_ingested_total"), 7);
+  EXPECT_EQ(sample(text, "feedscout_documents_duplicate_total"), 7);
+  EXPECT_EQ(sample(text, "feedscout_documents_rejected_total"), 0);
+  EXPECT_EQ(sample(text, "feedscout_documents_classified_total"), 0);
+  EXPECT_EQ(sample(text, "feedscout_classifier_failures_total"), 0);
+  EXPECT_GE(sample(text, "feedscout_commits_total"), 2);
+  EXPECT_EQ(sample(text, "feedscout_commit_failures_total"), 0);
+  EXPECT_EQ(sample(text, "feedscout_documents"), 7);
+  EXPECT_EQ(sample(text, "feedscout_users"), 2);
+  EXPECT_NE(text.find("# TYPE feedscout_events_ingested_total counter"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE feedscout_users gauge"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE feedscout_http_request_duration_seconds histogram"),
+            std::string::npos);
+
+  // Route labels are patterns, never raw paths.
+  EXPECT_EQ(sample(text, R"(feedscout_http_requests_total{route="/v1/events",code="200"})"), 2);
+  EXPECT_EQ(sample(text, R"(feedscout_http_requests_total{route="/v1/events",code="400"})"), 1);
+  EXPECT_EQ(sample(text, R"(feedscout_http_requests_total{route="/v1/documents",code="200"})"),
+            2);
+  EXPECT_EQ(
+      sample(text, R"(feedscout_http_requests_total{route="/v1/users/{id}/feed",code="200"})"), 2);
+  EXPECT_EQ(text.find("alice"), std::string::npos);
+  EXPECT_EQ(text.find("/v1/nothing"), std::string::npos);
+
+  const std::string h = "feedscout_http_request_duration_seconds";
+  EXPECT_EQ(sample(text, h + R"(_count{route="/v1/events"})"), 3);
+  EXPECT_EQ(sample(text, h + R"(_bucket{route="/v1/events",le="+Inf"})"), 3);
+  EXPECT_GE(sample(text, h + R"(_bucket{route="/v1/events",le="0.0005"})"), 0);
+  EXPECT_GE(sample(text, h + R"(_bucket{route="/v1/events",le="5"})"),
+            sample(text, h + R"(_bucket{route="/v1/events",le="0.0005"})"));
+  EXPECT_GT(sample(text, h + R"(_sum{route="/v1/events"})"), 0);
+  EXPECT_EQ(sample(text, h + R"(_count{route="/v1/users/{id}/feed"})"), 2);
+}
+
+TEST_F(HttpServerTest, ConcurrentClientsNeverSeeServerErrors) {
+  ASSERT_EQ(post("/v1/documents", kDocuments).status, 200);
+  std::atomic<int> ok{0}, bad{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", server_->port());
+      for (int i = 0; i < 40; ++i) {
+        const auto send = [&]() -> httplib::Result {
+          if (i % 2 == 0) {
+            const std::string id = "c" + std::to_string(t) + "-" + std::to_string(i);
+            return c.Post("/v1/events",
+                     R"({"id":")" + id + R"(","type":"click","user":"u)" + std::to_string(t) +
+                         R"(","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["d)" +
+                         std::to_string(1 + i % 7) + R"("]})",
+                     "application/x-ndjson");
+          }
+          if (i % 3 == 0) return c.Get("/v1/users/u" + std::to_string(t) + "/context");
+          return c.Get("/v1/users/u" + std::to_string(t) + "/feed?n=3");
+        };
+        const httplib::Result r = send();
+        (r && r->status == 200) ? ++ok : ++bad;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(ok.load(), 6 * 40);
+  EXPECT_EQ(engine_->stats().events_accepted, 6u * 20u);
+}
+
+TEST_F(HttpServerTest, SecondServerOnTheSamePortFailsToBind) {
+  ServerConfig sc;
+  sc.host = "127.0.0.1";
+  sc.port = server_->port();
+  HttpServer other(*engine_, sc);
+  Status st = other.bind();
+  EXPECT_FALSE(st.is_ok());
+  EXPECT_EQ(st.code(), Status::Code::kBusy) << st.to_string();
+  EXPECT_NE(st.message().find(std::to_string(sc.port)), std::string::npos) << st.to_string();
+  EXPECT_EQ(other.port(), -1);
+  other.run();  // returns at once: not bound
+  // The first server is unaffected.
+  EXPECT_EQ(get("/healthz").status, 200);
+}
+
+TEST(HttpServerLifecycle, StopBeforeRunAndTwice) {
+  const fs::path dir = fs::temp_directory_path() /
+                       ("feedscout-http-life-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  EngineConfig config;
+  config.data_dir = dir.string();
+  config.taxonomy_path = kTaxonomy;
+  config.classifier.kind = "none";
+  auto engine = Engine::open(config);
+  ASSERT_TRUE(engine.is_ok()) << engine.status().to_string();
+  {
+    ServerConfig sc;
+    sc.port = 0;
+    HttpServer s(**engine, sc);
+    ASSERT_TRUE(s.bind().is_ok());
+    EXPECT_FALSE(s.bind().is_ok());  // one bind per server
+    s.stop();
+    s.stop();
+    const auto start = std::chrono::steady_clock::now();
+    s.run();  // returns at once after stop()
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  }
+  {
+    ServerConfig sc;
+    sc.port = 0;
+    HttpServer s(**engine, sc);
+    ASSERT_TRUE(s.bind().is_ok());
+    std::thread t([&] { s.run(); });
+    // Stop races with run() starting: must never hang.
+    s.stop();
+    t.join();
+  }
+  {
+    ServerConfig sc;
+    sc.port = 0;
+    HttpServer s(**engine, sc);
+    ASSERT_TRUE(s.bind().is_ok());
+    std::thread t([&] { s.run(); });
+    httplib::Client c("127.0.0.1", s.port());
+    auto r = c.Get("/healthz");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    const auto start = std::chrono::steady_clock::now();
+    std::thread([&] { s.stop(); }).join();
+    t.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  }
+  {
+    ServerConfig sc;
+    sc.host = "256.1.2.3";
+    sc.port = 0;
+    HttpServer s(**engine, sc);
+    Status st = s.bind();
+    EXPECT_FALSE(st.is_ok());
+    EXPECT_NE(st.message().find("256.1.2.3"), std::string::npos) << st.to_string();
+  }
+  engine->reset();
+  fs::remove_all(dir);
+}
+
+TEST(HttpMetricsTest, BucketsAreCumulativeAndCodesCounted) {
+  HttpMetrics m({"/a", "/b"});
+  m.observe(0, 200, 0.0001);  // first bucket
+  m.observe(0, 200, 0.003);   // 0.005 bucket
+  m.observe(0, 404, 7.0);     // only +Inf
+  m.observe(1, 200, -1);      // counted, not timed
+  m.observe(5, 200, 0.1);     // unknown route: ignored
+  m.observe(0, 999, 0.1);     // odd code
+  EXPECT_EQ(m.requests(0, 200), 2u);
+  EXPECT_EQ(m.requests(0, 404), 1u);
+  EXPECT_EQ(m.requests(1, 200), 1u);
+  std::string out;
+  m.render(out);
+  const std::string h = "feedscout_http_request_duration_seconds";
+  EXPECT_EQ(sample(out, h + R"(_bucket{route="/a",le="0.0005"})"), 1) << out;
+  EXPECT_EQ(sample(out, h + R"(_bucket{route="/a",le="0.0025"})"), 1);
+  EXPECT_EQ(sample(out, h + R"(_bucket{route="/a",le="0.005"})"), 2);
+  EXPECT_EQ(sample(out, h + R"(_bucket{route="/a",le="5"})"), 3);
+  EXPECT_EQ(sample(out, h + R"(_bucket{route="/a",le="+Inf"})"), 4);
+  EXPECT_EQ(sample(out, h + R"(_count{route="/a"})"), 4);
+  EXPECT_NEAR(sample(out, h + R"(_sum{route="/a"})"), 0.0001 + 0.003 + 7.0 + 0.1, 1e-6);
+  EXPECT_EQ(sample(out, h + R"(_count{route="/b"})"), 0);
+  EXPECT_EQ(sample(out, R"(feedscout_http_requests_total{route="/a",code="200"})"), 2);
+  EXPECT_EQ(sample(out, R"(feedscout_http_requests_total{route="/a",code="0"})"), 1);
+  EXPECT_EQ(sample(out, R"(feedscout_http_requests_total{route="/b",code="200"})"), 1);
+}
+
+}  // namespace
+}  // namespace feedscout

@@ -8,7 +8,9 @@ CMAKE_FLAGS ?=
 
 .PHONY: demo test build deps bench sanitize format clean
 
-demo: build
+demo: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target feedscout
 	./$(BUILD_DIR)/src/cli/feedscout demo
 
 test: build

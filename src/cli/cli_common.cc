@@ -7,6 +7,7 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "feedscout/server/http_server.h"
@@ -99,28 +100,43 @@ Result<IngestFileResult> ingest_file(Engine& engine, const std::string& path, st
   return result;
 }
 
-int serve_until_signal(Engine& engine, const ServerConfig& config) {
-  // Block the signals in every thread; one thread waits for them and stops the server.
+namespace {
+
+std::mutex g_signal_mu;
+HttpServer* g_server = nullptr;  // the server to stop, guarded by g_signal_mu
+
+}  // namespace
+
+void handle_termination_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set] {
+    while (true) {
+      int sig = 0;
+      if (sigwait(&set, &sig) != 0) continue;
+      std::lock_guard lk(g_signal_mu);
+      if (g_server == nullptr) std::_Exit(128 + sig);
+      spdlog::info("signal={} stopping", sig);
+      g_server->stop();
+    }
+  }).detach();
+}
 
+int serve_until_signal(Engine& engine, const ServerConfig& config) {
   HttpServer server(engine, config);
   if (Status st = server.bind(); !st.is_ok()) return fail(st);
+  {
+    std::lock_guard lk(g_signal_mu);
+    g_server = &server;
+  }
   std::cout << "listening on " << config.host << ":" << server.port() << std::endl;
   spdlog::info("http listening host={} port={}", config.host, server.port());
-  std::thread waiter([&server, set] {
-    int sig = 0;
-    sigwait(&set, &sig);
-    spdlog::info("signal={} stopping", sig);
-    server.stop();
-  });
   server.run();
-  // If run() returned on its own, wake the waiter.
-  pthread_kill(waiter.native_handle(), SIGTERM);
-  waiter.join();
+  std::lock_guard lk(g_signal_mu);
+  g_server = nullptr;
   return 0;
 }
 

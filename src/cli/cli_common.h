@@ -40,7 +40,12 @@ struct IngestFileResult {
 [[nodiscard]] Result<IngestFileResult> ingest_file(Engine& engine, const std::string& path,
                                                    std::string kind);
 
-// Runs the HTTP server until SIGINT/SIGTERM.
+// Takes over SIGINT/SIGTERM for the whole process. Call it before any thread starts
+// (before Engine::open): threads inherit the blocked mask, and one waiter thread handles the
+// signals — stopping the server once serve_until_signal runs, exiting with 130 before.
+void handle_termination_signals();
+
+// Runs the HTTP server until SIGINT/SIGTERM (after handle_termination_signals()).
 int serve_until_signal(Engine& engine, const ServerConfig& config);
 
 int run_demo(const CommonOptions& opts);

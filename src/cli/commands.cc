@@ -64,6 +64,7 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
     cmd->add_option("--port", *port, "TCP port (overrides server.port; 0 = any free port)");
     cmd->add_option("--host", *host, "address to bind (overrides server.host)");
     cmd->callback([&, port, host] {
+      handle_termination_signals();
       setup_logging(opts.verbose);
       AppConfig config;
       auto engine = open_engine(opts, &config);

@@ -82,6 +82,7 @@ void print_errors(const IngestFileResult& r, size_t max) {
 }  // namespace
 
 int run_demo(const CommonOptions& opts) {
+  handle_termination_signals();
   setup_logging(opts.verbose);
   if (!opts.verbose) spdlog::set_level(spdlog::level::warn);
   auto config_r = resolve_config(opts);

@@ -74,9 +74,13 @@ Result<TimeMs> parse_rfc3339(std::string_view s) {
       !expect(s, pos, ':') || !read_digits(s, pos, 2, second)) {
     return bad("time must be hh:mm:ss");
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
-      second > 60) {
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) {
     return bad("field out of range");
+  }
+  static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day > kDaysInMonth[month - 1] + (month == 2 && leap ? 1 : 0)) {
+    return bad("day does not exist in that month");
   }
   int64_t millis = 0;
   if (pos < s.size() && s[pos] == '.') {

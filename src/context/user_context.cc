@@ -2,18 +2,12 @@
 
 #include <algorithm>
 
+#include "feedscout/common/hash.h"
 #include "feedscout/context/decay.h"
 
 namespace feedscout {
 
-uint64_t doc_key(std::string_view doc_id) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : doc_id) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
+uint64_t doc_key(std::string_view doc_id) { return fnv1a64(doc_id); }
 
 const char* user_class_name(UserClass c) {
   switch (c) {
@@ -98,9 +92,21 @@ void UserContext::mark_seen(const std::vector<std::string>& doc_ids, const Conte
   }
 }
 
-void UserContext::apply(const Event& event,
-                        const std::vector<const std::vector<DocTopic>*>& doc_topics,
+void UserContext::apply(const Event& raw_event,
+                        const std::vector<const std::vector<DocTopic>*>& raw_topics,
                         const Taxonomy& taxonomy, const ContextConfig& config) {
+  // A document listed twice in one event counts once.
+  Event event = raw_event;
+  std::vector<const std::vector<DocTopic>*> doc_topics;
+  {
+    event.doc_ids.clear();
+    std::unordered_set<std::string_view> listed;
+    for (size_t i = 0; i < raw_event.doc_ids.size(); ++i) {
+      if (!listed.insert(raw_event.doc_ids[i]).second) continue;
+      event.doc_ids.push_back(raw_event.doc_ids[i]);
+      doc_topics.push_back(i < raw_topics.size() ? raw_topics[i] : nullptr);
+    }
+  }
   last_event_ms_ = std::max(last_event_ms_, event.time_ms);
   switch (event.type) {
     case EventType::kSearch: {
@@ -108,23 +114,24 @@ void UserContext::apply(const Event& event,
       if (!event.doc_ids.empty()) {
         add_evidence(Surface::kSearch, event.time_ms, doc_topics, 1.0, true, taxonomy, config);
       }
-      // Recent searches: newest first by event time, one entry per query text.
+      // Recent searches: one entry per query text at its newest time, holding the union of
+      // its clicks (sorted), ordered newest first and then by query — so the list does not
+      // depend on the order in which events arrive.
+      RecentSearch r{event.query, event.time_ms, event.doc_ids};
       auto same = std::find_if(recent_searches_.begin(), recent_searches_.end(),
-                               [&](const RecentSearch& r) { return r.query == event.query; });
+                               [&](const RecentSearch& x) { return x.query == event.query; });
       if (same != recent_searches_.end()) {
-        if (same->time_ms > event.time_ms) {
-          // An older repeat of a newer search adds its clicks only.
-          for (const auto& d : event.doc_ids) {
-            if (std::find(same->clicked.begin(), same->clicked.end(), d) == same->clicked.end())
-              same->clicked.push_back(d);
-          }
-          break;
-        }
+        r.time_ms = std::max(r.time_ms, same->time_ms);
+        r.clicked.insert(r.clicked.end(), same->clicked.begin(), same->clicked.end());
         recent_searches_.erase(same);
       }
-      RecentSearch r{event.query, event.time_ms, event.doc_ids};
+      std::sort(r.clicked.begin(), r.clicked.end());
+      r.clicked.erase(std::unique(r.clicked.begin(), r.clicked.end()), r.clicked.end());
       auto pos = std::find_if(recent_searches_.begin(), recent_searches_.end(),
-                              [&](const RecentSearch& x) { return x.time_ms < event.time_ms; });
+                              [&](const RecentSearch& x) {
+                                return x.time_ms < r.time_ms ||
+                                       (x.time_ms == r.time_ms && x.query > r.query);
+                              });
       recent_searches_.insert(pos, std::move(r));
       if (recent_searches_.size() > config.max_recent_searches) {
         recent_searches_.resize(config.max_recent_searches);

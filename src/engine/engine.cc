@@ -11,6 +11,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "feedscout/common/hash.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/models/fasttext_classifier.h"
 #include "feedscout/store/rocksdb_store.h"
@@ -21,15 +22,8 @@ namespace feedscout {
 namespace {
 
 std::string taxonomy_fingerprint(const Taxonomy& t) {
-  uint64_t h = 1469598103934665603ULL;
-  auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ULL;
-    }
-    h ^= 0xFF;
-    h *= 1099511628211ULL;
-  };
+  uint64_t h = kFnv1aOffset;
+  auto mix = [&](std::string_view s) { h = fnv1a64("\xFF", fnv1a64(s, h)); };
   for (TopicId i = 0; i < t.size(); ++i) {
     mix(t.node(i).external_id);
     mix(t.node(i).path);
@@ -135,9 +129,12 @@ Status Engine::Impl::load_state() {
     FEEDSCOUT_RETURN_IF_ERROR(store->write(b, WriteOptions{true}));
   }
 
-  ParseLimits relaxed = config.limits;
-  relaxed.max_past_ms = INT64_MAX / 4;
-  relaxed.max_future_ms = INT64_MAX / 4;
+  // Stored documents were validated on ingest; the canonical form may be longer than what
+  // was sent, and limits may have been lowered since: re-read them without limits.
+  ParseLimits relaxed;
+  relaxed.max_past_ms = relaxed.max_future_ms = INT64_MAX / 4;
+  relaxed.max_item_bytes = relaxed.max_body_bytes = relaxed.max_title_bytes = SIZE_MAX / 4;
+  relaxed.max_url_bytes = relaxed.max_id_bytes = SIZE_MAX / 4;
   Status inner;
   FEEDSCOUT_RETURN_IF_ERROR(store->scan_prefix(keys::kDocPrefix, [&](std::string_view key,
                                                                      std::string_view value) {
@@ -248,6 +245,8 @@ void Engine::Impl::apply_events(Job& job, const std::vector<std::optional<std::s
     users[ev.user].apply(ev, topics, *taxonomy, config.context);
     dirty_users.insert(ev.user);
     if (ev.type != EventType::kImpression) {
+      std::sort(doc_idx.begin(), doc_idx.end());
+      doc_idx.erase(std::unique(doc_idx.begin(), doc_idx.end()), doc_idx.end());
       for (DocIndex d : doc_idx) {
         index->record_click(d, ev.time_ms);
         dirty_pop.insert(d);

@@ -75,11 +75,16 @@ std::vector<TextMatch> DocumentIndex::search(std::string_view query, size_t k,
     uint32_t matched = 0;
   };
   std::unordered_map<DocIndex, Acc> acc;
+  size_t usable_terms = 0;  // terms not ignored as too common (unknown terms still count)
   for (auto term : terms) {
     auto it = postings_.find(term);
-    if (it == postings_.end()) continue;
+    if (it == postings_.end()) {
+      ++usable_terms;
+      continue;
+    }
     const double df = static_cast<double>(it->second.size());
     if (df > config_.max_term_doc_share * n && n > 20) continue;
+    ++usable_terms;
     const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
     for (const auto& p : it->second) {
       const double len = doc_length_[p.doc];
@@ -90,7 +95,7 @@ std::vector<TextMatch> DocumentIndex::search(std::string_view query, size_t k,
     }
   }
   const uint32_t need = std::max<uint32_t>(
-      1, static_cast<uint32_t>(std::ceil(config_.min_query_coverage * terms.size())));
+      1, static_cast<uint32_t>(std::ceil(config_.min_query_coverage * usable_terms)));
   for (const auto& [doc, a] : acc) {
     if (a.matched < need) continue;
     if (exclude && exclude(doc)) continue;

@@ -117,7 +117,6 @@ std::vector<std::string> get_id_list(const json& obj, const char* key, const Par
   }
   std::vector<std::string> out;
   out.reserve(v->size());
-  std::unordered_set<std::string> seen;
   for (size_t i = 0; i < v->size(); ++i) {
     const json& e = (*v)[i];
     const std::string field = std::string(key) + "[" + std::to_string(i) + "]";
@@ -129,8 +128,7 @@ std::vector<std::string> get_id_list(const json& obj, const char* key, const Par
       throw FieldError{field, "document id must be 1.." + std::to_string(limits.max_id_bytes) +
                                   " bytes"};
     }
-    // A document listed twice in one event counts once.
-    if (seen.insert(s).second) out.push_back(s);
+    out.push_back(s);
   }
   if (required && out.empty()) throw FieldError{key, "must list at least one document id"};
   return out;

@@ -14,9 +14,9 @@
 #include <string>
 #include <string_view>
 
+#include "body_guard.h"
 #include "feedscout/engine/engine.h"
 #include "feedscout/server/metrics.h"
-#include "body_guard.h"
 #include "feedscout/text/utf8.h"
 #include "json_render.h"
 #include "router.h"
@@ -137,8 +137,8 @@ bool int_param(const httplib::Request& req, const char* name, size_t def, size_t
   const std::string value = req.get_param_value(name);
   if (!parse_decimal(value, out) || out < min || out > max) {
     error = std::string("query parameter '") + name + "' must be an integer from " +
-            std::to_string(min) + " to " + std::to_string(max) + ", got '" +
-            loggable(value, 32) + "'";
+            std::to_string(min) + " to " + std::to_string(max) + ", got '" + loggable(value, 32) +
+            "'";
     return false;
   }
   return true;
@@ -147,8 +147,7 @@ bool int_param(const httplib::Request& req, const char* name, size_t def, size_t
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(Engine& e, const ServerConfig& c)
-      : engine(e), config(c), metrics(route_labels()) {
+  Impl(Engine& e, const ServerConfig& c) : engine(e), config(c), metrics(route_labels()) {
     install();
   }
 
@@ -172,8 +171,7 @@ struct HttpServer::Impl {
                   const httplib::ContentReader* reader);
   void handle_ingest(bool documents, const httplib::Request& req, httplib::Response& res,
                      const httplib::ContentReader* reader);
-  void handle_context(const std::string& user, const httplib::Request& req,
-                      httplib::Response& res);
+  void handle_context(const std::string& user, const httplib::Request& req, httplib::Response& res);
   void handle_feed(const std::string& user, const httplib::Request& req, httplib::Response& res);
   void handle_stored(bool document, const std::string& id, httplib::Response& res);
   void handle_healthz(httplib::Response& res);
@@ -208,25 +206,23 @@ void HttpServer::Impl::install() {
   // compressed bodies are bounded while they are read (read_body).
   http.set_payload_max_length(config.max_body_bytes);
 
-  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
     t_scope.active = true;
     t_scope.start = Clock::now();
-    t_scope.route = server::match_route(raw_path(req), SIZE_MAX).route;
+    t_scope.route = server::match_route(raw_path(req), engine.config().limits.max_id_bytes).route;
     t_scope.detail.clear();
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
   // Every method httplib routes lands in dispatch(); POST, PUT, PATCH and DELETE read
   // their own bodies (bounded, and never parsed as forms or multipart by httplib).
-  const httplib::Server::Handler plain = [this](const httplib::Request& req,
-                                                httplib::Response& res) {
-    dispatch(req, res, nullptr);
-  };
+  const httplib::Server::Handler plain =
+      [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res, nullptr); };
   const httplib::Server::HandlerWithContentReader with_body =
       [this](const httplib::Request& req, httplib::Response& res,
              const httplib::ContentReader& reader) { dispatch(req, res, &reader); };
   const std::string any = "[\\s\\S]*";  // every path (".*" would miss decoded newlines)
-  http.Get(any, plain);  // and HEAD
+  http.Get(any, plain);                 // and HEAD
   http.Options(any, plain);
   http.Post(any, with_body);
   http.Post(any, plain);
@@ -240,36 +236,36 @@ void HttpServer::Impl::install() {
   // Errors httplib answers itself (malformed requests, bodies over the declared limit,
   // methods it cannot route) get the same JSON error body as ours. Responses that already
   // carry a body are ours and are left alone.
-  http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
-                                                                httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    if (res.status == 400 &&
-        (req.method == "TRACE" || req.method == "CONNECT" || req.method == "PRI")) {
-      res.status = 405;  // a known method httplib does not route
-    }
-    std::string message;
-    switch (res.status) {
-      case 400:
-        message = "malformed HTTP request";
-        break;
-      case 404:
-        message = "no such route";
-        break;
-      case 405:
-        message = "method " + loggable(req.method, 16) + " is not allowed here";
-        break;
-      case 413:
-        message = "request body is too large";
-        break;
-      case 414:
-        message = "request URI is too long";
-        break;
-      default:
-        message = "HTTP error " + std::to_string(res.status);
-    }
-    res.set_content(server::error_body(default_error_code(res.status), message), kJsonType);
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  http.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        if (res.status == 400 &&
+            (req.method == "TRACE" || req.method == "CONNECT" || req.method == "PRI")) {
+          res.status = 405;  // a known method httplib does not route
+        }
+        std::string message;
+        switch (res.status) {
+          case 400:
+            message = "malformed HTTP request";
+            break;
+          case 404:
+            message = "no such route";
+            break;
+          case 405:
+            message = "method " + loggable(req.method, 16) + " is not allowed here";
+            break;
+          case 413:
+            message = "request body is too large";
+            break;
+          case 414:
+            message = "request URI is too long";
+            break;
+          default:
+            message = "HTTP error " + std::to_string(res.status);
+        }
+        res.set_content(server::error_body(default_error_code(res.status), message), kJsonType);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
 
   http.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
@@ -298,15 +294,16 @@ void HttpServer::Impl::finish(const httplib::Request& req, const httplib::Respon
   }
   metrics.observe(static_cast<size_t>(route), res.status, seconds);
   const double ms = seconds >= 0 ? seconds * 1000 : -1;
+  const std::string detail = t_scope.detail.empty() ? "" : " " + t_scope.detail;
   if (res.status >= 400) {
-    spdlog::warn("http method={} target={} route={} status={} ms={:.3f} remote={} {} error={}",
+    spdlog::warn("http method={} target={} route={} status={} ms={:.3f} remote={}{} error={}",
                  loggable(req.method, 16), loggable(req.target), server::route_pattern(route),
-                 res.status, ms, loggable(req.remote_addr, 64), t_scope.detail,
+                 res.status, ms, loggable(req.remote_addr, 64), detail,
                  text::truncate_utf8(res.body, 300));
   } else if (spdlog::should_log(spdlog::level::debug)) {
-    spdlog::debug("http method={} target={} route={} status={} ms={:.3f} remote={} {}",
-                  req.method, loggable(req.target), server::route_pattern(route), res.status,
-                  ms, loggable(req.remote_addr, 64), t_scope.detail);
+    spdlog::debug("http method={} target={} route={} status={} ms={:.3f} remote={}{}",
+                  loggable(req.method, 16), loggable(req.target), server::route_pattern(route),
+                  res.status, ms, loggable(req.remote_addr, 64), detail);
   }
   t_scope.detail.clear();
 }
@@ -337,9 +334,9 @@ bool HttpServer::Impl::read_body(const httplib::Request& req, httplib::Response&
     return true;
   };
   const bool multipart = req.is_multipart_form_data();
-  const bool ok = multipart ? (*reader)([](const httplib::MultipartFormData&) { return true; },
-                                        receive)
-                            : (*reader)(receive);
+  const bool ok = multipart
+                      ? (*reader)([](const httplib::MultipartFormData&) { return true; }, receive)
+                      : (*reader)(receive);
   if (too_large || (!ok && res.status == 413)) {
     send_error(res, 413, "payload_too_large",
                "request body is larger than the limit of " + std::to_string(limit) + " bytes");
@@ -375,7 +372,8 @@ void HttpServer::Impl::drain_body(const httplib::Request& req, httplib::Response
 void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& res,
                                 const httplib::ContentReader* reader) {
   try {
-    const server::RouteMatch m = server::match_route(raw_path(req), engine.config().limits.max_id_bytes);
+    const server::RouteMatch m =
+        server::match_route(raw_path(req), engine.config().limits.max_id_bytes);
     if (m.route == Route::kOther) {
       send_error(res, 404, "not_found", "no route for " + loggable(raw_path(req)));
       drain_body(req, res, reader);
@@ -435,8 +433,7 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
 }
 
 void HttpServer::Impl::handle_ingest(bool documents, const httplib::Request& req,
-                                     httplib::Response& res,
-                                     const httplib::ContentReader* reader) {
+                                     httplib::Response& res, const httplib::ContentReader* reader) {
   std::string body;
   if (!read_body(req, res, reader, body)) return;
   // The engine's array parser serialises each element recursively: refuse absurd nesting
@@ -446,9 +443,10 @@ void HttpServer::Impl::handle_ingest(bool documents, const httplib::Request& req
     IngestReport refused;
     refused.is_array = true;
     refused.rejected = 1;
-    refused.errors.push_back({0, "", "JSON nesting is deeper than " +
-                                         std::to_string(server::kMaxArrayBodyDepth) +
-                                         " levels; the array was not read"});
+    refused.errors.push_back({0, "",
+                              "JSON nesting is deeper than " +
+                                  std::to_string(server::kMaxArrayBodyDepth) +
+                                  " levels; the array was not read"});
     nlohmann::ordered_json out = server::ingest_report_json(refused, kMaxReportedErrors);
     out.update(server::error_json("all_rejected", "the body was rejected; see errors"));
     send_json(res, 400, server::dump_json(out));
@@ -479,9 +477,9 @@ void HttpServer::Impl::handle_ingest(bool documents, const httplib::Request& req
   }
   nlohmann::ordered_json out = server::ingest_report_json(report, kMaxReportedErrors);
   if (report.accepted + report.duplicates == 0 && report.rejected > 0) {
-    out.update(server::error_json(
-        "all_rejected", "every item of the body was rejected (" +
-                            std::to_string(report.rejected) + "); see errors"));
+    out.update(server::error_json("all_rejected", "every item of the body was rejected (" +
+                                                      std::to_string(report.rejected) +
+                                                      "); see errors"));
     send_json(res, 400, server::dump_json(out));
     return;
   }
@@ -518,9 +516,9 @@ void HttpServer::Impl::handle_feed(const std::string& user, const httplib::Reque
     if (v == "0" || v == "false") {
       remember = false;
     } else if (v != "1" && v != "true") {
-      send_error(res, 400, "invalid_parameter",
-                 "query parameter 'remember' must be 0, 1, false or true, got '" +
-                     loggable(v, 32) + "'");
+      send_error(
+          res, 400, "invalid_parameter",
+          "query parameter 'remember' must be 0, 1, false or true, got '" + loggable(v, 32) + "'");
       return;
     }
   }
@@ -528,8 +526,7 @@ void HttpServer::Impl::handle_feed(const std::string& user, const httplib::Reque
   send_json(res, 200, server::dump_json(server::feed_json(page)));
 }
 
-void HttpServer::Impl::handle_stored(bool document, const std::string& id,
-                                     httplib::Response& res) {
+void HttpServer::Impl::handle_stored(bool document, const std::string& id, httplib::Response& res) {
   const auto stored = document ? engine.document_json(id) : engine.event_json(id);
   if (!stored.is_ok()) {
     spdlog::warn("http store read failed: {}", stored.status().to_string());
@@ -547,8 +544,7 @@ void HttpServer::Impl::handle_stored(bool document, const std::string& id,
 void HttpServer::Impl::handle_healthz(httplib::Response& res) {
   const EngineStats s = engine.stats();
   send_json(res, 200,
-            server::dump_json(
-                {{"status", "ok"}, {"documents", s.documents}, {"users", s.users}}));
+            server::dump_json({{"status", "ok"}, {"documents", s.documents}, {"users", s.users}}));
 }
 
 void HttpServer::Impl::handle_metrics(httplib::Response& res) {
@@ -571,8 +567,7 @@ Status HttpServer::bind() {
   if (impl_->bound) return Status::invalid_argument("server is already bound");
   if (impl_->stopped) return Status::unavailable("server was stopped");
   if (c.port < 0 || c.port > 65535) {
-    return Status::invalid_argument("server.port must be 0..65535, got " +
-                                    std::to_string(c.port));
+    return Status::invalid_argument("server.port must be 0..65535, got " + std::to_string(c.port));
   }
   const std::string where = c.host + ":" + std::to_string(c.port);
   errno = 0;
@@ -588,16 +583,18 @@ Status HttpServer::bind() {
     if (err == EADDRINUSE) {
       return Status::busy("cannot listen on " + where + ": address already in use");
     }
-    return Status::io_error("cannot listen on " + where + ": " +
-                            (err != 0 ? std::string(std::strerror(err))
-                                      : std::string("invalid host or address")));
+    return Status::io_error(
+        "cannot listen on " + where + ": " +
+        (err != 0 ? std::string(std::strerror(err)) : std::string("invalid host or address")));
   }
   impl_->bound = true;
   impl_->port = port;
   return Status::ok();
 }
 
-int HttpServer::port() const { return impl_->port.load(); }
+int HttpServer::port() const {
+  return impl_->port.load();
+}
 
 void HttpServer::run() {
   {

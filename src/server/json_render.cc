@@ -7,8 +7,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-json topic_list_json(const std::vector<TopicScore>& topics, const Taxonomy& taxonomy,
-                     size_t top) {
+json topic_list_json(const std::vector<TopicScore>& topics, const Taxonomy& taxonomy, size_t top) {
   json out = json::array();
   const size_t n = std::min(top, topics.size());
   for (size_t i = 0; i < n; ++i) {

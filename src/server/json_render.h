@@ -25,7 +25,7 @@ nlohmann::ordered_json ingest_report_json(const IngestReport& report, size_t max
 
 // The context view of `user`; every list has at most `top` entries.
 nlohmann::ordered_json context_json(const std::string& user, bool known, const ContextView& view,
-                            const Taxonomy& taxonomy, size_t top);
+                                    const Taxonomy& taxonomy, size_t top);
 
 nlohmann::ordered_json feed_json(const FeedPage& page);
 

@@ -72,8 +72,7 @@ void HttpMetrics::observe(size_t route, int status, double seconds) {
   size_t bucket = 0;
   while (bucket < kLatencyBucketsS.size() && seconds > kLatencyBucketsS[bucket]) ++bucket;
   s.buckets[bucket].fetch_add(1, std::memory_order_relaxed);
-  s.sum_ns.fetch_add(static_cast<uint64_t>(std::llround(seconds * 1e9)),
-                     std::memory_order_relaxed);
+  s.sum_ns.fetch_add(static_cast<uint64_t>(std::llround(seconds * 1e9)), std::memory_order_relaxed);
 }
 
 uint64_t HttpMetrics::requests(size_t route, int status) const {
@@ -99,11 +98,11 @@ void HttpMetrics::render(std::string& out) const {
     uint64_t cumulative = 0;
     for (size_t b = 0; b <= kLatencyBucketsS.size(); ++b) {
       cumulative += s.buckets[b].load(std::memory_order_relaxed);
-      const std::string le = b < kLatencyBucketsS.size() ? format_value(kLatencyBucketsS[b])
-                                                         : std::string("+Inf");
+      const std::string le =
+          b < kLatencyBucketsS.size() ? format_value(kLatencyBucketsS[b]) : std::string("+Inf");
       out += kHist;
-      out += "_bucket{route=\"" + route + "\",le=\"" + le + "\"} " + std::to_string(cumulative) +
-             '\n';
+      out +=
+          "_bucket{route=\"" + route + "\",le=\"" + le + "\"} " + std::to_string(cumulative) + '\n';
     }
     // _count equals the +Inf bucket, as Prometheus requires, even under concurrent updates.
     const double sum_s = static_cast<double>(s.sum_ns.load(std::memory_order_relaxed)) / 1e9;

@@ -1,5 +1,6 @@
 #include "feedscout/text/tokenize.h"
 
+#include "feedscout/common/hash.h"
 #include "feedscout/text/utf8.h"
 
 namespace feedscout::text {
@@ -34,17 +35,7 @@ char32_t fold(char32_t cp) {
   return cp;
 }
 
-constexpr uint64_t kFnvOffset = 1469598103934665603ULL;
-constexpr uint64_t kFnvPrime = 1099511628211ULL;
-
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = kFnvOffset;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= kFnvPrime;
-  }
-  return h;
-}
+uint64_t fnv1a(const std::string& s) { return fnv1a64(s); }
 
 // Calls fn(code_points_of_word) for each normalised word.
 template <typename Fn>

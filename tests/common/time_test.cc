@@ -51,29 +51,29 @@ TEST(TimeTest, ParsesFractions) {
 TEST(TimeTest, RejectsBadInputs) {
   const char* bad[] = {
       "",
-      "2026-11-23",                  // no time
-      "2026-11-23T10:00:00",         // no zone
-      "2026-11-23T10:00Z",           // no seconds
-      "2026/11/23T10:00:00Z",        // wrong date separator
-      "26-11-23T10:00:00Z",          // two-digit year
-      "2026-11-23X10:00:00Z",        // wrong T
-      "2026-00-23T10:00:00Z",        // month 0
-      "2026-13-23T10:00:00Z",        // month 13
-      "2026-11-00T10:00:00Z",        // day 0
-      "2026-11-32T10:00:00Z",        // day 32
-      "2026-11-23T24:00:00Z",        // hour 24
-      "2026-11-23T10:60:00Z",        // minute 60
-      "2026-11-23T10:00:61Z",        // second 61
-      "2026-11-23T10:00:00.Z",       // empty fraction
-      "2026-11-23T10:00:00+0900",    // offset without colon
-      "2026-11-23T10:00:00+9:00",    // one-digit offset hour
-      "2026-11-23T10:00:00+24:00",   // offset hour 24
-      "2026-11-23T10:00:00+09:60",   // offset minute 60
-      "2026-11-23T10:00:00Z ",       // trailing space
-      "2026-11-23T10:00:00ZZ",       // trailing characters
-      " 2026-11-23T10:00:00Z",       // leading space
-      "2026-11-23T1a:00:00Z",        // letter in hour
-      "１９７０-01-01T00:00:00Z",    // fullwidth digits
+      "2026-11-23",                 // no time
+      "2026-11-23T10:00:00",        // no zone
+      "2026-11-23T10:00Z",          // no seconds
+      "2026/11/23T10:00:00Z",       // wrong date separator
+      "26-11-23T10:00:00Z",         // two-digit year
+      "2026-11-23X10:00:00Z",       // wrong T
+      "2026-00-23T10:00:00Z",       // month 0
+      "2026-13-23T10:00:00Z",       // month 13
+      "2026-11-00T10:00:00Z",       // day 0
+      "2026-11-32T10:00:00Z",       // day 32
+      "2026-11-23T24:00:00Z",       // hour 24
+      "2026-11-23T10:60:00Z",       // minute 60
+      "2026-11-23T10:00:61Z",       // second 61
+      "2026-11-23T10:00:00.Z",      // empty fraction
+      "2026-11-23T10:00:00+0900",   // offset without colon
+      "2026-11-23T10:00:00+9:00",   // one-digit offset hour
+      "2026-11-23T10:00:00+24:00",  // offset hour 24
+      "2026-11-23T10:00:00+09:60",  // offset minute 60
+      "2026-11-23T10:00:00Z ",      // trailing space
+      "2026-11-23T10:00:00ZZ",      // trailing characters
+      " 2026-11-23T10:00:00Z",      // leading space
+      "2026-11-23T1a:00:00Z",       // letter in hour
+      "１９７０-01-01T00:00:00Z",   // fullwidth digits
   };
   for (const char* s : bad) {
     auto r = parse_rfc3339(s);
@@ -92,7 +92,8 @@ TEST(TimeTest, RejectsDaysThatDoNotExistInTheMonth) {
                        "2026-02-30T00:00:00Z", "2026-04-31T00:00:00Z", "1900-02-29T00:00:00Z"};
   for (const char* s : bad) {
     auto r = parse_rfc3339(s);
-    EXPECT_FALSE(r.is_ok()) << "accepted '" << s << "' as " << (r.is_ok() ? format_rfc3339(*r) : "");
+    EXPECT_FALSE(r.is_ok()) << "accepted '" << s << "' as "
+                            << (r.is_ok() ? format_rfc3339(*r) : "");
   }
   EXPECT_TRUE(parse_rfc3339("2024-02-29T00:00:00Z").is_ok());  // a real leap day
 }

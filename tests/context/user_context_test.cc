@@ -91,7 +91,9 @@ const TopicEvidence& evidence(const UserContext& c, Surface s, TopicId t) {
   return it == topics.end() ? kNone : it->second;
 }
 
-int idx(Surface s) { return static_cast<int>(s); }
+int idx(Surface s) {
+  return static_cast<int>(s);
+}
 
 // Docs: "s<i>" are 축구 (533), "b<i>" are 야구 (545), "a<i>" are 자동차 (1).
 DocTopics sports_docs(int n) {
@@ -132,8 +134,7 @@ TEST(TopicPreferenceTest, FormulaWithDefaults) {
   s.ref_ms = kNow - kWeekMs;
   EXPECT_NEAR(topic_preference(s, TopicEvidence{1, 1}, kNow, cfg), 1.0 / 10.5, 1e-15);
   // A "now" before the anchor does not amplify.
-  EXPECT_NEAR(topic_preference(s, TopicEvidence{1, 1}, kNow - 2 * kWeekMs, cfg), 1.5 / 11,
-              1e-15);
+  EXPECT_NEAR(topic_preference(s, TopicEvidence{1, 1}, kNow - 2 * kWeekMs, cfg), 1.5 / 11, 1e-15);
   // Scores stay in 0..1.
   s.ref_ms = kNow;
   EXPECT_LE(topic_preference(s, TopicEvidence{1e9, 1e9}, kNow, cfg), 1.0);
@@ -146,7 +147,8 @@ TEST(UserContextTest, OneOfOneDoesNotBeatFortyOfHundred) {
   apply(c, impression(Surface::kFeed, kNow, {"b0"}), docs);
   apply(c, click(Surface::kFeed, kNow, {"b0"}), docs);
   apply(c, impression(Surface::kFeed, kNow, ids("s", 0, 100)), docs);
-  for (int i = 0; i < 40; ++i) apply(c, click(Surface::kFeed, kNow, {"s" + std::to_string(i)}), docs);
+  for (int i = 0; i < 40; ++i)
+    apply(c, click(Surface::kFeed, kNow, {"s" + std::to_string(i)}), docs);
 
   const ContextView v = compute_view(c, kNow, ContextConfig{});
   const auto& feed = v.per_surface[idx(Surface::kFeed)];
@@ -255,7 +257,8 @@ Snapshot snapshot(const UserContext& c, TimeMs now, const ContextConfig& cfg = {
       s.per_surface[{i, ts.topic}] = {ts.score, ts.clicks, ts.impressions};
     }
   }
-  for (const auto& ts : v.integrated) s.integrated[ts.topic] = {ts.score, ts.clicks, ts.impressions};
+  for (const auto& ts : v.integrated)
+    s.integrated[ts.topic] = {ts.score, ts.clicks, ts.impressions};
   s.feed_activity = v.feed_activity;
   s.user_class = v.user_class;
   s.weights = v.surface_weights;
@@ -292,7 +295,8 @@ void expect_same(const Snapshot& a, const Snapshot& b, double tol = 1e-12) {
 
 TEST(UserContextTest, ShuffledEventsGiveTheSameContext) {
   DocTopics docs = sports_docs(20);
-  docs["mix"] = {{T("533"), 0.7f, TopicSource::kClassifier}, {T("9"), 0.4f, TopicSource::kClassifier}};
+  docs["mix"] = {{T("533"), 0.7f, TopicSource::kClassifier},
+                 {T("9"), 0.4f, TopicSource::kClassifier}};
   std::vector<std::string> all_docs;
   for (const auto& [id, t] : docs) all_docs.push_back(id);
 
@@ -372,6 +376,25 @@ TEST(UserContextTest, RepeatedQueryClicksDoNotDependOnOrder) {
   EXPECT_EQ(std::set<std::string>(a.begin(), a.end()), std::set<std::string>(b.begin(), b.end()))
       << "in order: " << a.size() << " clicked, reversed: " << b.size() << " clicked";
   EXPECT_EQ(std::set<std::string>(b.begin(), b.end()), (std::set<std::string>{"s0", "s1"}));
+}
+
+// Two different queries logged in the same millisecond (common with second-precision
+// logs): the newest-first list must not depend on which event arrives first, or AfterSearch
+// leads with a different query after a replay. apply() inserts a new search after every
+// entry of equal time, so the later-arriving one always comes second.
+TEST(UserContextTest, RecentSearchesWithEqualTimesDoNotDependOnOrder) {
+  const DocTopics docs;
+  UserContext ab, ba;
+  apply(ab, search(kNow, "에스파"), docs);
+  apply(ab, search(kNow, "아이유"), docs);
+  apply(ba, search(kNow, "아이유"), docs);
+  apply(ba, search(kNow, "에스파"), docs);
+  ASSERT_EQ(ab.recent_searches().size(), 2u);
+  ASSERT_EQ(ba.recent_searches().size(), 2u);
+  EXPECT_EQ(ab.recent_searches()[0].query, ba.recent_searches()[0].query)
+      << "newest: '" << ab.recent_searches()[0].query << "' in one order, '"
+      << ba.recent_searches()[0].query << "' in the other";
+  EXPECT_EQ(ab.recent_searches()[1].query, ba.recent_searches()[1].query);
 }
 
 // ---- recent searches and the seen set --------------------------------------------------
@@ -574,7 +597,8 @@ TEST(ComputeViewTest, MediumUserInterpolates) {
 TEST(ComputeViewTest, WeightsRenormaliseOverSurfacesWithEvidence) {
   const DocTopics docs = sports_docs(10);
   UserContext c;
-  for (int i = 0; i < 10; ++i) apply(c, click(Surface::kFeed, kNow, {"s" + std::to_string(i)}), docs);
+  for (int i = 0; i < 10; ++i)
+    apply(c, click(Surface::kFeed, kNow, {"s" + std::to_string(i)}), docs);
   apply(c, search(kNow, "오타니", {"b0"}), docs);
   const ContextView v = compute_view(c, kNow, ContextConfig{});
   // λ = 0.2 as above; main has no evidence: (0.40, 0.26, 0) / 0.66.
@@ -589,7 +613,8 @@ TEST(ComputeViewTest, ClassBoundaries) {
   const DocTopics docs = sports_docs(40);
   auto with_feed_clicks = [&](int whole, int short_clicks) {
     UserContext c;
-    for (int i = 0; i < whole; ++i) apply(c, click(Surface::kFeed, kNow, {"s" + std::to_string(i)}), docs);
+    for (int i = 0; i < whole; ++i)
+      apply(c, click(Surface::kFeed, kNow, {"s" + std::to_string(i)}), docs);
     for (int i = 0; i < short_clicks; ++i) {
       apply(c, click(Surface::kFeed, kNow, {"b" + std::to_string(i)}, 1.0), docs);
     }
@@ -612,7 +637,8 @@ TEST(ComputeViewTest, ClassBoundaries) {
 
 UserContext rich_context() {
   DocTopics docs = sports_docs(5);
-  docs["mix"] = {{T("533"), 0.7f, TopicSource::kClassifier}, {T("9"), 0.4f, TopicSource::kClassifier}};
+  docs["mix"] = {{T("533"), 0.7f, TopicSource::kClassifier},
+                 {T("9"), 0.4f, TopicSource::kClassifier}};
   UserContext c;
   apply(c, impression(Surface::kFeed, kNow - 3 * kMsPerDay, {"s0", "s1", "b0", "mix"}), docs);
   apply(c, click(Surface::kFeed, kNow - 3 * kMsPerDay, {"mix"}, 20), docs);
@@ -647,7 +673,9 @@ TEST(UserContextCodecTest, RejectsEveryTruncation) {
   for (size_t n = 0; n < bytes.size(); ++n) {
     auto d = UserContext::decode(std::string_view(bytes.data(), n));
     EXPECT_FALSE(d.is_ok()) << "accepted a prefix of " << n << " of " << bytes.size() << " bytes";
-    if (!d.is_ok()) EXPECT_EQ(d.status().code(), Status::Code::kCorruption);
+    if (!d.is_ok()) {
+      EXPECT_EQ(d.status().code(), Status::Code::kCorruption);
+    }
   }
 }
 

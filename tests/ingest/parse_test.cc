@@ -20,7 +20,9 @@ const Taxonomy& taxonomy() {
   return *t;
 }
 
-TopicId topic(std::string_view s) { return taxonomy().resolve(s).value_or(kNoTopic); }
+TopicId topic(std::string_view s) {
+  return taxonomy().resolve(s).value_or(kNoTopic);
+}
 
 const std::string kClick =
     R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})";
@@ -114,13 +116,11 @@ TEST(ParseEventsTest, BrokenJson) {
   EXPECT_EQ(e.field, "");
   EXPECT_NE(e.message.find("not valid JSON"), std::string::npos) << e.message;
   EXPECT_EQ(one_error("not json at all").field, "");
-  EXPECT_NE(one_error(R"({"id":"e1"} trailing)").message.find("not valid JSON"),
-            std::string::npos);
+  EXPECT_NE(one_error(R"({"id":"e1"} trailing)").message.find("not valid JSON"), std::string::npos);
 }
 
 TEST(ParseEventsTest, NonObjectItems) {
-  EXPECT_NE(one_error("42").message.find("expected a JSON object, got number"),
-            std::string::npos);
+  EXPECT_NE(one_error("42").message.find("expected a JSON object, got number"), std::string::npos);
   EXPECT_NE(one_error(R"("click")").message.find("got string"), std::string::npos);
   EXPECT_NE(one_error("null").message.find("got null"), std::string::npos);
 }
@@ -130,16 +130,23 @@ TEST(ParseEventsTest, MissingFields) {
     const char* line;
     const char* field;
   } cases[] = {
-      {R"({"type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})", "id"},
-      {R"({"id":"e1","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})", "type"},
-      {R"({"id":"e1","type":"click","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})", "user"},
+      {R"({"type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
+       "id"},
+      {R"({"id":"e1","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
+       "type"},
+      {R"({"id":"e1","type":"click","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
+       "user"},
       {R"({"id":"e1","type":"click","user":"u1","surface":"feed","docs":["d1"]})", "time"},
-      {R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","docs":["d1"]})", "surface"},
-      {R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed"})", "docs"},
-      {R"({"id":"e1","type":"impression","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed"})", "docs"},
+      {R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","docs":["d1"]})",
+       "surface"},
+      {R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed"})",
+       "docs"},
+      {R"({"id":"e1","type":"impression","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed"})",
+       "docs"},
       {R"({"id":"s1","type":"search","user":"u1","time":"2026-11-20T09:00:00Z"})", "query"},
       // null counts as missing
-      {R"({"id":null,"type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})", "id"},
+      {R"({"id":null,"type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
+       "id"},
   };
   for (const auto& c : cases) expect_field_error(c.line, c.field, "missing required field");
 }
@@ -382,8 +389,8 @@ TEST(ParseDocumentsTest, TopicsByIdPathAndObject) {
 }
 
 TEST(ParseDocumentsTest, MinimalDocument) {
-  auto b = parse_documents(R"({"id":"d1","title":"제목","created_at":"2026-11-19T10:00:00Z"})",
-                           {}, taxonomy(), kNow);
+  auto b = parse_documents(R"({"id":"d1","title":"제목","created_at":"2026-11-19T10:00:00Z"})", {},
+                           taxonomy(), kNow);
   ASSERT_EQ(b.items.size(), 1u);
   EXPECT_TRUE(b.items[0].second.topics.empty());
   EXPECT_EQ(b.items[0].second.body, "");
@@ -400,8 +407,9 @@ TEST(ParseDocumentsTest, UnknownTopicNamesItsIndex) {
 }
 
 TEST(ParseDocumentsTest, TopicValidation) {
-  const std::string head = R"({"id":"d1","title":"t","created_at":"2026-11-19T10:00:00Z","topics":)";
-  EXPECT_EQ(one_doc_error(head + R"("533"})").field, "topics");  // not an array
+  const std::string head =
+      R"({"id":"d1","title":"t","created_at":"2026-11-19T10:00:00Z","topics":)";
+  EXPECT_EQ(one_doc_error(head + R"("533"})").field, "topics");                  // not an array
   EXPECT_EQ(one_doc_error(head + R"(["533","545","1","2"]})").field, "topics");  // > 3
   ItemError e = one_doc_error(head + R"(["533","스포츠>축구"]})");
   EXPECT_EQ(e.field, "topics[1]");
@@ -410,8 +418,7 @@ TEST(ParseDocumentsTest, TopicValidation) {
   EXPECT_EQ(one_doc_error(head + R"([{"topic":533}]})").field, "topics[0].topic");
   EXPECT_EQ(one_doc_error(head + R"([{"topic":"533","score":1.5}]})").field, "topics[0].score");
   EXPECT_EQ(one_doc_error(head + R"([{"topic":"533","score":-0.1}]})").field, "topics[0].score");
-  EXPECT_EQ(one_doc_error(head + R"([{"topic":"533","score":"high"}]})").field,
-            "topics[0].score");
+  EXPECT_EQ(one_doc_error(head + R"([{"topic":"533","score":"high"}]})").field, "topics[0].score");
   EXPECT_EQ(one_doc_error(head + R"([{"topic":"533","source":"human"}]})").field,
             "topics[0].source");
   EXPECT_EQ(one_doc_error(head + R"([{"topic":"533","source":1}]})").field, "topics[0].source");
@@ -426,20 +433,20 @@ TEST(ParseDocumentsTest, RequiredFieldsAndLimits) {
   EXPECT_EQ(one_doc_error(R"({"id":"d1","title":"t"})").field, "created_at");
   EXPECT_EQ(one_doc_error(R"({"id":"d1","title":"t","created_at":"2026-11-22T10:00:00Z"})").field,
             "created_at");  // more than a day ahead of kNow
-  EXPECT_EQ(
-      one_doc_error(R"({"id":"d1","title":"t","body":5,"created_at":"2026-11-19T10:00:00Z"})").field,
-      "body");
+  EXPECT_EQ(one_doc_error(R"({"id":"d1","title":"t","body":5,"created_at":"2026-11-19T10:00:00Z"})")
+                .field,
+            "body");
   ParseLimits l;
   l.max_title_bytes = 3;
-  EXPECT_EQ(one_doc_error(R"({"id":"d1","title":"제목","created_at":"2026-11-19T10:00:00Z"})", l)
-                .field,
-            "title");
+  EXPECT_EQ(
+      one_doc_error(R"({"id":"d1","title":"제목","created_at":"2026-11-19T10:00:00Z"})", l).field,
+      "title");
   l = ParseLimits{};
   l.max_body_bytes = 2;
-  EXPECT_EQ(
-      one_doc_error(R"({"id":"d1","title":"t","body":"abc","created_at":"2026-11-19T10:00:00Z"})", l)
-          .field,
-      "body");
+  EXPECT_EQ(one_doc_error(
+                R"({"id":"d1","title":"t","body":"abc","created_at":"2026-11-19T10:00:00Z"})", l)
+                .field,
+            "body");
   l = ParseLimits{};
   l.max_url_bytes = 2;
   EXPECT_EQ(

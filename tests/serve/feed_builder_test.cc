@@ -23,7 +23,9 @@ const Taxonomy& tax() {
   return *t;
 }
 
-TopicId T(std::string_view s) { return tax().resolve(s).value_or(kNoTopic); }
+TopicId T(std::string_view s) {
+  return tax().resolve(s).value_or(kNoTopic);
+}
 
 // A pool: 12 축구 docs "s0".."s11", 12 야구 docs "b0".."b11", 12 농구 docs "k0".."k11"
 // (index i is i hours old), three 두바이 초콜릿 docs under 디저트·베이킹, and `filler`
@@ -203,7 +205,8 @@ TEST(FeedBuilderTest, SeenAndExcludedDocumentsAreNeverServed) {
     const Feed f = w.feed(c, n, FeedConfig{}, exclude);
     EXPECT_FALSE(f.items.empty());
     for (const auto& item : f.items) {
-      EXPECT_EQ(seen.count(w.id(item)), 0u) << "served seen doc " << w.id(item) << " (n=" << n << ")";
+      EXPECT_EQ(seen.count(w.id(item)), 0u)
+          << "served seen doc " << w.id(item) << " (n=" << n << ")";
       EXPECT_NE(w.id(item), "s5");
       EXPECT_NE(w.id(item), "c2");
     }
@@ -272,7 +275,9 @@ TEST(FeedBuilderTest, SpecificTopicRatioDecidesBetweenParentAndChildren) {
   EXPECT_EQ(topics[0].topic, T("483"));
   const Feed f = w.feed(c, 10, strict);
   for (const auto& item : f.items) {
-    if (item.source == FeedSource::kTopic) EXPECT_EQ(item.reason, "관심 주제 '스포츠'");
+    if (item.source == FeedSource::kTopic) {
+      EXPECT_EQ(item.reason, "관심 주제 '스포츠'");
+    }
   }
 }
 
@@ -280,7 +285,8 @@ TEST(FeedBuilderTest, ImpressionsAloneAreNoInterestAndMaxTopics) {
   World w;
   UserContext c;
   w.apply(c, impression(Surface::kFeed, kNow, {"b1", "b2", "b3"}));
-  EXPECT_TRUE(select_feed_topics(compute_view(c, kNow, ContextConfig{}), tax(), FeedConfig{}).empty());
+  EXPECT_TRUE(
+      select_feed_topics(compute_view(c, kNow, ContextConfig{}), tax(), FeedConfig{}).empty());
   w.apply(c, click(Surface::kFeed, kNow, {"s11"}));
   w.apply(c, click(Surface::kFeed, kNow, {"c0"}));
   FeedConfig one;

@@ -147,8 +147,8 @@ std::string describe_wait_status(int status) {
 }
 
 std::vector<std::string> serve_args(const fs::path& data, int port, const fs::path& config) {
-  return {"serve", "--data-dir", data.string(), "--port", std::to_string(port), "--config",
-          config.string()};
+  return {"serve",    "--data-dir",   data.string(), "--port", std::to_string(port),
+          "--config", config.string()};
 }
 
 bool wait_healthy(int port, std::chrono::milliseconds timeout) {
@@ -200,8 +200,8 @@ TEST_F(CrashTest, AcknowledgedEventsSurviveKill9AndTheDataDirIsLocked) {
     std::string docs;
     for (int i = 0; i < kDocs; ++i) {
       docs += R"({"id":"doc)" + std::to_string(i) + R"(","title":"문서 )" + std::to_string(i) +
-              R"(","created_at":")" + format_rfc3339(now_ms() - kMsPerHour) +
-              R"(","topics":[")" + (i % 2 == 0 ? "533" : "545") + "\"]}\n";
+              R"(","created_at":")" + format_rfc3339(now_ms() - kMsPerHour) + R"(","topics":[")" +
+              (i % 2 == 0 ? "533" : "545") + "\"]}\n";
     }
     httplib::Client c("127.0.0.1", port);
     auto r = c.Post("/v1/documents", docs, "application/x-ndjson");
@@ -222,6 +222,7 @@ TEST_F(CrashTest, AcknowledgedEventsSurviveKill9AndTheDataDirIsLocked) {
     writers.emplace_back([&, w] {
       httplib::Client c("127.0.0.1", port);
       c.set_keep_alive(true);
+      c.set_tcp_nodelay(true);  // headers and body are separate writes: no Nagle delay
       c.set_connection_timeout(1, 0);
       c.set_read_timeout(5, 0);
       int consecutive_failures = 0;
@@ -231,12 +232,12 @@ TEST_F(CrashTest, AcknowledgedEventsSurviveKill9AndTheDataDirIsLocked) {
         std::vector<std::string> batch_users;
         const std::string time = format_rfc3339(now_ms() - 60 * kMsPerSecond);
         for (int i = 0; i < kBatch; ++i) {
-          const std::string id = "w" + std::to_string(w) + "-" + std::to_string(seq) + "-" +
-                                 std::to_string(i);
+          const std::string id =
+              "w" + std::to_string(w) + "-" + std::to_string(seq) + "-" + std::to_string(i);
           const std::string user = "user" + std::to_string(w) + "-" + std::to_string(i % 4);
           const std::string doc = "doc" + std::to_string((seq + i) % kDocs);
-          body += R"({"id":")" + id + R"(","type":"click","user":")" + user +
-                  R"(","time":")" + time + R"(","surface":"feed","docs":[")" + doc + "\"]}\n";
+          body += R"({"id":")" + id + R"(","type":"click","user":")" + user + R"(","time":")" +
+                  time + R"(","surface":"feed","docs":[")" + doc + "\"]}\n";
           ids.push_back(id);
           batch_users.push_back(user);
         }
@@ -284,40 +285,41 @@ TEST_F(CrashTest, AcknowledgedEventsSurviveKill9AndTheDataDirIsLocked) {
   {
     httplib::Client c("127.0.0.1", port);
     c.set_keep_alive(true);
+    c.set_tcp_nodelay(true);
     auto r = c.Get("/healthz");
     ASSERT_TRUE(r);
     EXPECT_EQ(json::parse(r->body)["documents"], kDocs) << r->body;
 
-  size_t missing = 0;
-  std::string first_missing;
-  for (const auto& ids : acked) {
-    for (const auto& id : ids) {
-      auto r = c.Get("/v1/events/" + id);
-      const bool found = r && r->status == 200 && json::parse(r->body, nullptr, false)["id"] == id;
-      if (!found) {
-        if (missing++ == 0) first_missing = id;
+    size_t missing = 0;
+    std::string first_missing;
+    for (const auto& ids : acked) {
+      for (const auto& id : ids) {
+        auto r = c.Get("/v1/events/" + id);
+        const bool found =
+            r && r->status == 200 && json::parse(r->body, nullptr, false)["id"] == id;
+        if (!found) {
+          if (missing++ == 0) first_missing = id;
+        }
       }
     }
-  }
-  EXPECT_EQ(missing, 0u) << "acknowledged events lost after SIGKILL, e.g. " << first_missing;
-  for (const auto& us : users) {
-    for (const auto& u : us) {
-      auto r = c.Get("/v1/users/" + u + "/context");
-      ASSERT_TRUE(r);
-      ASSERT_EQ(r->status, 200) << r->body;
-      const json ctx = json::parse(r->body);
-      EXPECT_EQ(ctx["known"], true) << u;
-      EXPECT_FALSE(ctx["integrated"].empty()) << u << ": " << r->body;
-      EXPECT_FALSE(ctx["per_surface"]["feed"].empty()) << u;
+    EXPECT_EQ(missing, 0u) << "acknowledged events lost after SIGKILL, e.g. " << first_missing;
+    for (const auto& us : users) {
+      for (const auto& u : us) {
+        auto r = c.Get("/v1/users/" + u + "/context");
+        ASSERT_TRUE(r);
+        ASSERT_EQ(r->status, 200) << r->body;
+        const json ctx = json::parse(r->body);
+        EXPECT_EQ(ctx["known"], true) << u;
+        EXPECT_FALSE(ctx["integrated"].empty()) << u << ": " << r->body;
+        EXPECT_FALSE(ctx["per_surface"]["feed"].empty()) << u;
+      }
     }
-  }
   }  // closes the keep-alive connection
 
   // ---- a second server on the same data directory must refuse to start --------------------
   {
     const int other_port = free_port();
-    ChildProcess intruder(serve_args(data_, other_port, config_), dir_ / "s3.out",
-                          dir_ / "s3.err");
+    ChildProcess intruder(serve_args(data_, other_port, config_), dir_ / "s3.out", dir_ / "s3.err");
     const auto status = intruder.wait_exit(60s);
     ASSERT_TRUE(status.has_value()) << "a second server on a locked data directory kept running";
     EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) != 0) << describe_wait_status(*status);

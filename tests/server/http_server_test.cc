@@ -22,6 +22,7 @@
 
 #include "feedscout/engine/engine.h"
 #include "feedscout/server/metrics.h"
+#include "server/router.h"
 
 namespace feedscout {
 namespace {
@@ -71,8 +72,8 @@ class HttpServerTest : public ::testing::Test {
 
   void SetUp() override {
     static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() / ("feedscout-http-test-" + std::to_string(::getpid()) +
-                                        "-" + std::to_string(counter++));
+    dir_ = fs::temp_directory_path() /
+           ("feedscout-http-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(dir_);
     EngineConfig config;
     config.data_dir = dir_.string();
@@ -239,23 +240,33 @@ TEST_F(HttpServerTest, IngestCountsAcceptedAndDuplicates) {
 
 TEST_F(HttpServerTest, PerLineErrorsNameLineAndField) {
   ASSERT_EQ(post("/v1/documents", kDocuments).status, 200);
+  const std::vector<std::string> lines = {
+      // 1: fine
+      R"({"id":"ok1","type":"click","user":"u1","time":"2026-03-01T11:00:00Z",)"
+      R"("surface":"feed","docs":["d1"]})",
+      // 2: broken JSON
+      R"({"id":"b2","type":"click","user":"u1",)",
+      // 3: wrong type
+      R"({"id":"b3","type":"click","user":"u1","time":true,"surface":"feed","docs":["d1"]})",
+      // 4: invalid UTF-8 bytes
+      "{\"id\":\"b4\",\"type\":\"search\",\"user\":\"u1\",\"time\":\"2026-03-01T11:00:00Z\","
+      "\"query\":\"\xff\xfe bad\"}",
+      // 5: blank, skipped
+      "",
+      // 6: missing user
+      R"({"id":"b6","type":"click","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["d1"]})",
+      // 7: unknown document
+      R"({"id":"b7","type":"click","user":"u1","time":"2026-03-01T11:00:00Z",)"
+      R"("surface":"feed","docs":["nope"]})",
+      // 8: future time (the clock is pinned at 2026-03-01T12:00:00Z)
+      R"({"id":"b8","type":"click","user":"u1","time":"2026-03-09T11:00:00Z",)"
+      R"("surface":"feed","docs":["d1"]})",
+      // 9: bad surface
+      R"({"id":"b9","type":"click","user":"u1","time":"2026-03-01T11:00:00Z",)"
+      R"("surface":"sofa","docs":["d1"]})",
+  };
   std::string body;
-  body += R"({"id":"ok1","type":"click","user":"u1","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["d1"]})"
-          "\n";                                                      // 1: fine
-  body += R"({"id":"b2","type":"click","user":"u1",)" "\n";          // 2: broken JSON
-  body += R"({"id":"b3","type":"click","user":"u1","time":true,"surface":"feed","docs":["d1"]})"
-          "\n";                                                      // 3: wrong type
-  body += "{\"id\":\"b4\",\"type\":\"search\",\"user\":\"u1\",\"time\":\"2026-03-01T11:00:00Z\","
-          "\"query\":\"\xff\xfe bad\"}\n";                           // 4: invalid UTF-8
-  body += "\n";                                                      // 5: blank, skipped
-  body += R"({"id":"b6","type":"click","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["d1"]})"
-          "\n";                                                      // 6: missing user
-  body += R"({"id":"b7","type":"click","user":"u1","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["nope"]})"
-          "\n";                                                      // 7: unknown document
-  body += R"({"id":"b8","type":"click","user":"u1","time":"2026-03-09T11:00:00Z","surface":"feed","docs":["d1"]})"
-          "\n";                                                      // 8: future time
-  body += R"({"id":"b9","type":"click","user":"u1","time":"2026-03-01T11:00:00Z","surface":"sofa","docs":["d1"]})";
-                                                                     // 9: bad surface
+  for (const auto& line : lines) body += line + "\n";
   Reply r = post("/v1/events", body);
   ASSERT_EQ(r.status, 200) << r.body;  // one item was accepted
   EXPECT_EQ(r.parsed["accepted"], 1) << r.body;
@@ -286,11 +297,12 @@ TEST_F(HttpServerTest, PerLineErrorsNameLineAndField) {
 
 TEST_F(HttpServerTest, ArrayErrorsUseItemIndexes) {
   ASSERT_EQ(post("/v1/documents", kDocuments).status, 200);
-  Reply r = post("/v1/events",
-                 R"([{"id":"a0","type":"click","user":"u1","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["d1"]},)"
-                 R"( {"id":"a1","type":"click","user":"u1","time":12,"surface":"feed","docs":["d1"]},)"
-                 R"( 42])",
-                 "application/json");
+  Reply r = post(
+      "/v1/events",
+      R"([{"id":"a0","type":"click","user":"u1","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["d1"]},)"
+      R"( {"id":"a1","type":"click","user":"u1","time":12,"surface":"feed","docs":["d1"]},)"
+      R"( 42])",
+      "application/json");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.parsed["accepted"], 1);
   EXPECT_EQ(r.parsed["rejected"], 2);
@@ -321,6 +333,17 @@ TEST_F(HttpServerTest, AllRejectedIs400WithReportAndError) {
   ingest_fixture();
   Reply dup = post("/v1/events", kEvents);
   EXPECT_EQ(dup.status, 200) << dup.body;
+}
+
+TEST_F(HttpServerTest, ErrorListIsCappedButCountsAreExact) {
+  std::string body;
+  for (int i = 0; i < 1500; ++i) body += "{}\n";
+  Reply r = post("/v1/events", body);
+  expect_json_error(r, 400, "all_rejected");
+  EXPECT_EQ(r.parsed["rejected"], 1500);
+  EXPECT_EQ(r.parsed["errors"].size(), 1000u);
+  EXPECT_EQ(r.parsed["errors_omitted"], 500);
+  EXPECT_EQ(r.parsed["errors"][999]["line"], 1000);
 }
 
 TEST_F(HttpServerTest, EmptyBodyIsOkWithZeroCounts) {
@@ -365,7 +388,8 @@ TEST_F(HttpServerTest, HostileBodiesNeverCrash) {
   Reply a = post("/v1/events", deep_array, "application/json");
   expect_json_error(a, 400, "all_rejected");
   EXPECT_EQ(a.parsed["errors"][0]["item"], 0);
-  const std::string deep_line = "{\"id\":" + std::string(30000, '[') + std::string(30000, ']') + "}";
+  const std::string deep_line =
+      "{\"id\":" + std::string(30000, '[') + std::string(30000, ']') + "}";
   expect_json_error(post("/v1/events", deep_line), 400, "all_rejected");
   // Binary garbage, NUL bytes, a lone surrogate escape, huge numbers.
   std::string garbage;
@@ -490,8 +514,8 @@ TEST_F(HttpServerTest, FeedItemsHaveReasons) {
   EXPECT_EQ(cold.parsed["items"][0]["from"], "popular");
 
   const size_t max_n = engine_->config().feed.max_n;
-  for (const std::string& bad : std::vector<std::string>{"0", std::to_string(max_n + 1), "x", "-3",
-                                                         "2.0", "99999999999"}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"0", std::to_string(max_n + 1), "x", "-3", "2.0", "99999999999"}) {
     Reply b = get("/v1/users/alice/feed?n=" + bad);
     expect_json_error(b, 400, "invalid_parameter");
     EXPECT_NE(b.parsed["error"]["message"].get<std::string>().find("'n'"), std::string::npos)
@@ -516,8 +540,9 @@ TEST_F(HttpServerTest, StoredRecordsAndIds) {
   expect_json_error(get("/v1/documents/missing"), 404, "not_found");
 
   // Ids in paths are percent-decoded: '/', spaces and Korean work.
-  Reply slash = post("/v1/events",
-                     R"({"id":"ev/1 x","type":"click","user":"사용자/1","time":"2026-03-01T11:00:00Z","surface":"main","docs":["d6"]})");
+  Reply slash = post(
+      "/v1/events",
+      R"({"id":"ev/1 x","type":"click","user":"사용자/1","time":"2026-03-01T11:00:00Z","surface":"main","docs":["d6"]})");
   ASSERT_EQ(slash.status, 200) << slash.body;
   Reply got = get("/v1/events/ev%2F1%20x");
   ASSERT_EQ(got.status, 200) << got.body;
@@ -558,11 +583,10 @@ TEST_F(HttpServerTest, UnknownRoutesAndWrongMethodsAreJson) {
   EXPECT_EQ(request("HEAD", "/healthz").status, 200);
 
   // Requests httplib rejects itself still get JSON bodies.
-  for (const std::string& raw :
-       {std::string("FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
-        std::string("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n"),
-        std::string("TRACE /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
-        std::string("garbage\r\n\r\n")}) {
+  for (const std::string& raw : {std::string("FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
+                                 std::string("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n"),
+                                 std::string("TRACE /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
+                                 std::string("garbage\r\n\r\n")}) {
     const std::string out = raw_exchange(raw);
     SCOPED_TRACE(raw);
     ASSERT_EQ(out.rfind("HTTP/1.1 4", 0), 0u) << out;
@@ -596,9 +620,9 @@ double sample(const std::string& text, const std::string& series) {
 }
 
 TEST_F(HttpServerTest, MetricsReportCountersAndHistogram) {
-  ingest_fixture();                                  // 7 documents, 4 events
-  ASSERT_EQ(post("/v1/events", kEvents).status, 200);  // 4 duplicates
-  ASSERT_EQ(post("/v1/documents", kDocuments).status, 200);  // 7 duplicates
+  ingest_fixture();                                             // 7 documents, 4 events
+  ASSERT_EQ(post("/v1/events", kEvents).status, 200);           // 4 duplicates
+  ASSERT_EQ(post("/v1/documents", kDocuments).status, 200);     // 7 duplicates
   ASSERT_EQ(post("/v1/events", "{}\nnot json\n").status, 400);  // 2 rejected
   ASSERT_EQ(get("/v1/users/alice/feed?n=3").status, 200);
   ASSERT_EQ(get("/v1/users/bob/feed?n=3").status, 200);
@@ -634,8 +658,7 @@ TEST_F(HttpServerTest, MetricsReportCountersAndHistogram) {
   // Route labels are patterns, never raw paths.
   EXPECT_EQ(sample(text, R"(feedscout_http_requests_total{route="/v1/events",code="200"})"), 2);
   EXPECT_EQ(sample(text, R"(feedscout_http_requests_total{route="/v1/events",code="400"})"), 1);
-  EXPECT_EQ(sample(text, R"(feedscout_http_requests_total{route="/v1/documents",code="200"})"),
-            2);
+  EXPECT_EQ(sample(text, R"(feedscout_http_requests_total{route="/v1/documents",code="200"})"), 2);
   EXPECT_EQ(
       sample(text, R"(feedscout_http_requests_total{route="/v1/users/{id}/feed",code="200"})"), 2);
   EXPECT_EQ(text.find("alice"), std::string::npos);
@@ -663,10 +686,10 @@ TEST_F(HttpServerTest, ConcurrentClientsNeverSeeServerErrors) {
           if (i % 2 == 0) {
             const std::string id = "c" + std::to_string(t) + "-" + std::to_string(i);
             return c.Post("/v1/events",
-                     R"({"id":")" + id + R"(","type":"click","user":"u)" + std::to_string(t) +
-                         R"(","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["d)" +
-                         std::to_string(1 + i % 7) + R"("]})",
-                     "application/x-ndjson");
+                          R"({"id":")" + id + R"(","type":"click","user":"u)" + std::to_string(t) +
+                              R"(","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["d)" +
+                              std::to_string(1 + i % 7) + R"("]})",
+                          "application/x-ndjson");
           }
           if (i % 3 == 0) return c.Get("/v1/users/u" + std::to_string(t) + "/context");
           return c.Get("/v1/users/u" + std::to_string(t) + "/feed?n=3");
@@ -698,8 +721,8 @@ TEST_F(HttpServerTest, SecondServerOnTheSamePortFailsToBind) {
 }
 
 TEST(HttpServerLifecycle, StopBeforeRunAndTwice) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("feedscout-http-life-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("feedscout-http-life-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   EngineConfig config;
   config.data_dir = dir.string();
@@ -755,6 +778,36 @@ TEST(HttpServerLifecycle, StopBeforeRunAndTwice) {
   }
   engine->reset();
   fs::remove_all(dir);
+}
+
+TEST(RouterTest, MatchesPatternsAndDecodesIds) {
+  using server::match_route;
+  using server::Route;
+  EXPECT_EQ(match_route("/v1/events", 256).route, Route::kIngestEvents);
+  EXPECT_EQ(match_route("/v1/documents", 256).route, Route::kIngestDocuments);
+  EXPECT_EQ(match_route("/healthz", 256).route, Route::kHealthz);
+  EXPECT_EQ(match_route("/metrics", 256).route, Route::kMetrics);
+  EXPECT_EQ(match_route("/metrics/", 256).route, Route::kOther);
+  EXPECT_EQ(match_route("/v1/events/", 256).route, Route::kGetEvent);  // empty id: 400
+  EXPECT_FALSE(match_route("/v1/events/", 256).id_error.empty());
+  auto m = match_route("/v1/users/a%2Fb%20c/feed", 256);
+  EXPECT_EQ(m.route, Route::kUserFeed);
+  EXPECT_EQ(m.id, "a/b c");
+  EXPECT_TRUE(m.id_error.empty());
+  m = match_route("/v1/users/x+y/context", 256);
+  EXPECT_EQ(m.route, Route::kUserContext);
+  EXPECT_EQ(m.id, "x+y");  // '+' is not a space in paths
+  m = match_route("/v1/documents/%E1%84", 256);
+  EXPECT_EQ(m.route, Route::kGetDocument);
+  EXPECT_FALSE(m.id_error.empty());                                         // truncated escape
+  EXPECT_FALSE(match_route("/v1/documents/%C3%28", 256).id_error.empty());  // not UTF-8
+  EXPECT_FALSE(match_route("/v1/documents/abcd", 3).id_error.empty());      // too long
+  EXPECT_TRUE(match_route("/v1/documents/abc", 3).id_error.empty());
+  EXPECT_EQ(match_route("/v1/users/a/b/feed", 256).route, Route::kOther);
+  EXPECT_EQ(match_route("/v1/users/a", 256).route, Route::kOther);
+  EXPECT_STREQ(server::route_pattern(Route::kUserFeed), "/v1/users/{id}/feed");
+  EXPECT_STREQ(server::route_method(Route::kIngestEvents), "POST");
+  EXPECT_STREQ(server::route_method(Route::kGetEvent), "GET");
 }
 
 TEST(HttpMetricsTest, BucketsAreCumulativeAndCodesCounted) {

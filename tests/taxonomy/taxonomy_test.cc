@@ -126,8 +126,8 @@ void expect_error(const std::string& text, const std::string& want_line,
   const std::string& msg = r.status().message();
   EXPECT_NE(msg.find("t.tsv:" + want_line + ":"), std::string::npos)
       << "message does not name line " << want_line << ": " << msg;
-  EXPECT_NE(msg.find(want_text), std::string::npos) << "message lacks '" << want_text
-                                                    << "': " << msg;
+  EXPECT_NE(msg.find(want_text), std::string::npos)
+      << "message lacks '" << want_text << "': " << msg;
 }
 
 const std::string kHeader = "id\tparent\tname\n";

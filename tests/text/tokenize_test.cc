@@ -47,15 +47,17 @@ TEST(TokenizeGoldenTest, WordsMatchGoldenFile) {
     ASSERT_NE(tab, std::string::npos) << path << ":" << line_no << ": no TAB in golden line";
     const std::string input = line.substr(0, tab);
     const std::string expected = line.substr(tab + 1);
-    EXPECT_EQ(join(words(input)), expected) << path << ":" << line_no << ": input '" << input
-                                            << "'";
+    EXPECT_EQ(join(words(input)), expected)
+        << path << ":" << line_no << ": input '" << input << "'";
     ++cases;
   }
   EXPECT_GE(cases, 20);
 }
 
 TEST(TokenizeTest, InvalidBytesAreSeparators) {
-  EXPECT_EQ(words("ab\xFF" "cd"), (std::vector<std::string>{"ab", "cd"}));
+  EXPECT_EQ(words("ab\xFF"
+                  "cd"),
+            (std::vector<std::string>{"ab", "cd"}));
   EXPECT_EQ(words("축\xED\x95구"), (std::vector<std::string>{"축", "구"}));
   EXPECT_EQ(retrieval_terms("축\xFF구"), retrieval_terms("축 구"));
   EXPECT_TRUE(words("").empty());
@@ -75,12 +77,11 @@ TEST(TokenizeTest, TermsAreFnv1aOfUtf8) {
 TEST(TokenizeTest, HangulRunsGiveBigrams) {
   // "두바이초콜릿" (6 syllables) → 5 bigrams: 두바 바이 이초 초콜 콜릿, in text order.
   const std::vector<TermId> compound = retrieval_terms("두바이초콜릿");
-  EXPECT_EQ(compound, (std::vector<TermId>{term("두바"), term("바이"), term("이초"),
-                                           term("초콜"), term("콜릿")}));
+  EXPECT_EQ(compound, (std::vector<TermId>{term("두바"), term("바이"), term("이초"), term("초콜"),
+                                           term("콜릿")}));
   // "두바이 초콜릿" → 두바 바이 | 초콜 콜릿: no bigram across the space.
   const std::vector<TermId> spaced = retrieval_terms("두바이 초콜릿");
-  EXPECT_EQ(spaced,
-            (std::vector<TermId>{term("두바"), term("바이"), term("초콜"), term("콜릿")}));
+  EXPECT_EQ(spaced, (std::vector<TermId>{term("두바"), term("바이"), term("초콜"), term("콜릿")}));
   // Every term of the spaced query occurs in the compound, so "두바이 초콜릿" finds
   // "두바이초콜릿" with full coverage; the compound has exactly one extra term (이초).
   std::multiset<TermId> c(compound.begin(), compound.end());

@@ -31,7 +31,8 @@ struct Event {
   TimeMs time_ms = 0;
   Surface surface = Surface::kSearch;  // always kSearch for type kSearch
   std::string query;                   // search only, non-empty
-  std::vector<std::string> doc_ids;    // clicked (search, click) or shown (impression)
+  std::vector<std::string> doc_ids;    // clicked (search, click) or shown (impression), as
+                                       // listed; a repeated id counts once when applied
   double dwell_s = -1;                 // click only; < 0 when not reported
 };
 

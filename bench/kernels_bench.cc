@@ -1,0 +1,261 @@
+// Micro-benchmarks (Google Benchmark) of the functions on the ingest and feed paths:
+//   UserContext::apply      one feed click on a 3-level topic, for a user in steady state
+//                           (20 topics, seen-set full at max_seen_docs, so every click also
+//                           evicts one seen document);
+//   compute_view            a user with ~50 topics with evidence;
+//   text::retrieval_terms   a 200-character Korean title;
+//   DocumentIndex::search   a two-word query over 100,000 synthetic documents;
+//   parse_events            one typical line (impression of 10 documents, click, search).
+// Data comes from bench/synthetic.h with fixed seeds. Asserts nothing about timings.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include "feedscout/context/user_context.h"
+#include "feedscout/index/document_index.h"
+#include "feedscout/ingest/parse.h"
+#include "feedscout/text/tokenize.h"
+#include "feedscout/text/utf8.h"
+#include "synthetic.h"
+
+namespace fb = feedscout::bench;
+using namespace feedscout;
+
+namespace {
+
+// A fixed "now": 2026-11-01T00:00:00Z.
+constexpr TimeMs kNow = kSampleNewestMs;
+
+const Taxonomy& taxonomy() {
+  static const Taxonomy t = [] {
+    auto loaded = Taxonomy::load_file(fb::default_taxonomy_path());
+    if (!loaded.is_ok()) {
+      std::cerr << "error: " << loaded.status().to_string() << "\n";
+      std::exit(1);
+    }
+    return std::move(loaded).value();
+  }();
+  return t;
+}
+
+// Level-3 topics of the taxonomy, in id order.
+const std::vector<TopicId>& level3_topics() {
+  static const std::vector<TopicId> list = [] {
+    std::vector<TopicId> out;
+    for (TopicId t = 0; t < taxonomy().size(); ++t) {
+      if (taxonomy().node(t).level == 3) out.push_back(t);
+    }
+    return out;
+  }();
+  return list;
+}
+
+std::string doc_name(size_t i) {
+  return "doc-" + std::to_string(i);
+}
+
+// ---- UserContext::apply ---------------------------------------------------------------
+
+void BM_UserContextApplyClick(benchmark::State& state) {
+  const ContextConfig config;
+  const auto& leaves = level3_topics();
+  UserContext ctx;
+  // Steady state: 20 leaf topics with evidence, seen-set full.
+  std::vector<std::vector<DocTopic>> topic_lists;
+  for (size_t i = 0; i < 20; ++i) topic_lists.push_back({{leaves[i * 7 % leaves.size()], 1.0f}});
+  TimeMs t = kNow - 7 * kMsPerDay;
+  size_t next_doc = 0;
+  std::vector<std::vector<const std::vector<DocTopic>*>> doc_topics;
+  for (const auto& l : topic_lists) doc_topics.push_back({&l});
+  auto click = [&]() {
+    Event e;
+    e.id = "ev";
+    e.type = EventType::kClick;
+    e.user = "u1";
+    e.time_ms = t;
+    e.surface = Surface::kFeed;
+    e.doc_ids = {doc_name(next_doc++)};
+    e.dwell_s = 30;
+    return e;
+  };
+  for (size_t i = 0; i < config.max_seen_docs + 100; ++i) {
+    t += kMsPerSecond;
+    const size_t k = i % topic_lists.size();
+    ctx.apply(click(), doc_topics[k], taxonomy(), config);
+  }
+  // Pre-built events so that the loop times apply() only.
+  std::vector<Event> events;
+  for (size_t i = 0; i < 4096; ++i) events.push_back(click());
+  size_t i = 0;
+  for (auto _ : state) {
+    Event& e = events[i % events.size()];
+    t += kMsPerSecond;
+    e.time_ms = t;  // newer than the anchor: the decay path runs every time
+    ctx.apply(e, doc_topics[i % doc_topics.size()], taxonomy(), config);
+    ++i;
+  }
+  state.counters["surface_topics"] =
+      static_cast<double>(ctx.surfaces()[static_cast<int>(Surface::kFeed)].topics.size());
+  state.counters["seen"] = static_cast<double>(ctx.seen_count());
+}
+BENCHMARK(BM_UserContextApplyClick);
+
+// ---- compute_view ---------------------------------------------------------------------
+
+void BM_ComputeView(benchmark::State& state) {
+  const ContextConfig config;
+  const auto& leaves = level3_topics();
+  UserContext ctx;
+  // Clicks and impressions on distinct leaves (each adds up to 3 topics with its ancestors)
+  // on all three surfaces until the integrated view has ~50 topics.
+  TimeMs t = kNow - 10 * kMsPerDay;
+  size_t doc = 0;
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    const std::vector<DocTopic> topics = {{leaves[i * 5 % leaves.size()], 1.0f}};
+    for (int s = 0; s < kNumSurfaces; ++s) {
+      t += kMsPerHour;
+      const EventType type = s == 0       ? EventType::kSearch
+                             : i % 3 == 0 ? EventType::kClick
+                                          : EventType::kImpression;
+      const Event e{"ev-" + std::to_string(doc),
+                    type,
+                    std::string("u1"),
+                    t,
+                    static_cast<Surface>(s),
+                    s == 0 ? "검색어 " + std::to_string(i) : std::string(),
+                    {doc_name(doc)},
+                    -1};
+      ++doc;
+      ctx.apply(e, {&topics}, taxonomy(), config);
+    }
+    if (compute_view(ctx, kNow, config).integrated.size() >= 50) break;
+  }
+  size_t topics = 0;
+  for (auto _ : state) {
+    ContextView view = compute_view(ctx, kNow, config);
+    topics = view.integrated.size();
+    benchmark::DoNotOptimize(view);
+  }
+  state.counters["integrated_topics"] = static_cast<double>(topics);
+}
+BENCHMARK(BM_ComputeView);
+
+// ---- text::retrieval_terms ------------------------------------------------------------
+
+void BM_RetrievalTermsKoreanTitle(benchmark::State& state) {
+  SampleRng rng(3);
+  std::string title;
+  size_t chars = 0;
+  while (chars < 200) {
+    if (chars > 0) {
+      title += ' ';
+      ++chars;
+    }
+    const int n = 2 + static_cast<int>(rng.below(3));
+    const std::string w = fb::hangul_word(rng, n);
+    title += w;
+    chars += static_cast<size_t>(n);
+  }
+  // Trim to exactly 200 code points.
+  size_t pos = 0, count = 0;
+  while (pos < title.size() && count < 200) {
+    (void)text::decode_utf8(title, pos);
+    ++count;
+  }
+  title.resize(pos);
+  size_t terms = 0;
+  for (auto _ : state) {
+    auto t = text::retrieval_terms(title);
+    terms = t.size();
+    benchmark::DoNotOptimize(t);
+  }
+  state.counters["terms"] = static_cast<double>(terms);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * title.size()));
+}
+BENCHMARK(BM_RetrievalTermsKoreanTitle);
+
+// ---- DocumentIndex::search ------------------------------------------------------------
+
+struct SearchData {
+  std::unique_ptr<fb::Corpus> corpus;
+  std::unique_ptr<DocumentIndex> index;
+  std::vector<std::string> queries;
+};
+
+const SearchData& search_data() {
+  static const SearchData data = [] {
+    SearchData d;
+    fb::CorpusOptions co;
+    co.seed = 5;
+    co.docs = 100000;
+    co.topics = 100;
+    co.now_ms = kNow;
+    auto corpus = fb::make_corpus(taxonomy(), co);
+    if (!corpus.is_ok()) {
+      std::cerr << "error: " << corpus.status().to_string() << "\n";
+      std::exit(1);
+    }
+    d.corpus = std::make_unique<fb::Corpus>(std::move(corpus).value());
+    d.index = std::make_unique<DocumentIndex>(taxonomy(), IndexConfig{});
+    for (size_t i = 0; i < d.corpus->docs.size(); ++i) {
+      (void)d.index->add(fb::to_document(*d.corpus, i));
+    }
+    SampleRng rng(9);
+    for (int i = 0; i < 256; ++i) {
+      d.queries.push_back(fb::topic_query(*d.corpus, rng.below(d.corpus->topics.size()), rng));
+    }
+    return d;
+  }();
+  return data;
+}
+
+void BM_DocumentIndexSearch100k(benchmark::State& state) {
+  const SearchData& d = search_data();
+  const std::function<bool(DocIndex)> exclude = [](DocIndex) { return false; };
+  size_t i = 0, matches = 0;
+  for (auto _ : state) {
+    auto m = d.index->search(d.queries[i++ % d.queries.size()], 4, exclude);
+    matches += m.size();
+    benchmark::DoNotOptimize(m);
+  }
+  state.counters["docs"] = static_cast<double>(d.index->size());
+  state.counters["matches_per_query"] =
+      benchmark::Counter(static_cast<double>(matches), benchmark::Counter::kAvgIterations);
+}
+BENCHMARK(BM_DocumentIndexSearch100k);
+
+// ---- parse_events ---------------------------------------------------------------------
+
+const char* kImpressionLine =
+    R"({"id":"ev-00012345","type":"impression","user":"u004242","time":"2026-10-28T09:15:02Z",)"
+    R"("surface":"feed","docs":["doc-001124","doc-001462","doc-004458","doc-002728",)"
+    R"("doc-003132","doc-002365","doc-003009","doc-002111","doc-000365","doc-002459"]})";
+const char* kClickLine =
+    R"({"id":"ev-00012346","type":"click","user":"u004242","time":"2026-10-28T09:15:31Z",)"
+    R"("surface":"feed","docs":["doc-001462"],"dwell_s":40.0})";
+const char* kSearchLine =
+    R"({"id":"ev-00012347","type":"search","user":"u004242","time":"2026-10-28T09:20:11Z",)"
+    R"("query":"두바이 초콜릿 만들기","clicked":["doc-001847","doc-000321"]})";
+
+void BM_ParseEventsOneLine(benchmark::State& state, const char* line) {
+  const ParseLimits limits;
+  const std::string_view body(line);
+  for (auto _ : state) {
+    auto parsed = parse_events(body, limits, kNow);
+    if (parsed.items.size() != 1) {
+      state.SkipWithError("line did not parse");
+      break;
+    }
+    benchmark::DoNotOptimize(parsed);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK_CAPTURE(BM_ParseEventsOneLine, impression10, kImpressionLine);
+BENCHMARK_CAPTURE(BM_ParseEventsOneLine, click, kClickLine);
+BENCHMARK_CAPTURE(BM_ParseEventsOneLine, search, kSearchLine);
+
+}  // namespace
+
+BENCHMARK_MAIN();

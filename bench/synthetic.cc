@@ -1,0 +1,494 @@
+#include "synthetic.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <unordered_set>
+
+#include "feedscout/text/utf8.h"
+
+namespace feedscout::bench {
+namespace {
+
+// Common Hangul syllables; words are random sequences of them.
+constexpr std::string_view kSyllables =
+    "가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추쿠투푸후"
+    "기니디리미비시이지치키티피히한국서울시장대학생활정보여행맛집경제문화건강운동음악영화"
+    "게임요리패션뷰티자동차부동산주식과학기술교육육아반려동물캠핑등산낚시독서공연전시축제";
+
+const std::vector<std::string>& syllables() {
+  static const std::vector<std::string> list = [] {
+    std::vector<std::string> out;
+    std::unordered_set<std::string> seen;
+    size_t pos = 0;
+    while (pos < kSyllables.size()) {
+      const size_t start = pos;
+      (void)text::decode_utf8(kSyllables, pos);
+      std::string s(kSyllables.substr(start, pos - start));
+      if (seen.insert(s).second) out.push_back(std::move(s));
+    }
+    return out;
+  }();
+  return list;
+}
+
+constexpr std::array<const char*, 8> kTitleSuffixes = {"소식", "후기",   "총정리", "추천",
+                                                       "분석", "이야기", "꿀팁",   "현장"};
+constexpr std::array<const char*, 4> kSentenceEnds = {"입니다", "했다", "한다", "이다"};
+constexpr std::array<const char*, 3> kSources = {"blog", "news", "cafe"};
+
+// JSON string literal of s (quotes included). Escapes what JSON requires.
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+std::string numbered(const char* prefix, int width, size_t n) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s%0*zu", prefix, width, n);
+  return buf;
+}
+
+// Number of documents (a prefix of `list`, oldest first) created at or before t.
+size_t available(const Corpus& c, const std::vector<uint32_t>& list, TimeMs t) {
+  return static_cast<size_t>(
+      std::upper_bound(list.begin(), list.end(), t,
+                       [&](TimeMs x, uint32_t d) { return x < c.docs[d].created_ms; }) -
+      list.begin());
+}
+
+// A document of `topic` created at or before t, biased towards the newest; falls back to
+// any document available at t, then to any document.
+uint32_t pick_topic_doc(const Corpus& c, size_t topic, TimeMs t, SampleRng& rng) {
+  const auto& list = c.topic_docs[topic];
+  const size_t n = available(c, list, t);
+  if (n > 0) {
+    const double u = rng.uniform01();
+    const size_t back = std::min(n - 1, static_cast<size_t>(static_cast<double>(n) * u * u));
+    return list[n - 1 - back];
+  }
+  const size_t m = available(c, c.by_time, t);
+  if (m > 0) return c.by_time[rng.below(m)];
+  return static_cast<uint32_t>(rng.below(c.docs.size()));
+}
+
+uint32_t pick_any_doc(const Corpus& c, TimeMs t, SampleRng& rng) {
+  const size_t m = available(c, c.by_time, t);
+  if (m > 0) return c.by_time[rng.below(m)];
+  return static_cast<uint32_t>(rng.below(c.docs.size()));
+}
+
+enum class SessionKind : uint8_t { kFeed, kMain, kSearch };
+
+struct Session {
+  TimeMs start = 0;
+  uint64_t seed = 0;
+  uint32_t user = 0;
+  SessionKind kind = SessionKind::kFeed;
+  uint8_t events = 0;         // events this session writes (the last one created may be cut)
+  uint16_t click_mask = 0;    // feed/main: which of the 10 slots are clicked
+  uint8_t search_clicks = 0;  // search: 0–2
+  bool search_impression = false;
+};
+
+struct UserProfile {
+  std::array<uint32_t, 3> topics{};
+  uint8_t count = 0;
+};
+
+}  // namespace
+
+std::string default_taxonomy_path() {
+  return std::string(FEEDSCOUT_SOURCE_DIR) + "/data/taxonomy/iab-content-3.1-ko.tsv";
+}
+
+std::string hangul_word(SampleRng& rng, int syllable_count) {
+  const auto& list = syllables();
+  std::string out;
+  for (int i = 0; i < syllable_count; ++i) out += list[rng.below(list.size())];
+  return out;
+}
+
+std::string user_id(size_t i) {
+  return numbered("u", 6, i + 1);
+}
+
+Result<Corpus> make_corpus(const Taxonomy& taxonomy, const CorpusOptions& options) {
+  if (options.docs == 0 || options.topics == 0 || options.span_days < 1 || options.now_ms <= 0) {
+    return Status::invalid_argument("corpus options out of range");
+  }
+  std::vector<TopicId> candidates;
+  for (TopicId t = 0; t < taxonomy.size(); ++t) {
+    if (taxonomy.node(t).level >= 2) candidates.push_back(t);
+  }
+  if (candidates.size() < options.topics) {
+    return Status::invalid_argument("taxonomy has only " + std::to_string(candidates.size()) +
+                                    " tier-2/3 topics");
+  }
+  SampleRng rng(options.seed);
+  Corpus c;
+  c.now_ms = options.now_ms;
+  std::unordered_set<std::string> used_words;
+  auto fresh_word = [&](int syllable_count) {
+    for (;;) {
+      std::string w = hangul_word(rng, syllable_count);
+      if (used_words.insert(w).second) return w;
+    }
+  };
+  for (size_t i = 0; i < options.topics; ++i) {
+    const TopicId t = candidates[i * candidates.size() / options.topics];
+    CorpusTopic ct{t, taxonomy.node(t).external_id, taxonomy.node(t).name, {}};
+    for (int k = 0; k < 16; ++k) ct.keywords.push_back(fresh_word(2));
+    c.topics.push_back(std::move(ct));
+  }
+  std::vector<std::string> general;
+  for (int k = 0; k < 400; ++k) general.push_back(fresh_word(2 + static_cast<int>(rng.below(2))));
+  auto any_general = [&]() -> const std::string& { return general[rng.below(general.size())]; };
+
+  c.topic_docs.resize(c.topics.size());
+  const TimeMs span_s = static_cast<TimeMs>(options.span_days) * 24 * 3600;
+  for (size_t i = 0; i < options.docs; ++i) {
+    CorpusDoc d;
+    d.id = numbered("doc-", 6, i + 1);
+    d.topic = static_cast<uint32_t>(rng.below(c.topics.size()));
+    d.created_ms = options.now_ms - rng.range(0, span_s) * kMsPerSecond;
+    const auto& topic = c.topics[d.topic];
+    const auto& kw1 = topic.keywords[rng.below(topic.keywords.size())];
+    const auto& kw2 = topic.keywords[rng.below(topic.keywords.size())];
+    d.title = topic.name + " " + kw1 + " " + any_general() + " " + kw2 + " " + any_general() + " " +
+              kTitleSuffixes[rng.below(kTitleSuffixes.size())];
+    const int sentences = 2 + static_cast<int>(rng.below(2));
+    for (int s = 0; s < sentences; ++s) {
+      if (s > 0) d.body += ' ';
+      d.body += topic.keywords[rng.below(topic.keywords.size())] + " " + any_general() + " " +
+                any_general() + " " + any_general() +
+                kSentenceEnds[rng.below(kSentenceEnds.size())] + ".";
+    }
+    d.source = kSources[rng.below(kSources.size())];
+    c.docs.push_back(std::move(d));
+  }
+  c.by_time.resize(c.docs.size());
+  for (uint32_t i = 0; i < c.docs.size(); ++i) c.by_time[i] = i;
+  std::stable_sort(c.by_time.begin(), c.by_time.end(), [&](uint32_t a, uint32_t b) {
+    return c.docs[a].created_ms < c.docs[b].created_ms;
+  });
+  for (uint32_t i : c.by_time) c.topic_docs[c.docs[i].topic].push_back(i);
+  return c;
+}
+
+Document to_document(const Corpus& corpus, size_t i) {
+  const CorpusDoc& cd = corpus.docs[i];
+  Document d;
+  d.id = cd.id;
+  d.title = cd.title;
+  d.body = cd.body;
+  d.url = "https://bench.feedscout.invalid/" + cd.id;
+  d.source = cd.source;
+  d.created_ms = cd.created_ms;
+  d.topics.push_back({corpus.topics[cd.topic].topic, 1.0f, TopicSource::kProvided});
+  return d;
+}
+
+std::string document_line(const Corpus& corpus, size_t i) {
+  const CorpusDoc& d = corpus.docs[i];
+  std::string out = "{\"id\":";
+  append_json_string(out, d.id);
+  out += ",\"title\":";
+  append_json_string(out, d.title);
+  out += ",\"body\":";
+  append_json_string(out, d.body);
+  out += ",\"created_at\":\"" + format_rfc3339(d.created_ms) + "\",\"source\":";
+  append_json_string(out, d.source);
+  out += ",\"url\":\"https://bench.feedscout.invalid/" + d.id + "\",\"topics\":[";
+  append_json_string(out, corpus.topics[d.topic].external_id);
+  out += "]}";
+  return out;
+}
+
+std::string topic_query(const Corpus& corpus, size_t topic, SampleRng& rng) {
+  const CorpusTopic& t = corpus.topics[topic];
+  const auto& kw = t.keywords[rng.below(t.keywords.size())];
+  if (rng.chance(0.7)) return t.name + " " + kw;
+  return kw + " " + t.keywords[rng.below(t.keywords.size())];
+}
+
+Status write_activity(const Corpus& corpus, const ActivityOptions& options, std::ostream& out,
+                      ActivitySummary* summary) {
+  if (options.events == 0 || options.users == 0 || options.days < 1 || options.now_ms <= 0 ||
+      corpus.docs.empty()) {
+    return Status::invalid_argument("activity options out of range");
+  }
+  SampleRng rng(options.seed);
+  const size_t n_topics = corpus.topics.size();
+
+  std::vector<UserProfile> users(options.users);
+  for (auto& u : users) {
+    const double r = rng.uniform01();
+    u.count = r < 0.4 ? 1 : r < 0.75 ? 2 : 3;
+    for (int i = 0; i < u.count; ++i) u.topics[i] = static_cast<uint32_t>(rng.below(n_topics));
+  }
+  std::vector<uint32_t> popular;
+  const size_t n_popular = std::max<size_t>(1, corpus.docs.size() / 50);
+  for (size_t i = 0; i < n_popular; ++i) {
+    popular.push_back(static_cast<uint32_t>(rng.below(corpus.docs.size())));
+  }
+
+  // 1. Sessions, with their event counts fixed up front so that exactly `events` lines
+  //    come out and the cut falls on a random session, not on the newest period.
+  const TimeMs earliest = options.now_ms - options.days * kMsPerDay;
+  const TimeMs latest = options.now_ms - 20 * 60 * kMsPerSecond;  // sessions last < 10 min
+  const TimeMs span_s = std::max<TimeMs>(1, (latest - earliest) / kMsPerSecond);
+  std::vector<Session> sessions;
+  size_t total = 0;
+  auto add_session = [&](uint32_t user) {
+    Session s;
+    s.user = user;
+    s.start = earliest + rng.range(0, span_s) * kMsPerSecond;
+    s.seed = rng.next();
+    const double r = rng.uniform01();
+    if (r < 0.55 || r >= 0.70) {
+      s.kind = r < 0.55 ? SessionKind::kFeed : SessionKind::kSearch;
+    } else {
+      s.kind = SessionKind::kMain;
+    }
+    size_t count = 1;
+    if (s.kind == SessionKind::kSearch) {
+      const double c = rng.uniform01();
+      s.search_clicks = c < 0.3 ? 0 : c < 0.7 ? 1 : 2;
+      s.search_impression = rng.chance(0.5);
+      count += s.search_impression ? 1 : 0;
+    } else {
+      const double p = s.kind == SessionKind::kFeed ? 0.084 : 0.1;
+      for (int slot = 0; slot < 10; ++slot) {
+        if (rng.chance(p)) {
+          s.click_mask |= static_cast<uint16_t>(1u << slot);
+          ++count;
+        }
+      }
+    }
+    count = std::min(count, options.events - total);
+    s.events = static_cast<uint8_t>(count);
+    total += count;
+    sessions.push_back(s);
+  };
+  for (uint32_t u = 0; u < options.users && total < options.events; ++u) add_session(u);
+  while (total < options.events) {
+    const double x = rng.uniform01();
+    add_session(static_cast<uint32_t>(
+        std::min<double>(static_cast<double>(options.users) - 1,
+                         std::floor(static_cast<double>(options.users) * x * x))));
+  }
+  std::stable_sort(sessions.begin(), sessions.end(),
+                   [](const Session& a, const Session& b) { return a.start < b.start; });
+
+  // 2. Events, session by session.
+  ActivitySummary local;
+  ActivitySummary& sum = summary ? *summary : local;
+  sum = ActivitySummary{};
+  sum.events_per_user.assign(options.users, 0);
+  sum.last_search_ms.assign(options.users, 0);
+  sum.sessions = sessions.size();
+  size_t next_id = 1;
+  std::string line;
+  line.reserve(1024);
+  auto begin_event = [&](const char* type, uint32_t user, TimeMs t) {
+    line.clear();
+    line += "{\"id\":\"";
+    line += numbered("ev-", 8, next_id++);
+    line += "\",\"type\":\"";
+    line += type;
+    line += "\",\"user\":\"";
+    line += user_id(user);
+    line += "\",\"time\":\"";
+    line += format_rfc3339(t);
+    line += '"';
+    ++sum.events_per_user[user];
+    ++sum.events;
+  };
+  auto append_doc_list = [&](const char* key, const std::vector<uint32_t>& docs) {
+    line += ",\"";
+    line += key;
+    line += "\":[";
+    for (size_t i = 0; i < docs.size(); ++i) {
+      if (i > 0) line += ',';
+      line += '"';
+      line += corpus.docs[docs[i]].id;
+      line += '"';
+    }
+    line += ']';
+  };
+  auto end_event = [&]() {
+    line += "}\n";
+    out.write(line.data(), static_cast<std::streamsize>(line.size()));
+  };
+  auto add_distinct = [](std::vector<uint32_t>& docs, uint32_t d) {
+    if (std::find(docs.begin(), docs.end(), d) != docs.end()) return false;
+    docs.push_back(d);
+    return true;
+  };
+
+  std::vector<uint32_t> shown, clicked;
+  std::vector<bool> of_interest;
+  for (const Session& s : sessions) {
+    SampleRng srng(s.seed);
+    const UserProfile& profile = users[s.user];
+    auto interest = [&]() -> uint32_t {
+      const double r = srng.uniform01();
+      const double w0 = profile.count == 1 ? 1.0 : profile.count == 2 ? 0.7 : 0.6;
+      const double w1 = profile.count == 3 ? 0.25 : 0.3;
+      if (r < w0 || profile.count == 1) return profile.topics[0];
+      if (r < w0 + w1 || profile.count == 2) return profile.topics[1];
+      return profile.topics[2];
+    };
+    TimeMs t = s.start;
+    size_t left = s.events;
+    if (s.kind == SessionKind::kSearch) {
+      const uint32_t topic =
+          srng.chance(0.8) ? interest() : static_cast<uint32_t>(srng.below(n_topics));
+      const std::string query = topic_query(corpus, topic, srng);
+      clicked.clear();
+      for (int i = 0; i < s.search_clicks * 3 && clicked.size() < s.search_clicks; ++i) {
+        add_distinct(clicked, pick_topic_doc(corpus, topic, t, srng));
+      }
+      begin_event("search", s.user, t);
+      line += ",\"query\":";
+      append_json_string(line, query);
+      append_doc_list("clicked", clicked);
+      end_event();
+      ++sum.searches;
+      sum.last_search_ms[s.user] = std::max(sum.last_search_ms[s.user], t);
+      if (--left > 0 && s.search_impression) {
+        shown = clicked;
+        for (int i = 0; i < 30 && shown.size() < 10; ++i) {
+          add_distinct(shown, pick_topic_doc(corpus, topic, t, srng));
+        }
+        t += kMsPerSecond;
+        begin_event("impression", s.user, t);
+        line += ",\"surface\":\"search\"";
+        append_doc_list("docs", shown);
+        end_event();
+        ++sum.impressions;
+      }
+      continue;
+    }
+    // Feed or main: one impression of 10 documents, then clicks in display order.
+    shown.clear();
+    of_interest.clear();
+    const uint32_t board = interest();
+    for (int i = 0; i < 40 && shown.size() < 10; ++i) {
+      const double r = srng.uniform01();
+      bool is_interest = false;
+      uint32_t d;
+      if (s.kind == SessionKind::kMain || r < 0.6) {
+        d = pick_topic_doc(corpus, s.kind == SessionKind::kMain ? board : interest(), t, srng);
+        is_interest = true;
+      } else if (r < 0.8) {
+        d = popular[srng.below(popular.size())];
+        if (corpus.docs[d].created_ms > t) d = pick_any_doc(corpus, t, srng);
+      } else {
+        d = pick_any_doc(corpus, t, srng);
+      }
+      if (add_distinct(shown, d)) of_interest.push_back(is_interest);
+    }
+    const char* surface = s.kind == SessionKind::kFeed ? "feed" : "main";
+    begin_event("impression", s.user, t);
+    line += ",\"surface\":\"";
+    line += surface;
+    line += '"';
+    append_doc_list("docs", shown);
+    end_event();
+    ++sum.impressions;
+    --left;
+    for (size_t slot = 0; slot < shown.size() && left > 0; ++slot) {
+      if (!(s.click_mask & (1u << slot))) continue;
+      t += (5 + static_cast<TimeMs>(srng.below(36))) * kMsPerSecond;
+      const double dwell = srng.chance(0.1) ? 0.5 + 0.1 * static_cast<double>(srng.below(25))
+                                            : 5.0 + static_cast<double>(srng.below(116));
+      begin_event("click", s.user, t);
+      line += ",\"surface\":\"";
+      line += surface;
+      line += '"';
+      clicked.assign(1, shown[slot]);
+      append_doc_list("docs", clicked);
+      char buf[32];
+      std::snprintf(buf, sizeof buf, ",\"dwell_s\":%.1f", dwell);
+      line += buf;
+      end_event();
+      ++sum.clicks;
+      --left;
+    }
+    // Slots beyond what was shown: the click budget is spent on the first shown slots.
+    for (size_t slot = 0; slot < shown.size() && left > 0; ++slot) {
+      t += (5 + static_cast<TimeMs>(srng.below(36))) * kMsPerSecond;
+      begin_event("click", s.user, t);
+      line += ",\"surface\":\"";
+      line += surface;
+      line += '"';
+      clicked.assign(1, shown[slot]);
+      append_doc_list("docs", clicked);
+      end_event();
+      ++sum.clicks;
+      --left;
+    }
+  }
+  if (!out) return Status::io_error("writing the event log failed");
+  return Status::ok();
+}
+
+ProcessMemory process_memory() {
+  ProcessMemory m;
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto kib = [&](std::string_view key) -> double {
+      return std::strtod(line.c_str() + key.size(), nullptr) / 1024.0;
+    };
+    if (line.rfind("VmRSS:", 0) == 0) m.rss_mib = kib("VmRSS:");
+    if (line.rfind("VmHWM:", 0) == 0) m.peak_mib = kib("VmHWM:");
+  }
+  return m;
+}
+
+LatencySummary summarize_latencies(std::vector<double>& micros) {
+  LatencySummary s;
+  s.count = micros.size();
+  if (micros.empty()) return s;
+  std::sort(micros.begin(), micros.end());
+  auto rank = [&](double p) {
+    const size_t idx = static_cast<size_t>(std::ceil(p * static_cast<double>(micros.size())));
+    return micros[std::min(micros.size() - 1, idx == 0 ? 0 : idx - 1)];
+  };
+  s.p50 = rank(0.50);
+  s.p90 = rank(0.90);
+  s.p99 = rank(0.99);
+  s.max = micros.back();
+  double total = 0;
+  for (double v : micros) total += v;
+  s.mean = total / static_cast<double>(micros.size());
+  return s;
+}
+
+}  // namespace feedscout::bench

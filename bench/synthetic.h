@@ -1,0 +1,124 @@
+// Synthetic, deterministic data for the benchmarks: a document corpus with Korean-ish
+// titles over a chosen set of taxonomy topics, and a JSON Lines event log of user
+// sessions (feed/main impressions of 10 documents with clicks, searches with 0–2 clicks).
+//
+// Not a model of real behaviour (eval/simulator.h is that); it only has to exercise the
+// same code paths with realistic shapes and sizes. Everything is a pure function of the
+// options (seed included): the same options give byte-identical output. Randomness comes
+// from SampleRng. Not thread-safe to share one Corpus while it is being built; a built
+// Corpus is immutable.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "feedscout/common/status.h"
+#include "feedscout/common/time.h"
+#include "feedscout/eval/sample_generator.h"
+#include "feedscout/ingest/records.h"
+#include "feedscout/taxonomy/taxonomy.h"
+
+namespace feedscout::bench {
+
+// Path of the shipped taxonomy in the source tree (set by bench/CMakeLists.txt).
+std::string default_taxonomy_path();
+
+// A random Korean-ish word of `syllables` Hangul syllables drawn from a fixed list of
+// common syllables.
+std::string hangul_word(SampleRng& rng, int syllables);
+
+struct CorpusOptions {
+  uint64_t seed = 42;
+  size_t docs = 20000;  // ≥ 1
+  size_t topics = 60;   // tier-2/3 topics used, spread evenly over the taxonomy; ≥ 1
+  int span_days = 30;   // created_at uniform in whole seconds over [now - span, now]
+  TimeMs now_ms = 0;    // required (> 0)
+};
+
+struct CorpusTopic {
+  TopicId topic = kNoTopic;
+  std::string external_id;
+  std::string name;                   // the node's own (last-level) name
+  std::vector<std::string> keywords;  // 16 topic-specific words
+};
+
+struct CorpusDoc {
+  std::string id;      // "doc-000001"…
+  uint32_t topic = 0;  // index into Corpus::topics
+  TimeMs created_ms = 0;
+  std::string title;  // ~25–45 characters
+  std::string body;   // 2–3 short sentences
+  std::string source;
+};
+
+struct Corpus {
+  std::vector<CorpusTopic> topics;
+  std::vector<CorpusDoc> docs;
+  // Per topic: indexes into docs, oldest first.
+  std::vector<std::vector<uint32_t>> topic_docs;
+  // All documents, oldest first.
+  std::vector<uint32_t> by_time;
+  TimeMs now_ms = 0;
+};
+
+// Builds a corpus. Fails (InvalidArgument) when the options are out of range or the
+// taxonomy has fewer tier-2/3 nodes than options.topics.
+[[nodiscard]] Result<Corpus> make_corpus(const Taxonomy& taxonomy, const CorpusOptions& options);
+
+// The document as the engine's record type (one provided topic, score 1).
+Document to_document(const Corpus& corpus, size_t i);
+
+// One JSON line (no newline) in the documents wire format, topic given by external id.
+std::string document_line(const Corpus& corpus, size_t i);
+
+// A search query that matches documents of `topic` (the topic name and a keyword, or two
+// keywords).
+std::string topic_query(const Corpus& corpus, size_t topic, SampleRng& rng);
+
+struct ActivityOptions {
+  uint64_t seed = 7;
+  size_t events = 1000000;  // exactly this many lines are written; ≥ 1
+  size_t users = 100000;    // active users "u000001"…; each gets ≥ 1 session; ≥ 1
+  int days = 14;            // events fall in [now - days, now - 10 min]
+  TimeMs now_ms = 0;        // required (> 0)
+};
+
+// Ground truth of what write_activity wrote.
+struct ActivitySummary {
+  size_t events = 0, searches = 0, impressions = 0, clicks = 0, sessions = 0;
+  std::vector<uint32_t> events_per_user;  // index = user number - 1
+  std::vector<TimeMs> last_search_ms;     // index = user number - 1; 0 = never searched
+};
+
+// User id of 0-based user number i: "u000001" for i = 0.
+std::string user_id(size_t i);
+
+// Writes options.events event lines (JSON Lines, unique ids "ev-00000001"…, RFC 3339 times,
+// sessions in start-time order) referencing only corpus documents. Sessions: 55% feed
+// (impression of 10 distinct documents, 60% of interest topics, 20% of a 2% popular set,
+// 20% any; then a click event per shown document with p = 0.12 of interest, else 0.03),
+// 15% main (10 documents of one interest topic, clicks likewise), 30% search (a query, 80%
+// of an interest topic, with 0–2 clicked documents of it, and half the time a "search"
+// impression of up to 10 of its documents). A document is referenced only at times ≥ its
+// created_at when the topic has one. `summary` may be null. Errors: bad options
+// (InvalidArgument), a failing stream (IOError).
+[[nodiscard]] Status write_activity(const Corpus& corpus, const ActivityOptions& options,
+                                    std::ostream& out, ActivitySummary* summary);
+
+// Memory of this process from /proc/self/status, in MiB: VmRSS and VmHWM (peak).
+struct ProcessMemory {
+  double rss_mib = 0, peak_mib = 0;
+};
+ProcessMemory process_memory();
+
+// Latency figures of a sample of durations in microseconds (the vector is sorted).
+struct LatencySummary {
+  size_t count = 0;
+  double p50 = 0, p90 = 0, p99 = 0, max = 0, mean = 0;
+};
+LatencySummary summarize_latencies(std::vector<double>& micros);
+
+}  // namespace feedscout::bench

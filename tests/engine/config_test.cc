@@ -1,0 +1,101 @@
+// The shipped config file must state the real defaults, and bad configs must be refused
+// with the key named.
+#include <gtest/gtest.h>
+
+#include "feedscout/engine/config.h"
+
+namespace feedscout {
+namespace {
+
+TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
+  auto loaded = load_config_file(std::string(FEEDSCOUT_SOURCE_DIR) + "/config/feedscout.toml");
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
+  const AppConfig d;
+  const AppConfig& c = *loaded;
+  EXPECT_EQ(c.engine.data_dir, d.engine.data_dir);
+  EXPECT_EQ(c.engine.taxonomy_path, d.engine.taxonomy_path);
+  EXPECT_EQ(c.engine.served_memory_ms, d.engine.served_memory_ms);
+  EXPECT_EQ(c.engine.classifier.kind, d.engine.classifier.kind);
+  EXPECT_EQ(c.engine.classifier.model_path, d.engine.classifier.model_path);
+  EXPECT_EQ(c.engine.classifier.max_topics, d.engine.classifier.max_topics);
+  EXPECT_FLOAT_EQ(c.engine.classifier.min_score, d.engine.classifier.min_score);
+  EXPECT_EQ(c.engine.limits.max_item_bytes, d.engine.limits.max_item_bytes);
+  EXPECT_EQ(c.engine.limits.max_doc_ids, d.engine.limits.max_doc_ids);
+  EXPECT_EQ(c.engine.limits.max_query_bytes, d.engine.limits.max_query_bytes);
+  EXPECT_EQ(c.engine.limits.max_body_bytes, d.engine.limits.max_body_bytes);
+  EXPECT_EQ(c.engine.limits.max_future_ms, d.engine.limits.max_future_ms);
+  EXPECT_EQ(c.engine.limits.max_past_ms, d.engine.limits.max_past_ms);
+  const ContextConfig &x = c.engine.context, &dx = d.engine.context;
+  EXPECT_DOUBLE_EQ(x.half_life_s, dx.half_life_s);
+  EXPECT_DOUBLE_EQ(x.prior, dx.prior);
+  EXPECT_DOUBLE_EQ(x.prior_strength, dx.prior_strength);
+  EXPECT_DOUBLE_EQ(x.short_dwell_s, dx.short_dwell_s);
+  EXPECT_DOUBLE_EQ(x.short_click_weight, dx.short_click_weight);
+  EXPECT_DOUBLE_EQ(x.light_max_feed_clicks, dx.light_max_feed_clicks);
+  EXPECT_DOUBLE_EQ(x.heavy_min_feed_clicks, dx.heavy_min_feed_clicks);
+  EXPECT_EQ(x.light_weights, dx.light_weights);
+  EXPECT_EQ(x.heavy_weights, dx.heavy_weights);
+  EXPECT_EQ(x.max_recent_searches, dx.max_recent_searches);
+  EXPECT_EQ(x.max_seen_docs, dx.max_seen_docs);
+  const FeedConfig &f = c.engine.feed, &df = d.engine.feed;
+  EXPECT_EQ(f.default_n, df.default_n);
+  EXPECT_EQ(f.max_n, df.max_n);
+  EXPECT_EQ(f.after_search_window_ms, df.after_search_window_ms);
+  EXPECT_EQ(f.after_search_queries, df.after_search_queries);
+  EXPECT_EQ(f.after_search_items, df.after_search_items);
+  EXPECT_EQ(f.max_topics, df.max_topics);
+  EXPECT_DOUBLE_EQ(f.specific_topic_ratio, df.specific_topic_ratio);
+  EXPECT_EQ(f.max_items_per_topic, df.max_items_per_topic);
+  EXPECT_DOUBLE_EQ(f.fresh_half_life_s, df.fresh_half_life_s);
+  EXPECT_DOUBLE_EQ(f.popular_share, df.popular_share);
+  EXPECT_DOUBLE_EQ(c.engine.index.popularity_half_life_s, d.engine.index.popularity_half_life_s);
+  EXPECT_DOUBLE_EQ(c.engine.index.min_query_coverage, d.engine.index.min_query_coverage);
+  EXPECT_EQ(c.server.host, d.server.host);
+  EXPECT_EQ(c.server.port, d.server.port);
+  EXPECT_EQ(c.server.threads, d.server.threads);
+  EXPECT_EQ(c.server.max_body_bytes, d.server.max_body_bytes);
+}
+
+TEST(ConfigTest, OverridesApply) {
+  auto c = parse_config("[context]\nhalf_life_days = 1.5\nlight_weights = [0.5, 0.0, 0.5]\n"
+                        "[server]\nport = 9090\n",
+                        "test.toml");
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_DOUBLE_EQ(c->engine.context.half_life_s, 1.5 * 86400);
+  EXPECT_DOUBLE_EQ(c->engine.context.light_weights[1], 0.0);
+  EXPECT_EQ(c->server.port, 9090);
+}
+
+TEST(ConfigTest, ErrorsNameTheKey) {
+  struct Case {
+    const char* toml;
+    const char* expect;
+  };
+  const Case cases[] = {
+      {"[context]\nhalf_lfe_days = 3\n", "context.half_lfe_days"},  // typo: unknown key
+      {"[context]\nhalf_life_days = \"seven\"\n", "context.half_life_days"},
+      {"[context]\nhalf_life_days = 0\n", "half_life_days"},
+      {"[context]\nprior = 1.5\n", "prior"},
+      {"[context]\nlight_weights = [1, 2]\n", "context.light_weights"},
+      {"[server]\nport = 70000\n", "port"},
+      {"[feed]\ndefault_n = 500\n", "default_n"},
+      {"[nosuch]\nx = 1\n", "nosuch.x"},
+      {"[engine\n", "test.toml:1"},
+  };
+  for (const auto& c : cases) {
+    auto r = parse_config(c.toml, "test.toml");
+    ASSERT_FALSE(r.is_ok()) << c.toml;
+    EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << c.toml;
+    EXPECT_NE(r.status().message().find(c.expect), std::string::npos)
+        << c.toml << " → " << r.status().message();
+  }
+}
+
+TEST(ConfigTest, MissingFileIsNotFound) {
+  auto r = load_config_file("/nonexistent/feedscout.toml");
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace feedscout

@@ -269,11 +269,7 @@ Status write_activity(const Corpus& corpus, const ActivityOptions& options, std:
     s.start = earliest + rng.range(0, span_s) * kMsPerSecond;
     s.seed = rng.next();
     const double r = rng.uniform01();
-    if (r < 0.55 || r >= 0.70) {
-      s.kind = r < 0.55 ? SessionKind::kFeed : SessionKind::kSearch;
-    } else {
-      s.kind = SessionKind::kMain;
-    }
+    s.kind = r < 0.55 ? SessionKind::kFeed : r < 0.70 ? SessionKind::kMain : SessionKind::kSearch;
     size_t count = 1;
     if (s.kind == SessionKind::kSearch) {
       const double c = rng.uniform01();

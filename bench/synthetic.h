@@ -49,7 +49,7 @@ struct CorpusDoc {
   std::string id;      // "doc-000001"…
   uint32_t topic = 0;  // index into Corpus::topics
   TimeMs created_ms = 0;
-  std::string title;  // ~25–45 characters
+  std::string title;  // topic name, 2 keywords, 2 general words, a suffix (~20–30 chars)
   std::string body;   // 2–3 short sentences
   std::string source;
 };
@@ -97,14 +97,17 @@ struct ActivitySummary {
 std::string user_id(size_t i);
 
 // Writes options.events event lines (JSON Lines, unique ids "ev-00000001"…, RFC 3339 times,
-// sessions in start-time order) referencing only corpus documents. Sessions: 55% feed
-// (impression of 10 distinct documents, 60% of interest topics, 20% of a 2% popular set,
-// 20% any; then a click event per shown document with p = 0.12 of interest, else 0.03),
-// 15% main (10 documents of one interest topic, clicks likewise), 30% search (a query, 80%
-// of an interest topic, with 0–2 clicked documents of it, and half the time a "search"
-// impression of up to 10 of its documents). A document is referenced only at times ≥ its
-// created_at when the topic has one. `summary` may be null. Errors: bad options
-// (InvalidArgument), a failing stream (IOError).
+// sessions in start-time order) referencing only corpus documents. Every active user gets
+// one session, the rest go to users drawn with a skew (user ⌊U·x²⌋, x uniform). Sessions:
+//   55% feed: an impression of 10 distinct documents (each slot 60% an interest topic's,
+//       20% one of a fixed 2% "popular" set, 20% any), then each slot clicked with
+//       p = 0.084 as its own click event, in display order, seconds apart;
+//   15% main: 10 documents of one interest topic, slots clicked with p = 0.1;
+//   30% search: a query (80% of an interest topic) with 0–2 clicked documents of that
+//       topic, and half the time a "search" impression of up to 10 of its documents.
+// Users have 1–3 interest topics. Dwell is 5–120 s, 0.5–2.9 s for 10% of clicks. A
+// document is referenced only at times ≥ its created_at when one exists. `summary` may be
+// null. Errors: bad options (InvalidArgument), a failing stream (IOError).
 [[nodiscard]] Status write_activity(const Corpus& corpus, const ActivityOptions& options,
                                     std::ostream& out, ActivitySummary* summary);
 

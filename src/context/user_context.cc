@@ -28,39 +28,52 @@ void UserContext::add_evidence(Surface surface, TimeMs t,
                                double weight, bool is_click, const Taxonomy& taxonomy,
                                const ContextConfig& config) {
   SurfaceState& s = surfaces_[static_cast<int>(surface)];
-  // Move the anchor forward (decaying what is there) or scale this evidence back to it.
   double w = weight;
   if (s.ref_ms == 0) {
     s.ref_ms = t;
   } else if (t > s.ref_ms) {
-    const double f = decay_factor(t - s.ref_ms, config.half_life_s);
-    s.clicks *= f;
-    s.impressions *= f;
-    for (auto& [topic, ev] : s.topics) {
-      ev.clicks *= f;
-      ev.impressions *= f;
+    const double dt_s = static_cast<double>(t - s.ref_ms) / 1000.0;
+    if (dt_s > config.half_life_s) {
+      // Rebase: decay everything to t.
+      const double f = decay_factor(t - s.ref_ms, config.half_life_s);
+      s.clicks *= f;
+      s.impressions *= f;
+      for (auto& [topic, ev] : s.topics) {
+        ev.clicks *= f;
+        ev.impressions *= f;
+      }
+      s.ref_ms = t;
+    } else {
+      w *= std::exp2(dt_s / config.half_life_s);  // ≤ 2: newer evidence, same anchor
     }
-    s.ref_ms = t;
   } else {
     w *= decay_factor(s.ref_ms - t, config.half_life_s);
   }
 
   // Each document contributes to every level of each of its topics; an ancestor shared by
   // two of the document's topics counts once, with the larger score.
-  std::unordered_map<TopicId, double> per_topic;
+  constexpr size_t kMaxEntries = 3 * kMaxTopicLevel;
+  std::array<std::pair<TopicId, double>, kMaxEntries> per_topic;
+  std::array<TopicId, kMaxTopicLevel> lineage;
   for (const auto* topics : docs) {
     (is_click ? s.clicks : s.impressions) += w;
     if (topics == nullptr) continue;
-    per_topic.clear();
+    size_t n = 0;
     for (const auto& dt : *topics) {
-      for (TopicId a : taxonomy.lineage(dt.topic)) {
-        double& v = per_topic[a];
-        v = std::max(v, static_cast<double>(dt.score));
+      const int levels = taxonomy.lineage(dt.topic, lineage);
+      for (int l = 0; l < levels; ++l) {
+        size_t j = 0;
+        while (j < n && per_topic[j].first != lineage[l]) ++j;
+        if (j == n) {
+          if (n == kMaxEntries) continue;
+          per_topic[n++] = {lineage[l], 0.0};
+        }
+        per_topic[j].second = std::max(per_topic[j].second, static_cast<double>(dt.score));
       }
     }
-    for (const auto& [topic, score] : per_topic) {
-      TopicEvidence& ev = s.topics[topic];
-      (is_click ? ev.clicks : ev.impressions) += w * score;
+    for (size_t j = 0; j < n; ++j) {
+      TopicEvidence& ev = s.topics[per_topic[j].first];
+      (is_click ? ev.clicks : ev.impressions) += w * per_topic[j].second;
     }
   }
 
@@ -80,25 +93,35 @@ void UserContext::add_evidence(Surface surface, TimeMs t,
 }
 
 void UserContext::mark_seen(const std::vector<std::string>& doc_ids, const ContextConfig& config) {
-  for (const auto& id : doc_ids) {
-    const uint64_t key = doc_key(id);
-    if (!seen_.insert(key).second) continue;
-    seen_order_.push_back(key);
-  }
-  if (seen_order_.size() > config.max_seen_docs) {
-    const size_t drop = seen_order_.size() - config.max_seen_docs;
-    for (size_t i = 0; i < drop; ++i) seen_.erase(seen_order_[i]);
-    seen_order_.erase(seen_order_.begin(), seen_order_.begin() + static_cast<ptrdiff_t>(drop));
-  }
+  seen_.set_capacity(config.max_seen_docs);
+  for (const auto& id : doc_ids) seen_.insert(doc_key(id));
 }
+
+namespace {
+
+// True when some document id is listed twice (cheap for the usual short lists).
+bool has_repeats(const std::vector<std::string>& ids) {
+  if (ids.size() > 32) {
+    std::unordered_set<std::string_view> listed(ids.begin(), ids.end());
+    return listed.size() != ids.size();
+  }
+  for (size_t i = 1; i < ids.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (ids[i] == ids[j]) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 void UserContext::apply(const Event& raw_event,
                         const std::vector<const std::vector<DocTopic>*>& raw_topics,
                         const Taxonomy& taxonomy, const ContextConfig& config) {
-  // A document listed twice in one event counts once.
-  Event event = raw_event;
-  std::vector<const std::vector<DocTopic>*> doc_topics;
-  {
+  if (has_repeats(raw_event.doc_ids)) {
+    // A document listed twice in one event counts once.
+    Event event = raw_event;
+    std::vector<const std::vector<DocTopic>*> doc_topics;
     event.doc_ids.clear();
     std::unordered_set<std::string_view> listed;
     for (size_t i = 0; i < raw_event.doc_ids.size(); ++i) {
@@ -106,7 +129,15 @@ void UserContext::apply(const Event& raw_event,
       event.doc_ids.push_back(raw_event.doc_ids[i]);
       doc_topics.push_back(i < raw_topics.size() ? raw_topics[i] : nullptr);
     }
+    apply_unique(event, doc_topics, taxonomy, config);
+  } else {
+    apply_unique(raw_event, raw_topics, taxonomy, config);
   }
+}
+
+void UserContext::apply_unique(const Event& event,
+                               const std::vector<const std::vector<DocTopic>*>& doc_topics,
+                               const Taxonomy& taxonomy, const ContextConfig& config) {
   last_event_ms_ = std::max(last_event_ms_, event.time_ms);
   switch (event.type) {
     case EventType::kSearch: {

@@ -80,8 +80,8 @@ std::string UserContext::encode() const {
     w.pod<uint32_t>(static_cast<uint32_t>(r.clicked.size()));
     for (const auto& d : r.clicked) w.str(d);
   }
-  w.pod<uint32_t>(static_cast<uint32_t>(seen_order_.size()));
-  for (uint64_t k : seen_order_) w.pod<uint64_t>(k);
+  w.pod<uint32_t>(static_cast<uint32_t>(seen_.size()));
+  for (uint64_t k : seen_.keys()) w.pod<uint64_t>(k);
   return w.take();
 }
 
@@ -122,8 +122,9 @@ Result<UserContext> UserContext::decode(std::string_view bytes) {
   }
   uint32_t seen;
   if (!r.count(seen, 8)) return bad("seen");
-  c.seen_order_.resize(seen);
-  for (auto& k : c.seen_order_) {
+  c.seen_.set_capacity(seen);  // the next apply() sets the configured bound
+  for (uint32_t i = 0; i < seen; ++i) {
+    uint64_t k;
     if (!r.pod(k)) return bad("seen key");
     c.seen_.insert(k);
   }

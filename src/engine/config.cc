@@ -173,7 +173,7 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   if (x.half_life_s <= 0) return Status::invalid_argument(source + ": context.half_life_days must be > 0");
   if (x.prior < 0 || x.prior > 1) return Status::invalid_argument(source + ": context.prior must be in 0..1");
   if (x.prior_strength <= 0) return Status::invalid_argument(source + ": context.prior_strength must be > 0");
-  if (c.server.port <= 0 || c.server.port > 65535) return Status::invalid_argument(source + ": server.port out of range");
+  if (c.server.port < 0 || c.server.port > 65535) return Status::invalid_argument(source + ": server.port out of range");
   if (f.max_n == 0 || f.default_n == 0 || f.default_n > f.max_n) {
     return Status::invalid_argument(source + ": feed.default_n must be in 1..feed.max_n");
   }

@@ -1,29 +1,44 @@
 // The engine's key layout in the KvStore (private to src/engine).
-//   m/taxonomy   fingerprint of the taxonomy the data was built with
-//   d/<doc id>   canonical document JSON
-//   e/<event id> canonical event JSON (its presence makes the id a duplicate)
-//   u/<user id>  UserContext::encode()
-//   p/<doc id>   popularity: double decayed clicks, int64 anchor ms
+//   m/taxonomy      fingerprint of the taxonomy the data was built with
+//   m/applied_seq   the last log sequence number whose effects the checkpoint holds
+//   d/<doc id>      canonical document JSON
+//   e/<event id>    canonical event JSON (its presence makes the id a duplicate)
+//   l/<seq>         the event log: seq (16 hex digits) → event id, for events not yet in a
+//                   checkpoint; replayed on open, trimmed by each checkpoint
+//   u/<user id>     UserContext::encode() as of m/applied_seq
+//   p/<doc id>      popularity as of m/applied_seq: double decayed clicks, int64 anchor ms
 #pragma once
 
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
 namespace feedscout::keys {
 
 inline constexpr std::string_view kTaxonomyFingerprint = "m/taxonomy";
+inline constexpr std::string_view kAppliedSeq = "m/applied_seq";
 inline constexpr std::string_view kDocPrefix = "d/";
 inline constexpr std::string_view kEventPrefix = "e/";
+inline constexpr std::string_view kLogPrefix = "l/";
 inline constexpr std::string_view kUserPrefix = "u/";
 inline constexpr std::string_view kPopularityPrefix = "p/";
 
-inline std::string doc(std::string_view id) { return std::string(kDocPrefix) + std::string(id); }
-inline std::string event(std::string_view id) {
-  return std::string(kEventPrefix) + std::string(id);
+inline std::string with_prefix(std::string_view prefix, std::string_view id) {
+  std::string k;
+  k.reserve(prefix.size() + id.size());
+  k.append(prefix);
+  k.append(id);
+  return k;
 }
-inline std::string user(std::string_view id) { return std::string(kUserPrefix) + std::string(id); }
-inline std::string popularity(std::string_view id) {
-  return std::string(kPopularityPrefix) + std::string(id);
+inline std::string doc(std::string_view id) { return with_prefix(kDocPrefix, id); }
+inline std::string event(std::string_view id) { return with_prefix(kEventPrefix, id); }
+inline std::string user(std::string_view id) { return with_prefix(kUserPrefix, id); }
+inline std::string popularity(std::string_view id) { return with_prefix(kPopularityPrefix, id); }
+inline std::string log(uint64_t seq) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "l/%016llx", static_cast<unsigned long long>(seq));
+  return buf;
 }
 
 }  // namespace feedscout::keys

@@ -27,6 +27,14 @@ void ServedMemory::remember(const std::string& user, const std::vector<uint64_t>
   auto& q = s.by_user[user];
   for (uint64_t k : keys) q.emplace_back(k, now);
   expire(q, now);
+  // Users who never come back would otherwise stay forever: sweep the shard now and then.
+  if (++s.calls_since_sweep >= kSweepEvery) {
+    s.calls_since_sweep = 0;
+    for (auto it = s.by_user.begin(); it != s.by_user.end();) {
+      expire(it->second, now);
+      it = it->second.empty() ? s.by_user.erase(it) : std::next(it);
+    }
+  }
 }
 
 }  // namespace feedscout

@@ -48,7 +48,7 @@ std::optional<DocIndex> DocumentIndex::add(const Document& d) {
 }
 
 std::optional<DocIndex> DocumentIndex::find(std::string_view id) const {
-  auto it = by_id_.find(std::string(id));
+  auto it = by_id_.find(id);
   if (it == by_id_.end()) return std::nullopt;
   return it->second;
 }
@@ -115,32 +115,19 @@ std::vector<TextMatch> DocumentIndex::search(std::string_view query, size_t k,
 }
 
 void DocumentIndex::record_click(DocIndex doc, TimeMs t) {
-  Popularity& p = popularity_[doc];
-  if (p.ref_ms == 0) {
-    p.ref_ms = t;
-    p.clicks = 1;
-  } else if (t >= p.ref_ms) {
-    p.clicks = p.clicks * decay_factor(t - p.ref_ms, config_.popularity_half_life_s) + 1;
-    p.ref_ms = t;
-  } else {
-    p.clicks += decay_factor(p.ref_ms - t, config_.popularity_half_life_s);
-  }
+  popularity_[doc].add(1.0, t, config_.popularity_half_life_s);
 }
 
 double DocumentIndex::popularity(DocIndex doc, TimeMs now) const {
   auto it = popularity_.find(doc);
-  if (it == popularity_.end()) return 0;
-  return it->second.clicks * decay_factor(now - it->second.ref_ms, config_.popularity_half_life_s);
+  return it == popularity_.end() ? 0.0 : it->second.at(now, config_.popularity_half_life_s);
 }
 
-void DocumentIndex::set_popularity(DocIndex doc, double clicks, TimeMs ref_ms) {
-  popularity_[doc] = Popularity{clicks, ref_ms};
-}
+void DocumentIndex::set_popularity(DocIndex doc, DecayedCount count) { popularity_[doc] = count; }
 
-std::pair<double, TimeMs> DocumentIndex::popularity_state(DocIndex doc) const {
+DecayedCount DocumentIndex::popularity_state(DocIndex doc) const {
   auto it = popularity_.find(doc);
-  if (it == popularity_.end()) return {0.0, 0};
-  return {it->second.clicks, it->second.ref_ms};
+  return it == popularity_.end() ? DecayedCount{} : it->second;
 }
 
 void DocumentIndex::refresh_popular(TimeMs now) {

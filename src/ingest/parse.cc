@@ -1,6 +1,7 @@
 #include "feedscout/ingest/parse.h"
 
 #include <cmath>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
@@ -228,32 +229,10 @@ Document document_from_json(const json& obj, const ParseLimits& limits, const Ta
   return d;
 }
 
+// Validates one parsed JSON value as an item. Never serialises the value again, so
+// hostile nesting in ignored fields costs nothing.
 template <typename T, typename Convert>
-void parse_item(std::string_view text, size_t position, const ParseLimits& limits,
-                ParsedBatch<T>& out, Convert&& convert) {
-  if (text.size() > limits.max_item_bytes) {
-    out.errors.push_back({position, "", "item too large: " + std::to_string(text.size()) +
-                                            " bytes, limit " +
-                                            std::to_string(limits.max_item_bytes)});
-    return;
-  }
-  if (size_t bad = text::find_invalid_utf8(text); bad != std::string_view::npos) {
-    out.errors.push_back({position, "", "invalid UTF-8 at byte " + std::to_string(bad)});
-    return;
-  }
-  json obj = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (obj.is_discarded()) {
-    // Re-parse with exceptions to get the position of the syntax error.
-    std::string why = "not valid JSON";
-    try {
-      json again = json::parse(text);
-      (void)again;
-    } catch (const json::parse_error& e) {
-      why = "not valid JSON: syntax error at byte " + std::to_string(e.byte);
-    }
-    out.errors.push_back({position, "", why});
-    return;
-  }
+void convert_item(const json& obj, size_t position, ParsedBatch<T>& out, Convert&& convert) {
   if (!obj.is_object()) {
     out.errors.push_back({position, "", std::string("expected a JSON object, got ") +
                                             type_name(obj)});
@@ -268,25 +247,119 @@ void parse_item(std::string_view text, size_t position, const ParseLimits& limit
   }
 }
 
+// Parses text as JSON; on failure returns a discarded value and sets `why`. nlohmann's
+// parser is iterative (no recursion on nesting); numbers out of range throw even with
+// allow_exceptions=false, so every json::exception stays in here.
+json parse_json(std::string_view text, std::string& why) {
+  try {
+    json v = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!v.is_discarded()) return v;
+    json again = json::parse(text);  // throws: gives the position of the syntax error
+    (void)again;
+    why = "not valid JSON";
+  } catch (const json::parse_error& e) {
+    why = "not valid JSON: syntax error at byte " + std::to_string(e.byte);
+  } catch (const json::exception& e) {
+    why = std::string("not valid JSON: ") +
+          (e.id == 406 ? "number out of range" : "unreadable value");
+  }
+  return json(json::value_t::discarded);
+}
+
+template <typename T, typename Convert>
+void parse_item(std::string_view text, size_t position, const ParseLimits& limits,
+                ParsedBatch<T>& out, Convert&& convert) {
+  if (text.size() > limits.max_item_bytes) {
+    out.errors.push_back({position, "", "item too large: " + std::to_string(text.size()) +
+                                            " bytes, limit " +
+                                            std::to_string(limits.max_item_bytes)});
+    return;
+  }
+  if (size_t bad = text::find_invalid_utf8(text); bad != std::string_view::npos) {
+    out.errors.push_back({position, "", "invalid UTF-8 at byte " + std::to_string(bad)});
+    return;
+  }
+  std::string why;
+  json obj = parse_json(text, why);
+  if (obj.is_discarded()) {
+    out.errors.push_back({position, "", why});
+    return;
+  }
+  convert_item<T>(obj, position, out, convert);
+}
+
+// Splits a JSON array body into the text of its top-level elements (strings and nesting
+// respected; elements themselves are not validated here). nullopt when the array itself is
+// malformed: unterminated, unbalanced, or followed by anything but whitespace.
+std::optional<std::vector<std::string_view>> split_json_array(std::string_view body) {
+  std::vector<std::string_view> out;
+  size_t i = body.find('[');
+  if (i == std::string_view::npos) return std::nullopt;
+  ++i;
+  size_t depth = 0, start = i;
+  bool in_string = false, escaped = false;
+  auto trim = [](std::string_view v) {
+    const size_t b = v.find_first_not_of(" \t\r\n");
+    if (b == std::string_view::npos) return std::string_view();
+    return v.substr(b, v.find_last_not_of(" \t\r\n") - b + 1);
+  };
+  for (; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ']' || c == '}') {
+      if (depth == 0) {
+        if (c != ']') return std::nullopt;
+        const auto last = trim(body.substr(start, i - start));
+        if (last.empty() && !out.empty()) return std::nullopt;  // trailing comma
+        if (!last.empty()) out.push_back(last);
+        if (!trim(body.substr(i + 1)).empty()) return std::nullopt;
+        return out;
+      }
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      const auto element = trim(body.substr(start, i - start));
+      if (element.empty()) return std::nullopt;
+      out.push_back(element);
+      start = i + 1;
+    }
+  }
+  return std::nullopt;  // unterminated
+}
+
 template <typename T, typename Convert>
 ParsedBatch<T> parse_batch(std::string_view body, const ParseLimits& limits, size_t first_line,
                            Convert&& convert) {
   ParsedBatch<T> out;
   size_t first = body.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && body[first] == '[') {
+    // A JSON array: each element is cut out and parsed on its own, so a broken element is
+    // one error and the item size limit applies per element.
     out.is_array = true;
     if (size_t bad = text::find_invalid_utf8(body); bad != std::string_view::npos) {
       out.errors.push_back({0, "", "invalid UTF-8 at byte " + std::to_string(bad) +
                                        " of the body; the array was not read"});
       return out;
     }
-    json arr = json::parse(body, nullptr, false);
-    if (arr.is_discarded() || !arr.is_array()) {
+    auto elements = split_json_array(body);
+    if (!elements) {
       out.errors.push_back({0, "", "body starts with '[' but is not a valid JSON array"});
       return out;
     }
-    for (size_t i = 0; i < arr.size(); ++i) {
-      parse_item<T>(arr[i].dump(), i, limits, out, convert);
+    for (size_t i = 0; i < elements->size(); ++i) {
+      parse_item<T>((*elements)[i], i, limits, out, convert);
     }
     return out;
   }
@@ -320,23 +393,6 @@ ParsedBatch<Document> parse_documents(std::string_view body, const ParseLimits& 
   return parse_batch<Document>(body, limits, first_line, [&](const json& obj) {
     return document_from_json(obj, limits, taxonomy, now);
   });
-}
-
-std::string event_to_json(const Event& e) {
-  json j;
-  j["id"] = e.id;
-  j["type"] = event_type_name(e.type);
-  j["user"] = e.user;
-  j["time"] = format_rfc3339(e.time_ms);
-  if (e.type == EventType::kSearch) {
-    j["query"] = e.query;
-    j["clicked"] = e.doc_ids;
-  } else {
-    j["surface"] = surface_name(e.surface);
-    j["docs"] = e.doc_ids;
-    if (e.type == EventType::kClick && e.dwell_s >= 0) j["dwell_s"] = e.dwell_s;
-  }
-  return j.dump();
 }
 
 std::string document_to_json(const Document& d, const Taxonomy& taxonomy) {

@@ -14,7 +14,6 @@
 #include <string>
 #include <string_view>
 
-#include "body_guard.h"
 #include "feedscout/engine/engine.h"
 #include "feedscout/server/metrics.h"
 #include "feedscout/text/utf8.h"
@@ -436,22 +435,6 @@ void HttpServer::Impl::handle_ingest(bool documents, const httplib::Request& req
                                      httplib::Response& res, const httplib::ContentReader* reader) {
   std::string body;
   if (!read_body(req, res, reader, body)) return;
-  // The engine's array parser serialises each element recursively: refuse absurd nesting
-  // here, reported like any unreadable array (one error at item 0).
-  if (server::is_array_body(body) &&
-      server::json_nesting_depth(body, server::kMaxArrayBodyDepth) > server::kMaxArrayBodyDepth) {
-    IngestReport refused;
-    refused.is_array = true;
-    refused.rejected = 1;
-    refused.errors.push_back({0, "",
-                              "JSON nesting is deeper than " +
-                                  std::to_string(server::kMaxArrayBodyDepth) +
-                                  " levels; the array was not read"});
-    nlohmann::ordered_json out = server::ingest_report_json(refused, kMaxReportedErrors);
-    out.update(server::error_json("all_rejected", "the body was rejected; see errors"));
-    send_json(res, 400, server::dump_json(out));
-    return;
-  }
   // Engine::ingest_* returns only after every accepted item is durable (fsync'd): the
   // response below is the acknowledgement.
   IngestReport report;

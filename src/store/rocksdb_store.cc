@@ -53,7 +53,9 @@ class RocksDbStore final : public KvStore {
   Status write(const WriteBatch& batch, const WriteOptions& options) override {
     rocksdb::WriteBatch wb;
     for (const auto& op : batch.ops()) {
-      rocksdb::Status s = op.value ? wb.Put(op.key, *op.value) : wb.Delete(op.key);
+      rocksdb::Status s = op.range   ? wb.DeleteRange(op.key, *op.value)
+                          : op.value ? wb.Put(op.key, *op.value)
+                                     : wb.Delete(op.key);
       if (!s.ok()) return from_rocksdb(s, "write batch");
     }
     rocksdb::WriteOptions wo;

@@ -155,6 +155,16 @@ std::vector<TopicId> Taxonomy::lineage(TopicId id) const {
   return {chain.rbegin(), chain.rend()};
 }
 
+int Taxonomy::lineage(TopicId id, std::array<TopicId, kMaxTopicLevel>& out) const {
+  const int n = nodes_[id].level;
+  TopicId cur = id;
+  for (int i = n - 1; i >= 0; --i) {
+    out[static_cast<size_t>(i)] = cur;
+    cur = nodes_[cur].parent;
+  }
+  return n;
+}
+
 bool Taxonomy::is_ancestor_or_self(TopicId ancestor, TopicId id) const {
   for (TopicId cur = id; cur != kNoTopic; cur = nodes_[cur].parent) {
     if (cur == ancestor) return true;

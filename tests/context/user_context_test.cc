@@ -220,6 +220,22 @@ TEST(UserContextTest, AncestorsGetEvidenceOncePerDocument) {
   EXPECT_EQ(c.surfaces()[idx(Surface::kFeed)].ref_ms, 0);
 }
 
+TEST(UserContextTest, ADocumentListedTwiceInOneEventCountsOnce) {
+  const DocTopics docs = sports_docs(3);
+  UserContext c;
+  apply(c, impression(Surface::kFeed, kNow, {"s0", "s1", "s0", "s0"}), docs);
+  EXPECT_DOUBLE_EQ(c.surfaces()[idx(Surface::kFeed)].impressions, 2.0);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kFeed, T("533")).impressions, 2.0);
+  apply(c, click(Surface::kFeed, kNow, {"b0", "b0"}), docs);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kFeed, T("545")).clicks, 1.0);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kFeed, T("483")).clicks, 1.0);
+  apply(c, search(kNow, "축구", {"s2", "s2"}), docs);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kSearch, T("533")).clicks, 1.0);
+  ASSERT_EQ(c.recent_searches().size(), 1u);
+  EXPECT_EQ(c.recent_searches()[0].clicked, std::vector<std::string>{"s2"});
+  EXPECT_EQ(c.seen_count(), 4u);  // s0 s1 b0 s2
+}
+
 TEST(UserContextTest, ShortDwellClicksWeighHalf) {
   const DocTopics docs = sports_docs(4);
   UserContext c;

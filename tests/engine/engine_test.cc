@@ -272,9 +272,8 @@ TEST_F(EngineTest, UnknownDocumentsAreRejectedWithTheField) {
   EXPECT_EQ(retry.rejected, 0u);
 }
 
-// The parser collapses repeated ids in `docs`, and the engine then numbers the unknown id by
-// its position in the collapsed list: for docs ["d1","d1","nope"] the report says docs[1]
-// although the caller's JSON has "nope" at docs[2].
+// The unknown id is named by its position in the caller's array, repeats included: for
+// docs ["d1","d1","nope"] the field is docs[2]. And a repeated id counts once.
 TEST_F(EngineTest, UnknownDocumentFieldIndexesTheCallersArray) {
   auto e = open();
   ASSERT_NE(e, nullptr);
@@ -283,6 +282,15 @@ TEST_F(EngineTest, UnknownDocumentFieldIndexesTheCallersArray) {
       R"({"id":"x1","type":"impression","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1","d1","nope"]})");
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].field, "docs[2]");
+
+  IngestReport twice = e->ingest_events(
+      R"({"id":"y1","type":"click","user":"u2","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1","d1","d2"]})");
+  IngestReport once = e->ingest_events(
+      R"({"id":"y2","type":"click","user":"u3","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1","d2"]})");
+  EXPECT_EQ(twice.accepted, 1u);
+  EXPECT_EQ(once.accepted, 1u);
+  expect_same_view(e->context("u2"), e->context("u3"), 0);
+  EXPECT_NEAR(e->context("u2").feed_activity, 2 * std::exp2(-3.0 / 168), 1e-12);
 }
 
 TEST_F(EngineTest, ABadLineDoesNotStopTheRest) {

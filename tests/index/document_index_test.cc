@@ -217,15 +217,17 @@ TEST(DocumentIndexPopularityTest, DecaysWithHalfLife) {
   // A newer click moves the anchor: 2·0.5 + 1 = 2 at kNow.
   index.record_click(a, kNow);
   EXPECT_DOUBLE_EQ(index.popularity(a, kNow), 2.0);
-  EXPECT_EQ(index.popularity_state(a), (std::pair<double, TimeMs>{2.0, kNow}));
+  EXPECT_DOUBLE_EQ(index.popularity_state(a).value, 2.0);
+  EXPECT_EQ(index.popularity_state(a).ref_ms, kNow);
   // An older click arriving late is scaled to the anchor: 1 + 0.5 = 1.5, order-independent.
   index.record_click(b, kNow);
   index.record_click(b, kNow - kMsPerDay);
   EXPECT_DOUBLE_EQ(index.popularity(b, kNow), 1.5);
   // Raw state round-trips.
-  index.set_popularity(b, 4.0, kNow - 2 * kMsPerDay);
+  index.set_popularity(b, DecayedCount{4.0, kNow - 2 * kMsPerDay});
   EXPECT_DOUBLE_EQ(index.popularity(b, kNow), 1.0);
-  EXPECT_EQ(index.popularity_state(b), (std::pair<double, TimeMs>{4.0, kNow - 2 * kMsPerDay}));
+  EXPECT_DOUBLE_EQ(index.popularity_state(b).value, 4.0);
+  EXPECT_EQ(index.popularity_state(b).ref_ms, kNow - 2 * kMsPerDay);
 }
 
 TEST(DocumentIndexPopularityTest, PopularFallsBackToNewest) {

@@ -101,12 +101,18 @@ TEST(ParseEventsTest, ImpressionAndUnixSeconds) {
   EXPECT_LT(e.dwell_s, 0);  // not reported
 }
 
-TEST(ParseEventsTest, DuplicateDocIdsInOneEventCollapse) {
+// Repeated ids stay as listed, so that error fields (docs[i]) name the caller's positions;
+// UserContext::apply counts a repeated document once (tested in user_context_test.cc).
+TEST(ParseEventsTest, DuplicateDocIdsAreKeptAsListed) {
   auto b = parse_events(
       R"({"id":"i1","type":"impression","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1","d2","d1","d3","d2"]})",
       {}, kNow);
   ASSERT_EQ(b.items.size(), 1u);
-  EXPECT_EQ(b.items[0].second.doc_ids, (std::vector<std::string>{"d1", "d2", "d3"}));
+  EXPECT_EQ(b.items[0].second.doc_ids, (std::vector<std::string>{"d1", "d2", "d1", "d3", "d2"}));
+  // A bad id after a repeat is named by its position in the caller's array.
+  expect_field_error(
+      R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1","d1",7]})",
+      "docs[2]", "got number");
 }
 
 // ---- events: every validation rule ---------------------------------------------------

@@ -18,4 +18,25 @@ inline double decay_factor(TimeMs dt_ms, double half_life_s) {
   return std::exp2(-(static_cast<double>(dt_ms) / 1000.0) / half_life_s);
 }
 
+// One order-independent decayed sum: value is anchored at ref_ms (0 = empty).
+struct DecayedCount {
+  double value = 0;
+  TimeMs ref_ms = 0;
+
+  void add(double weight, TimeMs t, double half_life_s) {
+    if (ref_ms == 0) {
+      value = weight;
+      ref_ms = t;
+    } else if (t >= ref_ms) {
+      value = value * decay_factor(t - ref_ms, half_life_s) + weight;
+      ref_ms = t;
+    } else {
+      value += weight * decay_factor(ref_ms - t, half_life_s);
+    }
+  }
+  double at(TimeMs now, double half_life_s) const {
+    return ref_ms == 0 ? 0.0 : value * decay_factor(now - ref_ms, half_life_s);
+  }
+};
+
 }  // namespace feedscout

@@ -18,6 +18,7 @@
 #include "feedscout/common/status.h"
 #include "feedscout/common/time.h"
 #include "feedscout/context/context_config.h"
+#include "feedscout/context/seen_set.h"
 #include "feedscout/ingest/records.h"
 #include "feedscout/taxonomy/taxonomy.h"
 
@@ -29,6 +30,9 @@ struct TopicEvidence {
   double impressions = 0;
 };
 
+// The anchor moves lazily: evidence newer than ref_ms by less than one half-life is added
+// with weight 2^(+Δt/h) instead of decaying every topic (values stay exact sums anchored at
+// ref_ms, growing by at most 2×); older gaps rebase everything to the new time.
 struct SurfaceState {
   TimeMs ref_ms = 0;  // anchor of every decayed value below; 0 = no evidence yet
   double clicks = 0;  // all topics together (documents, not topic-weighted)
@@ -54,7 +58,8 @@ class UserContext {
 
   const std::array<SurfaceState, kNumSurfaces>& surfaces() const { return surfaces_; }
   const std::vector<RecentSearch>& recent_searches() const { return recent_searches_; }  // newest first
-  bool has_seen(uint64_t key) const { return seen_.count(key) > 0; }
+  // Seen documents: the newest max_seen_docs at least (up to 5/4 of it, see seen_set.h).
+  bool has_seen(uint64_t key) const { return seen_.contains(key); }
   size_t seen_count() const { return seen_.size(); }
   TimeMs last_event_ms() const { return last_event_ms_; }
   bool empty() const { return last_event_ms_ == 0; }
@@ -68,11 +73,12 @@ class UserContext {
                     double weight, bool is_click, const Taxonomy& taxonomy,
                     const ContextConfig& config);
   void mark_seen(const std::vector<std::string>& doc_ids, const ContextConfig& config);
+  void apply_unique(const Event& event, const std::vector<const std::vector<DocTopic>*>& doc_topics,
+                    const Taxonomy& taxonomy, const ContextConfig& config);
 
   std::array<SurfaceState, kNumSurfaces> surfaces_;
   std::vector<RecentSearch> recent_searches_;
-  std::vector<uint64_t> seen_order_;  // oldest first, bounded by max_seen_docs
-  std::unordered_set<uint64_t> seen_;
+  SeenSet seen_;
   TimeMs last_event_ms_ = 0;
 };
 

@@ -1,10 +1,12 @@
 // The engine: ingest → classify → store → contexts → feed, behind one object.
 //
 // Write path: callers parse (and classify documents) on their own thread, then hand the
-// batch to a single writer thread that validates references, drops duplicate ids, applies
-// the batch to the in-memory contexts and indexes, and commits one durable (fsync'd)
-// RocksDB batch for everything pending — group commit, so many concurrent HTTP requests
-// share one fsync. A call returns only after its items are durable.
+// batch to a single writer thread that validates references and drops duplicate ids, writes
+// the accepted items and an event log entry per event in one durable (fsync'd) RocksDB batch
+// for everything pending — group commit, so concurrent HTTP requests share one fsync — and
+// only then applies them to the in-memory contexts and indexes. A call returns after its
+// items are durable and applied. Contexts reach the store by checkpoints; opening a data
+// directory replays the log past the last one (src/engine/engine_impl.h).
 //
 // Read path: context() and feed() read under a shared lock, concurrently with each other.
 //
@@ -60,6 +62,7 @@ struct EngineStats {
   uint64_t documents_accepted = 0, documents_duplicate = 0, documents_rejected = 0;
   uint64_t documents_classified = 0, classifier_failures = 0;
   uint64_t commits = 0, commit_failures = 0;
+  uint64_t checkpoints = 0, replayed_events = 0;
   size_t documents = 0, users = 0;
 };
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "feedscout/common/time.h"
+#include "feedscout/context/decay.h"
 #include "feedscout/ingest/records.h"
 #include "feedscout/taxonomy/taxonomy.h"
 #include "feedscout/text/tokenize.h"
@@ -65,25 +66,22 @@ class DocumentIndex {
   std::vector<TextMatch> search(std::string_view query, size_t k,
                                 const std::function<bool(DocIndex)>& exclude) const;
 
-  // Popularity: decayed click count per document.
+  // Popularity: decayed click count per document (half-life popularity_half_life_s).
   void record_click(DocIndex doc, TimeMs t);
+  double popularity_half_life_s() const { return config_.popularity_half_life_s; }
   // Recomputes the popular list at `now`; cheap enough to call once a second.
   void refresh_popular(TimeMs now);
   // Most popular first (decayed clicks); when nothing was clicked yet, newest first.
   const std::vector<DocIndex>& popular() const { return popular_; }
   double popularity(DocIndex doc, TimeMs now) const;
-  // Raw state, for persistence: decayed clicks anchored at ref_ms.
-  void set_popularity(DocIndex doc, double clicks, TimeMs ref_ms);
-  std::pair<double, TimeMs> popularity_state(DocIndex doc) const;
+  // Raw state, for persistence and staging.
+  void set_popularity(DocIndex doc, DecayedCount count);
+  DecayedCount popularity_state(DocIndex doc) const;
 
  private:
   struct Posting {
     DocIndex doc;
     uint16_t tf;
-  };
-  struct Popularity {
-    double clicks = 0;
-    TimeMs ref_ms = 0;
   };
 
   const Taxonomy& taxonomy_;
@@ -91,10 +89,14 @@ class DocumentIndex {
   std::vector<DocRecord> docs_;
   std::vector<uint32_t> doc_length_;  // terms per document
   uint64_t total_length_ = 0;
-  std::unordered_map<std::string, DocIndex> by_id_;
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, DocIndex, IdHash, std::equal_to<>> by_id_;
   std::vector<std::vector<DocIndex>> by_topic_;
   std::unordered_map<text::TermId, std::vector<Posting>> postings_;
-  std::unordered_map<DocIndex, Popularity> popularity_;
+  std::unordered_map<DocIndex, DecayedCount> popularity_;
   std::vector<DocIndex> popular_;
 };
 

@@ -24,16 +24,21 @@ namespace feedscout {
 class WriteBatch {
  public:
   void put(std::string key, std::string value) {
-    ops_.push_back({std::move(key), std::move(value)});
+    ops_.push_back({std::move(key), std::move(value), false});
   }
-  void del(std::string key) { ops_.push_back({std::move(key), std::nullopt}); }
+  void del(std::string key) { ops_.push_back({std::move(key), std::nullopt, false}); }
+  // Deletes every key in [begin, end).
+  void del_range(std::string begin, std::string end) {
+    ops_.push_back({std::move(begin), std::move(end), true});
+  }
   size_t size() const { return ops_.size(); }
   bool empty() const { return ops_.empty(); }
   void clear() { ops_.clear(); }
 
   struct Op {
     std::string key;
-    std::optional<std::string> value;  // nullopt = delete
+    std::optional<std::string> value;  // nullopt = delete; for a range: its end key
+    bool range = false;
   };
   const std::vector<Op>& ops() const { return ops_; }
 

@@ -10,6 +10,7 @@
 // Immutable after load; all methods are thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,6 +54,8 @@ class Taxonomy {
   // The node and its ancestors, root first: for 스포츠>축구>K리그 → {스포츠, 스포츠>축구,
   // 스포츠>축구>K리그}. At most kMaxTopicLevel entries.
   std::vector<TopicId> lineage(TopicId id) const;
+  // Allocation-free form: writes the lineage, root first, into out; returns its length.
+  int lineage(TopicId id, std::array<TopicId, kMaxTopicLevel>& out) const;
   // True when `ancestor` is `id` or one of its ancestors.
   bool is_ancestor_or_self(TopicId ancestor, TopicId id) const;
 

@@ -1,0 +1,96 @@
+// Engine internals shared by engine.cc (public API), writer.cc (the write path) and
+// recovery.cc (opening a data directory). Private to src/engine.
+//
+// Durability and recovery: every accepted event is written, in the same fsync'd batch as
+// its id marker, to the log (l/<seq>). Contexts and popularity are applied in memory only
+// after that write, and persisted by periodic checkpoints (u/, p/, m/applied_seq, in one
+// atomic batch that also trims the log). Opening a data directory loads the checkpoint and
+// replays the log past it, so an acknowledged event is never lost and never applied twice.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "feedscout/engine/engine.h"
+#include "feedscout/index/document_index.h"
+#include "feedscout/models/topic_classifier.h"
+#include "feedscout/store/kv_store.h"
+#include "served_memory.h"
+
+namespace feedscout {
+
+// One caller's batch waiting for the writer thread.
+struct Job {
+  bool documents = false;
+  std::vector<std::pair<size_t, Event>> events;
+  std::vector<std::pair<size_t, Document>> docs;
+  IngestReport* report = nullptr;
+  bool done = false;
+};
+
+struct Engine::Impl {
+  explicit Impl(const EngineConfig& c) : config(c), served(c.served_memory_ms) {}
+
+  EngineConfig config;
+  std::function<TimeMs()> clock;
+  std::unique_ptr<Taxonomy> taxonomy;
+  std::unique_ptr<TopicClassifier> classifier;
+  std::unique_ptr<KvStore> store;
+
+  // Live state. Only the writer thread mutates it, under the exclusive lock; readers take
+  // the shared lock. The writer may read it without the lock.
+  mutable std::shared_mutex state_mu;
+  std::unique_ptr<DocumentIndex> index;
+  std::unordered_map<std::string, UserContext> users;
+
+  ServedMemory served;
+
+  // Writer-thread state.
+  uint64_t next_seq = 1;
+  uint64_t applied_seq = 0;       // every event up to here is applied in memory
+  uint64_t checkpointed_seq = 0;  // ... and up to here persisted by a checkpoint
+  std::unordered_set<std::string> dirty_users;
+  std::unordered_set<DocIndex> dirty_popularity;
+  TimeMs last_checkpoint_ms = 0;
+  TimeMs last_popular_refresh_ms = 0;
+
+  // Writer queue.
+  std::mutex queue_mu;
+  std::condition_variable queue_cv;  // the writer waits for work
+  std::condition_variable done_cv;   // callers wait for their job
+  std::deque<Job*> queue;
+  bool stopping = false;
+  std::thread writer;
+
+  struct Counters {
+    std::atomic<uint64_t> events_accepted{0}, events_duplicate{0}, events_rejected{0};
+    std::atomic<uint64_t> documents_accepted{0}, documents_duplicate{0}, documents_rejected{0};
+    std::atomic<uint64_t> documents_classified{0}, classifier_failures{0};
+    std::atomic<uint64_t> commits{0}, commit_failures{0};
+    std::atomic<uint64_t> checkpoints{0}, replayed_events{0};
+  } counters;
+
+  // recovery.cc
+  [[nodiscard]] Status load_state();
+  [[nodiscard]] Status replay_log();
+
+  // writer.cc
+  void writer_loop();
+  void commit_group(std::vector<Job*>& jobs);
+  // Applies a durable event to memory; the caller holds state_mu exclusively.
+  void apply_event(const Event& event);
+  // Persists dirty contexts and popularity with the applied sequence number.
+  [[nodiscard]] Status checkpoint();
+  IngestReport submit(Job& job);
+};
+
+}  // namespace feedscout

@@ -1,0 +1,161 @@
+// Opening a data directory: taxonomy and classifier, the store, the checkpoint, and a
+// replay of the log past it (engine_impl.h).
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+#include "engine_impl.h"
+#include "feedscout/common/hash.h"
+#include "feedscout/models/fasttext_classifier.h"
+#include "feedscout/store/rocksdb_store.h"
+#include "keys.h"
+
+namespace feedscout {
+namespace {
+
+std::string taxonomy_fingerprint(const Taxonomy& t) {
+  uint64_t h = kFnv1aOffset;
+  for (TopicId i = 0; i < t.size(); ++i) {
+    h = fnv1a64("\xFF", fnv1a64(t.node(i).external_id, h));
+    h = fnv1a64("\xFF", fnv1a64(t.node(i).path, h));
+  }
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%zu:%016llx", t.size(), static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// Stored records were validated on ingest; the canonical form may be longer than what was
+// sent, and limits may have been lowered since: they are re-read without limits.
+ParseLimits unlimited() {
+  ParseLimits l;
+  l.max_past_ms = l.max_future_ms = INT64_MAX / 4;
+  l.max_item_bytes = l.max_body_bytes = l.max_title_bytes = SIZE_MAX / 4;
+  l.max_url_bytes = l.max_id_bytes = l.max_query_bytes = l.max_doc_ids = SIZE_MAX / 4;
+  return l;
+}
+
+}  // namespace
+
+Status Engine::Impl::load_state() {
+  auto tax = Taxonomy::load_file(config.taxonomy_path);
+  if (!tax.is_ok()) return tax.status();
+  taxonomy = std::make_unique<Taxonomy>(std::move(tax).value());
+  index = std::make_unique<DocumentIndex>(*taxonomy, config.index);
+
+  if (config.classifier.kind == "fasttext" && !config.classifier.model_path.empty()) {
+    auto cls = load_fasttext_classifier(config.classifier.model_path, *taxonomy);
+    if (!cls.is_ok()) return cls.status();
+    classifier = std::move(cls).value();
+  } else if (config.classifier.kind != "fasttext" && config.classifier.kind != "none") {
+    return Status::invalid_argument("classifier.kind must be 'fasttext' or 'none', got '" +
+                                    config.classifier.kind + "'");
+  }
+
+  RocksDbStoreOptions so;
+  so.block_cache_mb = config.block_cache_mb;
+  auto st = open_rocksdb_store(config.data_dir, so);
+  if (!st.is_ok()) return st.status();
+  store = std::move(st).value();
+
+  const std::string fp = taxonomy_fingerprint(*taxonomy);
+  auto stored_fp = store->get(keys::kTaxonomyFingerprint);
+  if (!stored_fp.is_ok()) return stored_fp.status();
+  if (stored_fp->has_value() && **stored_fp != fp) {
+    return Status::invalid_argument(
+        "data directory '" + config.data_dir + "' was built with a different taxonomy (" +
+        **stored_fp + ", loaded " + fp + "); use another data directory or the original taxonomy");
+  }
+  if (!stored_fp->has_value()) {
+    WriteBatch b;
+    b.put(std::string(keys::kTaxonomyFingerprint), fp);
+    FEEDSCOUT_RETURN_IF_ERROR(store->write(b, WriteOptions{true}));
+  }
+
+  const ParseLimits relaxed = unlimited();
+  Status inner;
+  FEEDSCOUT_RETURN_IF_ERROR(store->scan_prefix(keys::kDocPrefix, [&](std::string_view key,
+                                                                     std::string_view value) {
+    auto parsed = parse_documents(value, relaxed, *taxonomy, 0);
+    if (parsed.items.size() != 1) {
+      inner = Status::corruption("stored document '" + std::string(key) + "' is unreadable");
+      return false;
+    }
+    (void)index->add(parsed.items[0].second);
+    return true;
+  }));
+  FEEDSCOUT_RETURN_IF_ERROR(inner);
+  FEEDSCOUT_RETURN_IF_ERROR(store->scan_prefix(keys::kUserPrefix, [&](std::string_view key,
+                                                                      std::string_view value) {
+    auto ctx = UserContext::decode(value);
+    if (!ctx.is_ok()) {
+      inner = ctx.status().with_context("stored context '" + std::string(key) + "'");
+      return false;
+    }
+    users.emplace(std::string(key.substr(keys::kUserPrefix.size())), std::move(ctx).value());
+    return true;
+  }));
+  FEEDSCOUT_RETURN_IF_ERROR(inner);
+  FEEDSCOUT_RETURN_IF_ERROR(store->scan_prefix(
+      keys::kPopularityPrefix, [&](std::string_view key, std::string_view value) {
+        auto doc = index->find(key.substr(keys::kPopularityPrefix.size()));
+        if (doc && value.size() == sizeof(double) + sizeof(TimeMs)) {
+          DecayedCount c;
+          std::memcpy(&c.value, value.data(), sizeof(double));
+          std::memcpy(&c.ref_ms, value.data() + sizeof(double), sizeof(TimeMs));
+          index->set_popularity(*doc, c);
+        }
+        return true;
+      }));
+  auto applied = store->get(keys::kAppliedSeq);
+  if (!applied.is_ok()) return applied.status();
+  if (applied->has_value()) {
+    applied_seq = std::strtoull((*applied)->c_str(), nullptr, 10);
+  }
+  checkpointed_seq = applied_seq;
+  next_seq = applied_seq + 1;
+  FEEDSCOUT_RETURN_IF_ERROR(replay_log());
+  last_popular_refresh_ms = clock();
+  index->refresh_popular(last_popular_refresh_ms);
+  return checkpoint();
+}
+
+Status Engine::Impl::replay_log() {
+  // Log keys are fixed-width hex, so key order is sequence order.
+  std::vector<std::pair<uint64_t, std::string>> pending;
+  FEEDSCOUT_RETURN_IF_ERROR(store->scan_prefix(keys::kLogPrefix, [&](std::string_view key,
+                                                                     std::string_view value) {
+    const uint64_t seq =
+        std::strtoull(std::string(key.substr(keys::kLogPrefix.size())).c_str(), nullptr, 16);
+    if (seq > applied_seq) pending.emplace_back(seq, std::string(value));
+    return true;
+  }));
+  if (pending.empty()) return Status::ok();
+  const ParseLimits relaxed = unlimited();
+  constexpr size_t kChunk = 4096;
+  for (size_t i = 0; i < pending.size(); i += kChunk) {
+    const size_t end = std::min(pending.size(), i + kChunk);
+    std::vector<std::string> event_keys;
+    for (size_t k = i; k < end; ++k) event_keys.push_back(keys::event(pending[k].second));
+    std::vector<std::optional<std::string>> values;
+    FEEDSCOUT_RETURN_IF_ERROR(store->multi_get(event_keys, values));
+    for (size_t k = 0; k < values.size(); ++k) {
+      if (!values[k]) {
+        return Status::corruption("log entry " + std::to_string(pending[i + k].first) +
+                                  " names event '" + pending[i + k].second +
+                                  "', which is not stored");
+      }
+      auto parsed = parse_events(*values[k], relaxed, 0);
+      if (parsed.items.size() != 1) {
+        return Status::corruption("stored event '" + pending[i + k].second + "' is unreadable");
+      }
+      apply_event(parsed.items[0].second);
+      applied_seq = pending[i + k].first;
+    }
+  }
+  next_seq = applied_seq + 1;
+  counters.replayed_events += pending.size();
+  spdlog::info("replayed events={} from the log (seq up to {})", pending.size(), applied_seq);
+  return Status::ok();
+}
+
+}  // namespace feedscout

@@ -1,0 +1,236 @@
+// The write path: one writer thread validates, logs durably, then applies (engine_impl.h).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine_impl.h"
+#include "keys.h"
+
+namespace feedscout {
+namespace {
+
+constexpr TimeMs kCheckpointIntervalMs = 1000;
+constexpr size_t kCheckpointMaxDirtyUsers = 200000;
+constexpr size_t kApplySlice = 256;  // events applied per exclusive-lock hold
+
+std::string encode_popularity(const DecayedCount& c) {
+  std::string out(sizeof(double) + sizeof(TimeMs), '\0');
+  std::memcpy(out.data(), &c.value, sizeof(double));
+  std::memcpy(out.data() + sizeof(double), &c.ref_ms, sizeof(TimeMs));
+  return out;
+}
+
+}  // namespace
+
+void Engine::Impl::apply_event(const Event& ev) {
+  std::vector<const std::vector<DocTopic>*> topics;
+  topics.reserve(ev.doc_ids.size());
+  std::vector<DocIndex> docs;
+  docs.reserve(ev.doc_ids.size());
+  for (const auto& id : ev.doc_ids) {
+    auto d = index->find(id);
+    topics.push_back(d ? &index->doc(*d).topics : nullptr);
+    if (d) docs.push_back(*d);
+  }
+  auto it = users.find(ev.user);
+  if (it == users.end()) it = users.emplace(ev.user, UserContext()).first;
+  it->second.apply(ev, topics, *taxonomy, config.context);
+  dirty_users.insert(ev.user);
+  if (ev.type != EventType::kImpression) {
+    std::sort(docs.begin(), docs.end());
+    docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
+    for (DocIndex d : docs) {
+      index->record_click(d, ev.time_ms);
+      dirty_popularity.insert(d);
+    }
+  }
+}
+
+Status Engine::Impl::checkpoint() {
+  if (dirty_users.empty() && dirty_popularity.empty() && applied_seq == checkpointed_seq) {
+    return Status::ok();
+  }
+  // The writer is the only mutator: reading the live state here needs no lock.
+  WriteBatch b;
+  for (const auto& u : dirty_users) {
+    auto it = users.find(u);
+    if (it != users.end()) b.put(keys::user(u), it->second.encode());
+  }
+  for (DocIndex d : dirty_popularity) {
+    b.put(keys::popularity(index->doc(d).id), encode_popularity(index->popularity_state(d)));
+  }
+  b.put(std::string(keys::kAppliedSeq), std::to_string(applied_seq));
+  b.del_range(keys::log(0), keys::log(applied_seq + 1));
+  // Not synced: a lost checkpoint only means a longer replay of the (synced) log.
+  Status st = store->write(b, WriteOptions{false});
+  if (!st.is_ok()) {
+    spdlog::error("checkpoint failed: {}", st.to_string());
+    return st;
+  }
+  dirty_users.clear();
+  dirty_popularity.clear();
+  checkpointed_seq = applied_seq;
+  last_checkpoint_ms = clock();
+  ++counters.checkpoints;
+  return Status::ok();
+}
+
+void Engine::Impl::writer_loop() {
+  while (true) {
+    std::vector<Job*> jobs;
+    bool stop = false;
+    {
+      std::unique_lock lk(queue_mu);
+      const bool dirty = applied_seq != checkpointed_seq || !dirty_users.empty();
+      if (dirty) {
+        queue_cv.wait_for(lk, std::chrono::milliseconds(kCheckpointIntervalMs),
+                          [&] { return stopping || !queue.empty(); });
+      } else {
+        queue_cv.wait(lk, [&] { return stopping || !queue.empty(); });
+      }
+      jobs.assign(queue.begin(), queue.end());
+      queue.clear();
+      stop = stopping && jobs.empty();
+    }
+    if (!jobs.empty()) {
+      commit_group(jobs);
+      {
+        std::lock_guard lk(queue_mu);
+        for (Job* j : jobs) j->done = true;
+      }
+      done_cv.notify_all();
+    }
+    const TimeMs now = clock();
+    if (stop || jobs.empty() || now - last_checkpoint_ms >= kCheckpointIntervalMs ||
+        dirty_users.size() >= kCheckpointMaxDirtyUsers) {
+      (void)checkpoint();  // logged on failure; the log keeps the events
+    }
+    if (stop) return;
+  }
+}
+
+void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
+  // Phase 1 — validate against the live state and this group, build one durable batch.
+  std::vector<std::string> event_keys;
+  for (Job* j : jobs) {
+    for (const auto& [pos, ev] : j->events) event_keys.push_back(keys::event(ev.id));
+  }
+  std::vector<std::optional<std::string>> existing;
+  Status lookup = event_keys.empty() ? Status::ok() : store->multi_get(event_keys, existing);
+  if (!lookup.is_ok()) {
+    for (Job* j : jobs) j->report->commit_status = lookup;
+    ++counters.commit_failures;
+    return;
+  }
+
+  WriteBatch batch;
+  std::unordered_set<std::string_view> group_docs, group_events;
+  std::vector<const Document*> new_docs;
+  std::vector<const Event*> new_events;
+  size_t existing_pos = 0;
+  const uint64_t first_seq = next_seq;
+  uint64_t seq = next_seq;
+  for (Job* j : jobs) {
+    IngestReport& r = *j->report;
+    for (const auto& [pos, doc] : j->docs) {
+      if (index->find(doc.id) || !group_docs.insert(doc.id).second) {
+        ++r.duplicates;
+        continue;
+      }
+      batch.put(keys::doc(doc.id), document_to_json(doc, *taxonomy));
+      new_docs.push_back(&doc);
+      ++r.accepted;
+    }
+    for (const auto& [pos, ev] : j->events) {
+      if (existing[existing_pos++].has_value() || !group_events.insert(ev.id).second) {
+        ++r.duplicates;
+        continue;
+      }
+      // Every referenced document must be known; errors name the caller's position.
+      bool ok = true;
+      for (size_t i = 0; i < ev.doc_ids.size() && ok; ++i) {
+        if (index->find(ev.doc_ids[i]) || group_docs.count(ev.doc_ids[i])) continue;
+        r.errors.push_back({pos,
+                            std::string(ev.type == EventType::kSearch ? "clicked" : "docs") +
+                                "[" + std::to_string(i) + "]",
+                            "unknown document '" + ev.doc_ids[i] +
+                                "' (ingest documents before events that reference them)"});
+        ok = false;
+      }
+      if (!ok) {
+        group_events.erase(ev.id);
+        ++r.rejected;
+        continue;
+      }
+      batch.put(keys::event(ev.id), event_to_json(ev));
+      batch.put(keys::log(seq++), ev.id);
+      new_events.push_back(&ev);
+      ++r.accepted;
+    }
+  }
+
+  // Phase 2 — make it durable. Nothing in memory has changed yet.
+  Status st = batch.empty() ? Status::ok() : store->write(batch, WriteOptions{true});
+  ++counters.commits;
+  if (!st.is_ok()) {
+    ++counters.commit_failures;
+    spdlog::error("durable write failed: {}", st.to_string());
+    for (Job* j : jobs) j->report->commit_status = st;
+    return;
+  }
+  next_seq = seq;
+
+  // Phase 3 — publish: documents first (events may reference them), then events in slices
+  // so that readers are never held up for long.
+  if (!new_docs.empty()) {
+    std::unique_lock lk(state_mu);
+    for (const Document* d : new_docs) (void)index->add(*d);
+  }
+  for (size_t i = 0; i < new_events.size(); i += kApplySlice) {
+    std::unique_lock lk(state_mu);
+    const size_t end = std::min(new_events.size(), i + kApplySlice);
+    for (size_t k = i; k < end; ++k) apply_event(*new_events[k]);
+  }
+  if (!new_events.empty()) applied_seq = first_seq + new_events.size() - 1;
+  const TimeMs now = clock();
+  const bool popularity_changed = !new_events.empty();
+  // Small pools refresh on every change (cheap, and tests see it at once).
+  if ((popularity_changed && (now - last_popular_refresh_ms >= 1000 || index->size() < 10000)) ||
+      (!new_docs.empty() && index->popular().size() < config.index.popular_list_size)) {
+    std::unique_lock lk(state_mu);
+    index->refresh_popular(now);
+    last_popular_refresh_ms = now;
+  }
+
+  for (Job* j : jobs) {
+    const IngestReport& r = *j->report;
+    if (j->documents) {
+      counters.documents_accepted += r.accepted;
+      counters.documents_duplicate += r.duplicates;
+      counters.documents_rejected += r.rejected;
+    } else {
+      counters.events_accepted += r.accepted;
+      counters.events_duplicate += r.duplicates;
+      counters.events_rejected += r.rejected;
+    }
+  }
+}
+
+IngestReport Engine::Impl::submit(Job& job) {
+  if (job.events.empty() && job.docs.empty()) {
+    (job.documents ? counters.documents_rejected : counters.events_rejected) +=
+        job.report->rejected;
+    return *job.report;
+  }
+  {
+    std::lock_guard lk(queue_mu);
+    queue.push_back(&job);
+  }
+  queue_cv.notify_one();
+  std::unique_lock lk(queue_mu);
+  done_cv.wait(lk, [&] { return job.done; });
+  return *job.report;
+}
+
+}  // namespace feedscout

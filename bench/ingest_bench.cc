@@ -1,20 +1,20 @@
 // Ingest throughput: parse-only baseline vs. the engine's durable write path.
 //
 //   feedscout_ingest_bench [--events N] [--users U] [--docs D] [--topics T] [--seed S]
-//                          [--tmp DIR] [--keep] [--no-repeat]
+//                          [--workers W] [--tmp DIR] [--keep] [--no-repeat]
 //
 // Generates D documents and N events (bench/synthetic.h) as JSON Lines under a fresh
 // directory in --tmp (default /tmp), then, in one process:
 //   (a) parse only: parse_events over the events file in 8,192-line chunks (no engine);
 //   (b) the engine: Engine::open on a fresh data directory (classifier "none"), the
-//       documents, then the events file in 8,192-line chunks through ingest_events — each
-//       call returns after its chunk is committed with fsync;
+//       documents, then the events file through ingest_jsonl_file (the `feedscout ingest`
+//       path): 8,192-line chunks, W (default 2) in flight so that parsing overlaps the
+//       writer, each chunk's call returning after its commit with fsync;
 //   (c) the same events file again: every event is a duplicate.
 // --no-repeat skips (c) (for profiling (b) alone); --keep leaves the scratch directory.
 // Every phase reads the file the same way (std::getline, like `feedscout ingest`), from
 // the page cache. Prints events/s for each, the process CPU time of each phase (all
-// threads: more CPU than wall time means work overlapped), the ratio (b)/(a), chunk
-// latencies, the store size, the process memory at the end and the load average. Asserts nothing
+// threads: more CPU than wall time means work overlapped), the ratio (b)/(a), the store size, the process memory at the end and the load average. Asserts nothing
 // about timings; exits 1 only when the data is not ingested as expected (a rejected or missing
 // event).
 #include <spdlog/spdlog.h>
@@ -29,6 +29,8 @@
 
 #include "bench_util.h"
 #include "feedscout/engine/engine.h"
+#include "feedscout/engine/file_ingest.h"
+#include "feedscout/engine/file_ingest.h"
 #include "feedscout/ingest/parse.h"
 #include "synthetic.h"
 
@@ -65,33 +67,31 @@ void print_report_counts(const PhaseResult& r) {
               r.rejected);
 }
 
-// Ingests `path` in chunks through `engine` (documents or events).
-PhaseResult ingest_through(Engine& engine, const std::string& path, bool documents) {
+// Ingests `path` through `engine` with ingest_jsonl_file — the path `feedscout ingest` takes:
+// `workers` chunks in flight, each committed with fsync before its call returns.
+PhaseResult ingest_through(Engine& engine, const std::string& path, bool documents, int workers) {
   PhaseResult r;
-  std::string first_error;
   const double cpu_start = fb::process_cpu_seconds();
-  const auto start = std::chrono::steady_clock::now();
-  const long long lines =
-      fb::for_each_chunk(path, kChunkLines, [&](std::string_view chunk, size_t first, size_t n) {
-        const auto t0 = std::chrono::steady_clock::now();
-        IngestReport rep =
-            documents ? engine.ingest_documents(chunk, first) : engine.ingest_events(chunk, first);
-        r.chunk_ms.push_back(fb::seconds_since(t0) * 1000.0);
-        r.accepted += rep.accepted;
-        r.duplicates += rep.duplicates;
-        r.rejected += rep.rejected;
-        if (first_error.empty() && !rep.errors.empty()) {
-          first_error = "line " + std::to_string(rep.errors[0].position) + ": " +
-                        rep.errors[0].field + ": " + rep.errors[0].message;
-        }
-        if (!rep.commit_status.is_ok() && first_error.empty()) {
-          first_error = rep.commit_status.to_string();
-        }
-      });
-  r.seconds = fb::seconds_since(start);
+  feedscout::FileIngestOptions options;
+  options.kind = documents ? "documents" : "events";
+  options.chunk_lines = kChunkLines;
+  options.workers = workers;
+  auto result = feedscout::ingest_jsonl_file(engine, path, options);
   r.cpu_seconds = fb::process_cpu_seconds() - cpu_start;
-  r.lines = lines < 0 ? 0 : static_cast<size_t>(lines);
-  if (!first_error.empty()) std::printf("    first error: %s\n", first_error.c_str());
+  if (!result.is_ok()) {
+    std::printf("    error: %s\n", result.status().to_string().c_str());
+    return r;
+  }
+  r.seconds = result->seconds;
+  r.lines = result->lines;
+  r.accepted = result->accepted;
+  r.duplicates = result->duplicates;
+  r.rejected = result->rejected;
+  if (!result->errors.empty()) {
+    const auto& e = result->errors.front();
+    std::printf("    first error: line %zu: %s: %s\n", e.position, e.field.c_str(),
+                e.message.c_str());
+  }
   return r;
 }
 
@@ -112,13 +112,14 @@ std::string cpu_model() {
 int main(int argc, char** argv) {
   fb::Flags flags(argc, argv,
                   "usage: feedscout_ingest_bench [--events N] [--users U] [--docs D] "
-                  "[--topics T] [--seed S] [--tmp DIR] [--keep] [--no-repeat]");
-  flags.check({"events", "users", "docs", "topics", "seed", "tmp", "keep!", "no-repeat!"});
+                  "[--topics T] [--seed S] [--workers W] [--tmp DIR] [--keep] [--no-repeat]");
+  flags.check({"events", "users", "docs", "topics", "seed", "tmp", "workers", "keep!", "no-repeat!"});
   const size_t n_events = flags.get_size("events", 1000000);
   const size_t n_users = flags.get_size("users", 100000);
   const size_t n_docs = flags.get_size("docs", 20000);
   const size_t n_topics = flags.get_size("topics", 60);
   const uint64_t seed = flags.get_size("seed", 7);
+  const int workers = static_cast<int>(flags.get_size("workers", 2));
   spdlog::set_level(spdlog::level::warn);
 
   std::printf("feedscout_ingest_bench: %zu events, %zu users, %zu documents, %zu topics\n",
@@ -206,13 +207,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   Engine& engine = **opened;
-  const PhaseResult docs = ingest_through(engine, docs_path, /*documents=*/true);
-  const PhaseResult first = ingest_through(engine, events_path, /*documents=*/false);
+  const PhaseResult docs = ingest_through(engine, docs_path, /*documents=*/true, workers);
+  const PhaseResult first = ingest_through(engine, events_path, /*documents=*/false, workers);
   const uintmax_t store_after_first = fb::directory_bytes(config.data_dir);
   // ---- (c) the same file again: all duplicates ---------------------------------------
   const bool repeat = !flags.has("no-repeat");
   const PhaseResult again =
-      repeat ? ingest_through(engine, events_path, /*documents=*/false) : PhaseResult{};
+      repeat ? ingest_through(engine, events_path, /*documents=*/false, workers) : PhaseResult{};
   const auto stats = engine.stats();
   const fb::ProcessMemory mem = fb::process_memory();
 

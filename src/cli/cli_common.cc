@@ -53,69 +53,6 @@ int fail(const Status& status) {
   }
 }
 
-Result<IngestFileResult> ingest_file(Engine& engine, const std::string& path, std::string kind) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::not_found("input file '" + path + "' cannot be opened");
-  IngestFileResult result;
-  const auto start = std::chrono::steady_clock::now();
-  constexpr size_t kChunkLines = 8192;
-
-  // Two workers take turns: while one chunk is parsed on one core, the engine's writer
-  // applies and commits the previous one. Chunks may commit out of file order, which the
-  // engine allows (contexts do not depend on event order; ids stay idempotent).
-  std::mutex mu;  // guards `in`, line_no, kind and result
-  size_t line_no = 0;
-  auto worker = [&] {
-    std::string chunk, line;
-    while (true) {
-      size_t first_line = 0, chunk_lines = 0;
-      std::string chunk_kind;
-      chunk.clear();
-      {
-        std::lock_guard lk(mu);
-        first_line = line_no + 1;
-        while (chunk_lines < kChunkLines && std::getline(in, line)) {
-          ++line_no;
-          ++chunk_lines;
-          if (kind == "auto" && line.find_first_not_of(" \t\r") != std::string::npos) {
-            kind = line.find("\"title\"") != std::string::npos ? "documents" : "events";
-          }
-          chunk += line;
-          chunk += '\n';
-        }
-        chunk_kind = kind;
-      }
-      if (chunk_lines == 0) return;
-      IngestReport r = chunk_kind == "documents" ? engine.ingest_documents(chunk, first_line)
-                                                 : engine.ingest_events(chunk, first_line);
-      std::lock_guard lk(mu);
-      if (!r.commit_status.is_ok()) {
-        result.rejected += r.accepted + r.duplicates + r.rejected;
-        result.errors.push_back({first_line, "", r.commit_status.to_string()});
-        continue;
-      }
-      result.accepted += r.accepted;
-      result.duplicates += r.duplicates;
-      result.rejected += r.rejected;
-      for (auto& e : r.errors) {
-        if (result.errors.size() < 1000) result.errors.push_back(std::move(e));
-      }
-    }
-  };
-  // Documents reference nothing, events may reference documents of an earlier file only;
-  // both are safe to commit in any chunk order.
-  std::thread second(worker);
-  worker();
-  second.join();
-  std::sort(result.errors.begin(), result.errors.end(),
-            [](const ItemError& a, const ItemError& b) { return a.position < b.position; });
-  if (result.errors.size() > 20) result.errors.resize(20);
-  result.kind = kind == "auto" ? "events" : kind;
-  result.lines = line_no;
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
-}
-
 namespace {
 
 std::mutex g_signal_mu;

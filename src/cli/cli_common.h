@@ -7,6 +7,7 @@
 #include "feedscout/common/status.h"
 #include "feedscout/engine/config.h"
 #include "feedscout/engine/engine.h"
+#include "feedscout/engine/file_ingest.h"
 
 namespace feedscout::cli {
 
@@ -28,17 +29,6 @@ void setup_logging(bool verbose);
 
 // Prints "error: <status>" to stderr and returns the process exit code for it.
 int fail(const Status& status);
-
-// Ingests a JSON Lines file through `engine` in chunks (the same path as HTTP ingest).
-// kind: "events", "documents" or "auto" (documents when the first item has a "title").
-struct IngestFileResult {
-  std::string kind;
-  size_t lines = 0, accepted = 0, duplicates = 0, rejected = 0;
-  std::vector<ItemError> errors;  // the first 20 by line (of the first 1,000 seen)
-  double seconds = 0;
-};
-[[nodiscard]] Result<IngestFileResult> ingest_file(Engine& engine, const std::string& path,
-                                                   std::string kind);
 
 // Takes over SIGINT/SIGTERM for the whole process. Call it before any thread starts
 // (before Engine::open): threads inherit the blocked mask, and one waiter thread handles the

@@ -37,7 +37,9 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
         exit_code = fail(engine.status());
         return;
       }
-      auto r = ingest_file(**engine, *file, *kind);
+      FileIngestOptions fo;
+      fo.kind = *kind;
+      auto r = ingest_jsonl_file(**engine, *file, fo);
       if (!r.is_ok()) {
         exit_code = fail(r.status());
         return;
@@ -48,7 +50,8 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
                 << static_cast<long>(static_cast<double>(r->accepted + r->duplicates) /
                                      std::max(r->seconds, 1e-9))
                 << " items/s, durable)\n";
-      for (const auto& e : r->errors) {
+      for (size_t i = 0; i < r->errors.size() && i < 20; ++i) {
+        const auto& e = r->errors[i];
         std::cout << "  line " << e.position << (e.field.empty() ? "" : ": field '" + e.field + "'")
                   << ": " << e.message << "\n";
       }

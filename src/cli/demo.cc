@@ -71,7 +71,13 @@ Status write_lines(const std::string& path, const std::vector<std::string>& line
   return out ? Status::ok() : Status::io_error("cannot write '" + path + "'");
 }
 
-void print_errors(const IngestFileResult& r, size_t max) {
+FileIngestOptions kind(const char* k) {
+  FileIngestOptions o;
+  o.kind = k;
+  return o;
+}
+
+void print_errors(const FileIngestResult& r, size_t max) {
   for (size_t i = 0; i < r.errors.size() && i < max; ++i) {
     const auto& e = r.errors[i];
     std::cout << "      line " << e.position << (e.field.empty() ? "" : ", field '" + e.field + "'")
@@ -147,7 +153,7 @@ int run_demo(const CommonOptions& opts) {
   Engine& engine = **engine_r;
   const std::string docs_path = dir + "/documents.jsonl";
   if (Status st = write_lines(docs_path, ingest_lines); !st.is_ok()) return fail(st);
-  auto ingested_docs = ingest_file(engine, docs_path, "documents");
+  auto ingested_docs = ingest_jsonl_file(engine, docs_path, kind("documents"));
   if (!ingested_docs.is_ok()) return fail(ingested_docs.status());
   std::cout << "[ingest] documents: " << ingested_docs->accepted << " accepted ("
             << engine.stats().documents_classified << " labelled by the classifier), "
@@ -188,14 +194,14 @@ int run_demo(const CommonOptions& opts) {
             << summary.users_on_main << " use main): " << summary.events << " events ("
             << summary.searches << " searches, " << summary.impressions << " impressions, "
             << summary.clicks << " clicks)\n";
-  auto ingested = ingest_file(engine, events_path, "events");
+  auto ingested = ingest_jsonl_file(engine, events_path, kind("events"));
   if (!ingested.is_ok()) return fail(ingested.status());
   std::cout << "[ingest] events: " << ingested->accepted << " accepted, " << ingested->rejected
             << " rejected, " << ingested->seconds << " s ("
             << static_cast<long>(static_cast<double>(ingested->accepted) /
                                  std::max(ingested->seconds, 1e-9))
             << " events/s into contexts, durable)\n";
-  auto again = ingest_file(engine, events_path, "events");
+  auto again = ingest_jsonl_file(engine, events_path, kind("events"));
   if (!again.is_ok()) return fail(again.status());
   std::cout << "[ingest] the same file again: " << again->accepted << " accepted, "
             << again->duplicates << " duplicates (event ids apply once)\n";
@@ -217,7 +223,7 @@ int run_demo(const CommonOptions& opts) {
     bad << R"({"id":"bad-6","type":"click","user":42,"time":")" << t
         << R"(","surface":"portal","docs":["doc-00001"]})" << "\n";
   }
-  auto bad = ingest_file(engine, dir + "/bad-events.jsonl", "events");
+  auto bad = ingest_jsonl_file(engine, dir + "/bad-events.jsonl", kind("events"));
   if (!bad.is_ok()) return fail(bad.status());
   std::cout << "[bad input] " << bad->accepted << " accepted, " << bad->rejected
             << " rejected with reasons:\n";

@@ -86,8 +86,10 @@ struct Engine::Impl {
   // writer.cc
   void writer_loop();
   void commit_group(std::vector<Job*>& jobs);
-  // Applies a durable event to memory; the caller holds state_mu exclusively.
-  void apply_event(const Event& event);
+  // Applies a durable event to memory; the caller holds state_mu exclusively. `docs[i]`
+  // is event.doc_ids[i] resolved (kUnresolved: look it up now; absent ids are skipped).
+  static constexpr DocIndex kUnresolved = UINT32_MAX;
+  void apply_event(const Event& event, const DocIndex* docs);
   // Persists dirty contexts and popularity with the applied sequence number.
   [[nodiscard]] Status checkpoint();
   IngestReport submit(Job& job);

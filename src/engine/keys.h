@@ -3,8 +3,11 @@
 //   m/applied_seq   the last log sequence number whose effects the checkpoint holds
 //   d/<doc id>      canonical document JSON
 //   e/<event id>    canonical event JSON (its presence makes the id a duplicate)
-//   l/<seq>         the event log: seq (16 hex digits) → event id, for events not yet in a
-//                   checkpoint; replayed on open, trimmed by each checkpoint
+//   l/<seq>         the event log, one record per commit: the first sequence number (16 hex
+//                   digits) → the commit's event ids joined by '\n' (ids have no control
+//                   characters), the k-th having seq + k. Records wholly covered by a
+//                   checkpoint are trimmed (commits and checkpoints alternate on the writer
+//                   thread, so a checkpoint never splits a record); the rest is replayed.
 //   u/<user id>     UserContext::encode() as of m/applied_seq
 //   p/<doc id>      popularity as of m/applied_seq: double decayed clicks, int64 anchor ms
 #pragma once

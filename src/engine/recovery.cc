@@ -116,6 +116,7 @@ Status Engine::Impl::load_state() {
   FEEDSCOUT_RETURN_IF_ERROR(replay_log());
   last_popular_refresh_ms = clock();
   index->refresh_popular(last_popular_refresh_ms);
+  last_checkpoint_ms = clock();
   return checkpoint();
 }
 
@@ -124,9 +125,16 @@ Status Engine::Impl::replay_log() {
   std::vector<std::pair<uint64_t, std::string>> pending;
   FEEDSCOUT_RETURN_IF_ERROR(store->scan_prefix(keys::kLogPrefix, [&](std::string_view key,
                                                                      std::string_view value) {
-    const uint64_t seq =
+    uint64_t seq =
         std::strtoull(std::string(key.substr(keys::kLogPrefix.size())).c_str(), nullptr, 16);
-    if (seq > applied_seq) pending.emplace_back(seq, std::string(value));
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t nl = value.find('\n', start);
+      if (nl == std::string_view::npos) nl = value.size();
+      if (seq > applied_seq) pending.emplace_back(seq, std::string(value.substr(start, nl - start)));
+      ++seq;
+      start = nl + 1;
+    }
     return true;
   }));
   if (pending.empty()) return Status::ok();
@@ -148,7 +156,7 @@ Status Engine::Impl::replay_log() {
       if (parsed.items.size() != 1) {
         return Status::corruption("stored event '" + pending[i + k].second + "' is unreadable");
       }
-      apply_event(parsed.items[0].second);
+      apply_event(parsed.items[0].second, nullptr);
       applied_seq = pending[i + k].first;
     }
   }

@@ -23,13 +23,18 @@ std::string encode_popularity(const DecayedCount& c) {
 
 }  // namespace
 
-void Engine::Impl::apply_event(const Event& ev) {
-  std::vector<const std::vector<DocTopic>*> topics;
-  topics.reserve(ev.doc_ids.size());
-  std::vector<DocIndex> docs;
-  docs.reserve(ev.doc_ids.size());
-  for (const auto& id : ev.doc_ids) {
-    auto d = index->find(id);
+void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
+  thread_local std::vector<const std::vector<DocTopic>*> topics;
+  thread_local std::vector<DocIndex> docs;
+  topics.clear();
+  docs.clear();
+  for (size_t i = 0; i < ev.doc_ids.size(); ++i) {
+    std::optional<DocIndex> d;
+    if (resolved != nullptr && resolved[i] != kUnresolved) {
+      d = resolved[i];
+    } else {
+      d = index->find(ev.doc_ids[i]);
+    }
     topics.push_back(d ? &index->doc(*d).topics : nullptr);
     if (d) docs.push_back(*d);
   }
@@ -128,6 +133,9 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
   std::unordered_set<std::string_view> group_docs, group_events;
   std::vector<const Document*> new_docs;
   std::vector<const Event*> new_events;
+  std::vector<DocIndex> resolved;  // doc ids of new_events, flattened, resolved if indexed
+  std::vector<size_t> resolved_at;  // new_events[k]'s ids start at resolved[resolved_at[k]]
+  std::string log_record;
   size_t existing_pos = 0;
   const uint64_t first_seq = next_seq;
   uint64_t seq = next_seq;
@@ -149,8 +157,16 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
       }
       // Every referenced document must be known; errors name the caller's position.
       bool ok = true;
+      const size_t at = resolved.size();
       for (size_t i = 0; i < ev.doc_ids.size() && ok; ++i) {
-        if (index->find(ev.doc_ids[i]) || group_docs.count(ev.doc_ids[i])) continue;
+        if (auto d = index->find(ev.doc_ids[i])) {
+          resolved.push_back(*d);
+          continue;
+        }
+        if (group_docs.count(ev.doc_ids[i])) {
+          resolved.push_back(kUnresolved);  // indexed in phase 3, before the events
+          continue;
+        }
         r.errors.push_back({pos,
                             std::string(ev.type == EventType::kSearch ? "clicked" : "docs") +
                                 "[" + std::to_string(i) + "]",
@@ -159,16 +175,22 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
         ok = false;
       }
       if (!ok) {
+        resolved.resize(at);
         group_events.erase(ev.id);
         ++r.rejected;
         continue;
       }
       batch.put(keys::event(ev.id), event_to_json(ev));
-      batch.put(keys::log(seq++), ev.id);
+      if (!log_record.empty()) log_record.push_back('\n');
+      log_record += ev.id;
+      ++seq;
+      resolved_at.push_back(at);
       new_events.push_back(&ev);
       ++r.accepted;
     }
   }
+
+  if (!new_events.empty()) batch.put(keys::log(first_seq), std::move(log_record));
 
   // Phase 2 — make it durable. Nothing in memory has changed yet.
   Status st = batch.empty() ? Status::ok() : store->write(batch, WriteOptions{true});
@@ -190,7 +212,7 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
   for (size_t i = 0; i < new_events.size(); i += kApplySlice) {
     std::unique_lock lk(state_mu);
     const size_t end = std::min(new_events.size(), i + kApplySlice);
-    for (size_t k = i; k < end; ++k) apply_event(*new_events[k]);
+    for (size_t k = i; k < end; ++k) apply_event(*new_events[k], resolved.data() + resolved_at[k]);
   }
   if (!new_events.empty()) applied_seq = first_seq + new_events.size() - 1;
   const TimeMs now = clock();

@@ -1,0 +1,123 @@
+// Recovery from the event log: a process that dies right after its events were
+// acknowledged (before any checkpoint of the contexts) loses nothing — reopening replays
+// the log past the checkpoint and gives the same contexts as an engine that never died.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "feedscout/engine/engine.h"
+
+namespace feedscout {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr TimeMs kNow = 1795176000000;  // 2026-11-20T12:00:00Z
+
+const char* kDocs =
+    R"({"id":"d1","title":"손흥민 결승골","created_at":"2026-11-19T12:00:00Z","topics":["533"]})"
+    "\n"
+    R"({"id":"d2","title":"오타니 홈런","created_at":"2026-11-20T09:00:00Z","topics":["545"]})"
+    "\n"
+    R"({"id":"d3","title":"두바이 초콜릿 가게","created_at":"2026-11-20T06:00:00Z","topics":["217"]})"
+    "\n";
+
+std::string events() {
+  std::string out;
+  for (int i = 0; i < 300; ++i) {
+    const std::string user = "u" + std::to_string(i % 7);
+    const std::string t = "\"2026-11-20T" + std::string(i % 20 < 10 ? "0" : "") +
+                          std::to_string(i % 20) + ":00:00Z\"";
+    const char* doc = i % 3 == 0 ? "d1" : i % 3 == 1 ? "d2" : "d3";
+    if (i % 5 == 0) {
+      out += R"({"id":"s)" + std::to_string(i) + R"(","type":"search","user":")" + user +
+             R"(","time":)" + t + R"(,"query":"두바이 초콜릿","clicked":["d3"]})" + "\n";
+    } else if (i % 2 == 0) {
+      out += R"({"id":"i)" + std::to_string(i) + R"(","type":"impression","user":")" + user +
+             R"(","time":)" + t + R"(,"surface":"feed","docs":["d1","d2","d3"]})" + "\n";
+    } else {
+      out += R"({"id":"c)" + std::to_string(i) + R"(","type":"click","user":")" + user +
+             R"(","time":)" + t + R"(,"surface":"main","docs":[")" + doc + "\"]}\n";
+    }
+  }
+  return out;
+}
+
+EngineConfig config_for(const fs::path& dir) {
+  EngineConfig c;
+  c.data_dir = (dir / "data").string();
+  c.taxonomy_path = std::string(FEEDSCOUT_SOURCE_DIR) + "/data/taxonomy/iab-content-3.1-ko.tsv";
+  c.classifier.kind = "none";
+  c.block_cache_mb = 8;
+  return c;
+}
+
+TEST(RecoveryTest, AcknowledgedEventsAreReplayedAfterADeathBeforeTheCheckpoint) {
+  const fs::path base = fs::temp_directory_path() / ("feedscout_recovery_" + std::to_string(getpid()));
+  fs::remove_all(base);
+  const fs::path died = base / "died", lived = base / "lived";
+  fs::create_directories(died);
+  fs::create_directories(lived);
+
+  // A child process ingests and exits at once, skipping every destructor (no checkpoint:
+  // the pinned clock never makes one due, and the idle checkpoint waits a second).
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto e = Engine::open(config_for(died), [] { return kNow; });
+    if (!e.is_ok()) std::_Exit(10);
+    if ((*e)->ingest_documents(kDocs).accepted != 3) std::_Exit(11);
+    const IngestReport r = (*e)->ingest_events(events());
+    std::_Exit(r.accepted == 300 && r.commit_status.is_ok() ? 0 : 12);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+
+  // The same input through an engine that closes normally.
+  {
+    auto e = Engine::open(config_for(lived), [] { return kNow; });
+    ASSERT_TRUE(e.is_ok());
+    ASSERT_EQ((*e)->ingest_documents(kDocs).accepted, 3u);
+    ASSERT_EQ((*e)->ingest_events(events()).accepted, 300u);
+  }
+
+  auto recovered = Engine::open(config_for(died), [] { return kNow; });
+  ASSERT_TRUE(recovered.is_ok()) << recovered.status().to_string();
+  auto control = Engine::open(config_for(lived), [] { return kNow; });
+  ASSERT_TRUE(control.is_ok()) << control.status().to_string();
+  EXPECT_EQ((*recovered)->stats().replayed_events, 300u);
+  EXPECT_EQ((*control)->stats().replayed_events, 0u);  // its checkpoint covered everything
+
+  for (int u = 0; u < 7; ++u) {
+    const std::string user = "u" + std::to_string(u);
+    bool known = false;
+    const ContextView a = (*recovered)->context(user, &known);
+    ASSERT_TRUE(known) << user;
+    const ContextView b = (*control)->context(user);
+    EXPECT_EQ(a.user_class, b.user_class);
+    ASSERT_EQ(a.integrated.size(), b.integrated.size()) << user;
+    for (size_t i = 0; i < a.integrated.size(); ++i) {
+      EXPECT_EQ(a.integrated[i].topic, b.integrated[i].topic);
+      EXPECT_NEAR(a.integrated[i].score, b.integrated[i].score, 1e-9);
+    }
+    ASSERT_EQ(a.recent_searches.size(), b.recent_searches.size());
+    const FeedPage fa = (*recovered)->feed(user, 5, false), fb = (*control)->feed(user, 5, false);
+    ASSERT_EQ(fa.items.size(), fb.items.size());
+    for (size_t i = 0; i < fa.items.size(); ++i) EXPECT_EQ(fa.items[i].doc_id, fb.items[i].doc_id);
+  }
+  // Replayed events stay duplicates: nothing is applied twice.
+  const IngestReport again = (*recovered)->ingest_events(events());
+  EXPECT_EQ(again.accepted, 0u);
+  EXPECT_EQ(again.duplicates, 300u);
+  recovered->reset();
+  control->reset();
+  fs::remove_all(base);
+}
+
+}  // namespace
+}  // namespace feedscout

@@ -120,22 +120,37 @@ std::string format_rfc3339(TimeMs t) {
   int64_t secs = t >= 0 ? t / 1000 : -((-t + 999) / 1000);
   const int64_t millis = t - secs * 1000;
   int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-  int64_t rem = secs - days * 86400;
+  const int64_t rem = secs - days * 86400;
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  char buf[64];
-  if (millis != 0) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                  static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
-                  static_cast<long long>(rem % 3600 / 60), static_cast<long long>(rem % 60),
-                  static_cast<long long>(millis));
-  } else {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
+  if (y < 0 || y > 9999) {  // outside RFC 3339's four-digit years: plain, still sortable
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%lld-%02u-%02uT%02lld:%02lld:%02lldZ",
                   static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
                   static_cast<long long>(rem % 3600 / 60), static_cast<long long>(rem % 60));
+    return buf;
   }
-  return buf;
+  // Hot path (one call per stored event): digits by hand, no printf.
+  char buf[24] = "0000-00-00T00:00:00.000";
+  auto put = [&](int pos, int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) buf[pos + i] = static_cast<char>('0' + v % 10);
+  };
+  put(0, y, 4);
+  put(5, m, 2);
+  put(8, d, 2);
+  put(11, rem / 3600, 2);
+  put(14, rem % 3600 / 60, 2);
+  put(17, rem % 60, 2);
+  std::string out(buf, millis != 0 ? 23 : 19);
+  if (millis != 0) {
+    char ms[3];
+    int64_t v = millis;
+    for (int i = 2; i >= 0; --i, v /= 10) ms[i] = static_cast<char>('0' + v % 10);
+    out.replace(20, 3, ms, 3);
+  }
+  out.push_back('Z');
+  return out;
 }
 
 }  // namespace feedscout

@@ -58,7 +58,9 @@ struct Engine::Impl {
   uint64_t next_seq = 1;
   uint64_t applied_seq = 0;       // every event up to here is applied in memory
   uint64_t checkpointed_seq = 0;  // ... and up to here persisted by a checkpoint
-  std::unordered_set<std::string> dirty_users;
+  // Users changed since the last checkpoint, as nodes of `users` (stable while they exist;
+  // users are never erased).
+  std::unordered_set<const std::pair<const std::string, UserContext>*> dirty_users;
   std::unordered_set<DocIndex> dirty_popularity;
   TimeMs last_checkpoint_ms = 0;
   TimeMs last_popular_refresh_ms = 0;

@@ -41,7 +41,7 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
   auto it = users.find(ev.user);
   if (it == users.end()) it = users.emplace(ev.user, UserContext()).first;
   it->second.apply(ev, topics, *taxonomy, config.context);
-  dirty_users.insert(ev.user);
+  dirty_users.insert(&*it);
   if (ev.type != EventType::kImpression) {
     std::sort(docs.begin(), docs.end());
     docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
@@ -58,10 +58,7 @@ Status Engine::Impl::checkpoint() {
   }
   // The writer is the only mutator: reading the live state here needs no lock.
   WriteBatch b;
-  for (const auto& u : dirty_users) {
-    auto it = users.find(u);
-    if (it != users.end()) b.put(keys::user(u), it->second.encode());
-  }
+  for (const auto* entry : dirty_users) b.put(keys::user(entry->first), entry->second.encode());
   for (DocIndex d : dirty_popularity) {
     b.put(keys::popularity(index->doc(d).id), encode_popularity(index->popularity_state(d)));
   }

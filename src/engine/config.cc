@@ -111,6 +111,9 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("engine", "served_memory_s", served_s);
   e.served_memory_ms = served_s * 1000;
   r.read("engine", "block_cache_mb", e.block_cache_mb);
+  double checkpoint_s = static_cast<double>(e.checkpoint_interval_ms) / 1000.0;
+  r.read("engine", "checkpoint_interval_s", checkpoint_s);
+  e.checkpoint_interval_ms = static_cast<TimeMs>(checkpoint_s * 1000.0);
 
   r.read("classifier", "kind", e.classifier.kind);
   r.read("classifier", "model", e.classifier.model_path);

@@ -91,6 +91,15 @@ Status Engine::Impl::load_state() {
       inner = ctx.status().with_context("stored context '" + std::string(key) + "'");
       return false;
     }
+    for (const auto& surface : ctx->surfaces()) {
+      for (const auto& [topic, evidence] : surface.topics) {
+        if (topic >= taxonomy->size()) {
+          inner = Status::corruption("stored context '" + std::string(key) + "' names topic " +
+                                     std::to_string(topic) + ", outside the taxonomy");
+          return false;
+        }
+      }
+    }
     users.emplace(std::string(key.substr(keys::kUserPrefix.size())), std::move(ctx).value());
     return true;
   }));

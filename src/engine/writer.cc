@@ -10,7 +10,6 @@
 namespace feedscout {
 namespace {
 
-constexpr TimeMs kCheckpointIntervalMs = 1000;
 constexpr size_t kCheckpointMaxDirtyUsers = 200000;
 constexpr size_t kApplySlice = 256;  // events applied per exclusive-lock hold
 
@@ -86,7 +85,8 @@ void Engine::Impl::writer_loop() {
       std::unique_lock lk(queue_mu);
       const bool dirty = applied_seq != checkpointed_seq || !dirty_users.empty();
       if (dirty) {
-        queue_cv.wait_for(lk, std::chrono::milliseconds(kCheckpointIntervalMs),
+        queue_cv.wait_for(lk, std::chrono::milliseconds(std::min<TimeMs>(
+                                  1000, std::max<TimeMs>(1, config.checkpoint_interval_ms))),
                           [&] { return stopping || !queue.empty(); });
       } else {
         queue_cv.wait(lk, [&] { return stopping || !queue.empty(); });
@@ -104,7 +104,7 @@ void Engine::Impl::writer_loop() {
       done_cv.notify_all();
     }
     const TimeMs now = clock();
-    if (stop || jobs.empty() || now - last_checkpoint_ms >= kCheckpointIntervalMs ||
+    if (stop || jobs.empty() || now - last_checkpoint_ms >= config.checkpoint_interval_ms ||
         dirty_users.size() >= kCheckpointMaxDirtyUsers) {
       (void)checkpoint();  // logged on failure; the log keeps the events
     }

@@ -15,6 +15,7 @@ TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
   EXPECT_EQ(c.engine.data_dir, d.engine.data_dir);
   EXPECT_EQ(c.engine.taxonomy_path, d.engine.taxonomy_path);
   EXPECT_EQ(c.engine.served_memory_ms, d.engine.served_memory_ms);
+  EXPECT_EQ(c.engine.checkpoint_interval_ms, d.engine.checkpoint_interval_ms);
   EXPECT_EQ(c.engine.classifier.kind, d.engine.classifier.kind);
   EXPECT_EQ(c.engine.classifier.model_path, d.engine.classifier.model_path);
   EXPECT_EQ(c.engine.classifier.max_topics, d.engine.classifier.max_topics);

@@ -38,6 +38,9 @@ struct EngineConfig {
   // platform reports their impressions.
   TimeMs served_memory_ms = 10 * 60 * kMsPerSecond;
   size_t block_cache_mb = 64;
+  // Contexts are checkpointed this often while events arrive (and when ingest goes idle);
+  // a crash replays at most this much of the durable event log on the next open.
+  TimeMs checkpoint_interval_ms = 5 * kMsPerSecond;
 };
 
 struct AppConfig {

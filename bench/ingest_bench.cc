@@ -14,9 +14,9 @@
 // --no-repeat skips (c) (for profiling (b) alone); --keep leaves the scratch directory.
 // Every phase reads the file the same way (std::getline, like `feedscout ingest`), from
 // the page cache. Prints events/s for each, the process CPU time of each phase (all
-// threads: more CPU than wall time means work overlapped), the ratio (b)/(a), the store size, the process memory at the end and the load average. Asserts nothing
-// about timings; exits 1 only when the data is not ingested as expected (a rejected or missing
-// event).
+// threads: more CPU than wall time means work overlapped), the ratio (b)/(a), the store size, the
+// process memory at the end and the load average. Asserts nothing about timings; exits 1 only when
+// the data is not ingested as expected (a rejected or missing event).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -29,7 +29,6 @@
 
 #include "bench_util.h"
 #include "feedscout/engine/engine.h"
-#include "feedscout/engine/file_ingest.h"
 #include "feedscout/engine/file_ingest.h"
 #include "feedscout/ingest/parse.h"
 #include "synthetic.h"
@@ -113,7 +112,8 @@ int main(int argc, char** argv) {
   fb::Flags flags(argc, argv,
                   "usage: feedscout_ingest_bench [--events N] [--users U] [--docs D] "
                   "[--topics T] [--seed S] [--workers W] [--tmp DIR] [--keep] [--no-repeat]");
-  flags.check({"events", "users", "docs", "topics", "seed", "tmp", "workers", "keep!", "no-repeat!"});
+  flags.check(
+      {"events", "users", "docs", "topics", "seed", "tmp", "workers", "keep!", "no-repeat!"});
   const size_t n_events = flags.get_size("events", 1000000);
   const size_t n_users = flags.get_size("users", 100000);
   const size_t n_docs = flags.get_size("docs", 20000);

@@ -230,9 +230,9 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
         exit_code = fail(st);
         return;
       }
-      std::cout << "simulated " << summary.users << " users (" << summary.light_users
-                << " light, " << summary.heavy_users << " heavy): " << summary.events
-                << " events → " << *out << "\n";
+      std::cout << "simulated " << summary.users << " users (" << summary.light_users << " light, "
+                << summary.heavy_users << " heavy): " << summary.events << " events → " << *out
+                << "\n";
     });
   }
   // ---- report ------------------------------------------------------------------------------

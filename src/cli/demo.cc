@@ -175,9 +175,8 @@ int run_demo(const CommonOptions& opts) {
     if (!got.empty() && tax.lineage(got[0].topic).front() == tax.lineage(truth).front()) ++tier1;
   }
   const double hn = std::max<double>(1, static_cast<double>(holdout.size()));
-  std::cout << "[classify] held-out " << holdout.size() << " documents: top-1 "
-            << 100.0 * top1 / hn << "%, top-3 " << 100.0 * top3 / hn << "%, level-1 "
-            << 100.0 * tier1 / hn << "%\n";
+  std::cout << "[classify] held-out " << holdout.size() << " documents: top-1 " << 100.0 * top1 / hn
+            << "%, top-3 " << 100.0 * top3 / hn << "%, level-1 " << 100.0 * tier1 / hn << "%\n";
 
   // 5. Simulate two weeks of multi-surface activity ending now, and ingest it.
   const std::string events_path = dir + "/events.jsonl";
@@ -212,16 +211,20 @@ int run_demo(const CommonOptions& opts) {
     std::ofstream bad(bad_path, std::ios::binary | std::ios::trunc);
     const std::string t = format_rfc3339(now - kMsPerHour);
     bad << R"({"id":"bad-1","type":"click","user":"u0001","time":")" << t
-        << R"(","surface":"feed","docs":["doc-00001"],"dwell_s":12})" << "\n";
-    bad << R"({"id":"bad-2","type":"click","user":"u0001","time":)" << "\n";
+        << R"(","surface":"feed","docs":["doc-00001"],"dwell_s":12})"
+        << "\n";
+    bad << R"({"id":"bad-2","type":"click","user":"u0001","time":)"
+        << "\n";
     bad << R"({"id":"bad-3","type":"click","user":"u0001","time":"2099-01-01T00:00:00Z","surface":"feed","docs":["doc-00001"]})"
         << "\n";
     bad << R"({"id":"bad-4","type":"click","user":"u0001","time":")" << t
-        << R"(","surface":"feed","docs":["no-such-doc"]})" << "\n";
+        << R"(","surface":"feed","docs":["no-such-doc"]})"
+        << "\n";
     bad << R"({"id":"bad-5","type":"search","user":"u0001","time":")" << t
         << "\",\"query\":\"\xC3\x28\"}\n";
     bad << R"({"id":"bad-6","type":"click","user":42,"time":")" << t
-        << R"(","surface":"portal","docs":["doc-00001"]})" << "\n";
+        << R"(","surface":"portal","docs":["doc-00001"]})"
+        << "\n";
   }
   auto bad = ingest_jsonl_file(engine, dir + "/bad-events.jsonl", kind("events"));
   if (!bad.is_ok()) return fail(bad.status());
@@ -231,16 +234,18 @@ int run_demo(const CommonOptions& opts) {
 
   // 7. The report: three users.
   std::cout << "\n──────── report: contexts and top-10 feed with reasons ────────\n";
-  const std::string light = summary.example_light_user.empty() ? "u0001" : summary.example_light_user;
-  const std::string heavy = summary.example_heavy_user.empty() ? "u0002" : summary.example_heavy_user;
+  const std::string light =
+      summary.example_light_user.empty() ? "u0001" : summary.example_light_user;
+  const std::string heavy =
+      summary.example_heavy_user.empty() ? "u0002" : summary.example_heavy_user;
   print_user_report(std::cout, engine, light, "LIGHT feed user (searches, uses main)", 5, 10);
   print_user_report(std::cout, engine, heavy, "HEAVY feed user", 5, 10);
   print_user_report(std::cout, engine, "new-visitor", "COLD user", 5, 10);
 
   const EngineStats s = engine.stats();
   std::cout << "\n[store] " << s.documents << " documents, " << s.users << " users, "
-            << s.events_accepted << " events in " << config.engine.data_dir << " ("
-            << s.commits << " durable commits)\n";
+            << s.events_accepted << " events in " << config.engine.data_dir << " (" << s.commits
+            << " durable commits)\n";
 
   const char* serve_env = std::getenv("FEEDSCOUT_DEMO_SERVE");
   if (serve_env != nullptr && std::string(serve_env) == "0") {

@@ -55,8 +55,8 @@ void print_user_report(std::ostream& out, Engine& engine, const std::string& use
   out << "\n";
   for (size_t i = 0; i < view.recent_searches.size() && i < 3; ++i) {
     const auto& r = view.recent_searches[i];
-    out << "      '" << r.query << "'  " << age(view.now_ms, r.time_ms) << ", "
-        << r.clicked.size() << " clicked\n";
+    out << "      '" << r.query << "'  " << age(view.now_ms, r.time_ms) << ", " << r.clicked.size()
+        << " clicked\n";
   }
   const FeedPage page = engine.feed(user, n, /*remember_served=*/false);
   out << "  feed (top " << n << "):\n";

@@ -57,8 +57,8 @@ TimeMs now_ms() {
 
 Result<TimeMs> parse_rfc3339(std::string_view s) {
   auto bad = [&](const char* why) {
-    return Status::invalid_argument(std::string("not an RFC 3339 timestamp (") + why +
-                                    "): '" + std::string(s.substr(0, 40)) + "'");
+    return Status::invalid_argument(std::string("not an RFC 3339 timestamp (") + why + "): '" +
+                                    std::string(s.substr(0, 40)) + "'");
   };
   size_t pos = 0;
   int year, month, day, hour, minute, second;
@@ -110,8 +110,8 @@ Result<TimeMs> parse_rfc3339(std::string_view s) {
     return bad("a zone ('Z' or +hh:mm) is required");
   }
   if (pos != s.size()) return bad("trailing characters");
-  const int64_t days = days_from_civil(year, static_cast<unsigned>(month),
-                                       static_cast<unsigned>(day));
+  const int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_min * 60;
   return secs * kMsPerSecond + millis;
 }

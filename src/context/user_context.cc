@@ -7,7 +7,9 @@
 
 namespace feedscout {
 
-uint64_t doc_key(std::string_view doc_id) { return fnv1a64(doc_id); }
+uint64_t doc_key(std::string_view doc_id) {
+  return fnv1a64(doc_id);
+}
 
 const char* user_class_name(UserClass c) {
   switch (c) {
@@ -24,8 +26,8 @@ const char* user_class_name(UserClass c) {
 }
 
 void UserContext::add_evidence(Surface surface, TimeMs t,
-                               const std::vector<const std::vector<DocTopic>*>& docs,
-                               double weight, bool is_click, const Taxonomy& taxonomy,
+                               const std::vector<const std::vector<DocTopic>*>& docs, double weight,
+                               bool is_click, const Taxonomy& taxonomy,
                                const ContextConfig& config) {
   SurfaceState& s = surfaces_[static_cast<int>(surface)];
   double w = weight;
@@ -158,11 +160,10 @@ void UserContext::apply_unique(const Event& event,
       }
       std::sort(r.clicked.begin(), r.clicked.end());
       r.clicked.erase(std::unique(r.clicked.begin(), r.clicked.end()), r.clicked.end());
-      auto pos = std::find_if(recent_searches_.begin(), recent_searches_.end(),
-                              [&](const RecentSearch& x) {
-                                return x.time_ms < r.time_ms ||
-                                       (x.time_ms == r.time_ms && x.query > r.query);
-                              });
+      auto pos = std::find_if(
+          recent_searches_.begin(), recent_searches_.end(), [&](const RecentSearch& x) {
+            return x.time_ms < r.time_ms || (x.time_ms == r.time_ms && x.query > r.query);
+          });
       recent_searches_.insert(pos, std::move(r));
       if (recent_searches_.size() > config.max_recent_searches) {
         recent_searches_.resize(config.max_recent_searches);
@@ -197,9 +198,8 @@ ContextView compute_view(const UserContext& context, TimeMs now, const ContextCo
   const auto& surfaces = context.surfaces();
 
   const SurfaceState& feed = surfaces[static_cast<int>(Surface::kFeed)];
-  view.feed_activity = feed.ref_ms == 0 ? 0.0
-                                        : feed.clicks * decay_factor(now - feed.ref_ms,
-                                                                     config.half_life_s);
+  view.feed_activity =
+      feed.ref_ms == 0 ? 0.0 : feed.clicks * decay_factor(now - feed.ref_ms, config.half_life_s);
   const double span = config.heavy_min_feed_clicks - config.light_max_feed_clicks;
   const double lambda =
       span <= 0 ? (view.feed_activity >= config.heavy_min_feed_clicks ? 1.0 : 0.0)

@@ -1,9 +1,9 @@
 #include "feedscout/engine/config.h"
 
-#include <fstream>
-#include <sstream>
-#include <set>
 #include <toml++/toml.h>
+#include <fstream>
+#include <set>
+#include <sstream>
 
 namespace feedscout {
 namespace {
@@ -12,7 +12,8 @@ namespace {
 // that unknown keys can be reported.
 class TableReader {
  public:
-  TableReader(const toml::table& root, std::string source) : root_(root), source_(std::move(source)) {}
+  TableReader(const toml::table& root, std::string source)
+      : root_(root), source_(std::move(source)) {}
 
   template <typename T>
   void read(const std::string& section, const std::string& key, T& out) {
@@ -173,10 +174,14 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("server", "max_body_bytes", c.server.max_body_bytes);
   FEEDSCOUT_RETURN_IF_ERROR(r.finish());
 
-  if (x.half_life_s <= 0) return Status::invalid_argument(source + ": context.half_life_days must be > 0");
-  if (x.prior < 0 || x.prior > 1) return Status::invalid_argument(source + ": context.prior must be in 0..1");
-  if (x.prior_strength <= 0) return Status::invalid_argument(source + ": context.prior_strength must be > 0");
-  if (c.server.port < 0 || c.server.port > 65535) return Status::invalid_argument(source + ": server.port out of range");
+  if (x.half_life_s <= 0)
+    return Status::invalid_argument(source + ": context.half_life_days must be > 0");
+  if (x.prior < 0 || x.prior > 1)
+    return Status::invalid_argument(source + ": context.prior must be in 0..1");
+  if (x.prior_strength <= 0)
+    return Status::invalid_argument(source + ": context.prior_strength must be > 0");
+  if (c.server.port < 0 || c.server.port > 65535)
+    return Status::invalid_argument(source + ": server.port out of range");
   if (f.max_n == 0 || f.default_n == 0 || f.default_n > f.max_n) {
     return Status::invalid_argument(source + ": feed.default_n must be in 1..feed.max_n");
   }

@@ -53,8 +53,8 @@ IngestReport Engine::ingest_events(std::string_view body, size_t first_line) {
 
 IngestReport Engine::ingest_documents(std::string_view body, size_t first_line) {
   IngestReport report;
-  auto parsed = parse_documents(body, impl_->config.limits, *impl_->taxonomy, impl_->clock(),
-                                first_line);
+  auto parsed =
+      parse_documents(body, impl_->config.limits, *impl_->taxonomy, impl_->clock(), first_line);
   report.is_array = parsed.is_array;
   report.errors = std::move(parsed.errors);
   report.rejected = report.errors.size();
@@ -154,9 +154,15 @@ EngineStats Engine::stats() const {
   return s;
 }
 
-const Taxonomy& Engine::taxonomy() const { return *impl_->taxonomy; }
-const EngineConfig& Engine::config() const { return impl_->config; }
-TimeMs Engine::now() const { return impl_->clock(); }
+const Taxonomy& Engine::taxonomy() const {
+  return *impl_->taxonomy;
+}
+const EngineConfig& Engine::config() const {
+  return impl_->config;
+}
+TimeMs Engine::now() const {
+  return impl_->clock();
+}
 std::string Engine::classifier_description() const {
   return impl_->classifier ? impl_->classifier->describe() : "none";
 }

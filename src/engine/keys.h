@@ -34,10 +34,18 @@ inline std::string with_prefix(std::string_view prefix, std::string_view id) {
   k.append(id);
   return k;
 }
-inline std::string doc(std::string_view id) { return with_prefix(kDocPrefix, id); }
-inline std::string event(std::string_view id) { return with_prefix(kEventPrefix, id); }
-inline std::string user(std::string_view id) { return with_prefix(kUserPrefix, id); }
-inline std::string popularity(std::string_view id) { return with_prefix(kPopularityPrefix, id); }
+inline std::string doc(std::string_view id) {
+  return with_prefix(kDocPrefix, id);
+}
+inline std::string event(std::string_view id) {
+  return with_prefix(kEventPrefix, id);
+}
+inline std::string user(std::string_view id) {
+  return with_prefix(kUserPrefix, id);
+}
+inline std::string popularity(std::string_view id) {
+  return with_prefix(kPopularityPrefix, id);
+}
 inline std::string log(uint64_t seq) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "l/%016llx", static_cast<unsigned long long>(seq));

@@ -73,36 +73,36 @@ Status Engine::Impl::load_state() {
 
   const ParseLimits relaxed = unlimited();
   Status inner;
-  FEEDSCOUT_RETURN_IF_ERROR(store->scan_prefix(keys::kDocPrefix, [&](std::string_view key,
-                                                                     std::string_view value) {
-    auto parsed = parse_documents(value, relaxed, *taxonomy, 0);
-    if (parsed.items.size() != 1) {
-      inner = Status::corruption("stored document '" + std::string(key) + "' is unreadable");
-      return false;
-    }
-    (void)index->add(parsed.items[0].second);
-    return true;
-  }));
-  FEEDSCOUT_RETURN_IF_ERROR(inner);
-  FEEDSCOUT_RETURN_IF_ERROR(store->scan_prefix(keys::kUserPrefix, [&](std::string_view key,
-                                                                      std::string_view value) {
-    auto ctx = UserContext::decode(value);
-    if (!ctx.is_ok()) {
-      inner = ctx.status().with_context("stored context '" + std::string(key) + "'");
-      return false;
-    }
-    for (const auto& surface : ctx->surfaces()) {
-      for (const auto& [topic, evidence] : surface.topics) {
-        if (topic >= taxonomy->size()) {
-          inner = Status::corruption("stored context '" + std::string(key) + "' names topic " +
-                                     std::to_string(topic) + ", outside the taxonomy");
+  FEEDSCOUT_RETURN_IF_ERROR(
+      store->scan_prefix(keys::kDocPrefix, [&](std::string_view key, std::string_view value) {
+        auto parsed = parse_documents(value, relaxed, *taxonomy, 0);
+        if (parsed.items.size() != 1) {
+          inner = Status::corruption("stored document '" + std::string(key) + "' is unreadable");
           return false;
         }
-      }
-    }
-    users.emplace(std::string(key.substr(keys::kUserPrefix.size())), std::move(ctx).value());
-    return true;
-  }));
+        (void)index->add(parsed.items[0].second);
+        return true;
+      }));
+  FEEDSCOUT_RETURN_IF_ERROR(inner);
+  FEEDSCOUT_RETURN_IF_ERROR(
+      store->scan_prefix(keys::kUserPrefix, [&](std::string_view key, std::string_view value) {
+        auto ctx = UserContext::decode(value);
+        if (!ctx.is_ok()) {
+          inner = ctx.status().with_context("stored context '" + std::string(key) + "'");
+          return false;
+        }
+        for (const auto& surface : ctx->surfaces()) {
+          for (const auto& [topic, evidence] : surface.topics) {
+            if (topic >= taxonomy->size()) {
+              inner = Status::corruption("stored context '" + std::string(key) + "' names topic " +
+                                         std::to_string(topic) + ", outside the taxonomy");
+              return false;
+            }
+          }
+        }
+        users.emplace(std::string(key.substr(keys::kUserPrefix.size())), std::move(ctx).value());
+        return true;
+      }));
   FEEDSCOUT_RETURN_IF_ERROR(inner);
   FEEDSCOUT_RETURN_IF_ERROR(store->scan_prefix(
       keys::kPopularityPrefix, [&](std::string_view key, std::string_view value) {
@@ -132,20 +132,21 @@ Status Engine::Impl::load_state() {
 Status Engine::Impl::replay_log() {
   // Log keys are fixed-width hex, so key order is sequence order.
   std::vector<std::pair<uint64_t, std::string>> pending;
-  FEEDSCOUT_RETURN_IF_ERROR(store->scan_prefix(keys::kLogPrefix, [&](std::string_view key,
-                                                                     std::string_view value) {
-    uint64_t seq =
-        std::strtoull(std::string(key.substr(keys::kLogPrefix.size())).c_str(), nullptr, 16);
-    size_t start = 0;
-    while (start <= value.size()) {
-      size_t nl = value.find('\n', start);
-      if (nl == std::string_view::npos) nl = value.size();
-      if (seq > applied_seq) pending.emplace_back(seq, std::string(value.substr(start, nl - start)));
-      ++seq;
-      start = nl + 1;
-    }
-    return true;
-  }));
+  FEEDSCOUT_RETURN_IF_ERROR(
+      store->scan_prefix(keys::kLogPrefix, [&](std::string_view key, std::string_view value) {
+        uint64_t seq =
+            std::strtoull(std::string(key.substr(keys::kLogPrefix.size())).c_str(), nullptr, 16);
+        size_t start = 0;
+        while (start <= value.size()) {
+          size_t nl = value.find('\n', start);
+          if (nl == std::string_view::npos) nl = value.size();
+          if (seq > applied_seq)
+            pending.emplace_back(seq, std::string(value.substr(start, nl - start)));
+          ++seq;
+          start = nl + 1;
+        }
+        return true;
+      }));
   if (pending.empty()) return Status::ok();
   const ParseLimits relaxed = unlimited();
   constexpr size_t kChunk = 4096;

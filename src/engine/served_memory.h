@@ -32,7 +32,9 @@ class ServedMemory {
     size_t calls_since_sweep = 0;  // every kSweepEvery remembers, expired users are dropped
   };
   static constexpr size_t kSweepEvery = 4096;
-  Shard& shard(const std::string& user) { return shards_[std::hash<std::string>{}(user) % kShards]; }
+  Shard& shard(const std::string& user) {
+    return shards_[std::hash<std::string>{}(user) % kShards];
+  }
   void expire(std::deque<std::pair<uint64_t, TimeMs>>& q, TimeMs now) const;
 
   TimeMs ttl_ms_;

@@ -85,8 +85,9 @@ void Engine::Impl::writer_loop() {
       std::unique_lock lk(queue_mu);
       const bool dirty = applied_seq != checkpointed_seq || !dirty_users.empty();
       if (dirty) {
-        queue_cv.wait_for(lk, std::chrono::milliseconds(std::min<TimeMs>(
-                                  1000, std::max<TimeMs>(1, config.checkpoint_interval_ms))),
+        queue_cv.wait_for(lk,
+                          std::chrono::milliseconds(std::min<TimeMs>(
+                              1000, std::max<TimeMs>(1, config.checkpoint_interval_ms))),
                           [&] { return stopping || !queue.empty(); });
       } else {
         queue_cv.wait(lk, [&] { return stopping || !queue.empty(); });
@@ -130,7 +131,7 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
   std::unordered_set<std::string_view> group_docs, group_events;
   std::vector<const Document*> new_docs;
   std::vector<const Event*> new_events;
-  std::vector<DocIndex> resolved;  // doc ids of new_events, flattened, resolved if indexed
+  std::vector<DocIndex> resolved;   // doc ids of new_events, flattened, resolved if indexed
   std::vector<size_t> resolved_at;  // new_events[k]'s ids start at resolved[resolved_at[k]]
   std::string log_record;
   size_t existing_pos = 0;
@@ -165,8 +166,8 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
           continue;
         }
         r.errors.push_back({pos,
-                            std::string(ev.type == EventType::kSearch ? "clicked" : "docs") +
-                                "[" + std::to_string(i) + "]",
+                            std::string(ev.type == EventType::kSearch ? "clicked" : "docs") + "[" +
+                                std::to_string(i) + "]",
                             "unknown document '" + ev.doc_ids[i] +
                                 "' (ingest documents before events that reference them)"});
         ok = false;

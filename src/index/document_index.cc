@@ -123,7 +123,9 @@ double DocumentIndex::popularity(DocIndex doc, TimeMs now) const {
   return it == popularity_.end() ? 0.0 : it->second.at(now, config_.popularity_half_life_s);
 }
 
-void DocumentIndex::set_popularity(DocIndex doc, DecayedCount count) { popularity_[doc] = count; }
+void DocumentIndex::set_popularity(DocIndex doc, DecayedCount count) {
+  popularity_[doc] = count;
+}
 
 DecayedCount DocumentIndex::popularity_state(DocIndex doc) const {
   auto it = popularity_.find(doc);
@@ -148,8 +150,9 @@ void DocumentIndex::refresh_popular(TimeMs now) {
     std::vector<DocIndex> newest(docs_.size());
     for (DocIndex i = 0; i < docs_.size(); ++i) newest[i] = i;
     const size_t want = std::min(docs_.size(), config_.popular_list_size * 2);
-    std::partial_sort(newest.begin(), newest.begin() + static_cast<ptrdiff_t>(want), newest.end(),
-                      [&](DocIndex a, DocIndex b) { return docs_[a].created_ms > docs_[b].created_ms; });
+    std::partial_sort(
+        newest.begin(), newest.begin() + static_cast<ptrdiff_t>(want), newest.end(),
+        [&](DocIndex a, DocIndex b) { return docs_[a].created_ms > docs_[b].created_ms; });
     std::unordered_set<DocIndex> listed(popular_.begin(), popular_.end());
     for (size_t i = 0; i < want && popular_.size() < config_.popular_list_size; ++i) {
       if (!listed.count(newest[i])) popular_.push_back(newest[i]);

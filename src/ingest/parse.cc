@@ -1,8 +1,8 @@
 #include "feedscout/ingest/parse.h"
 
 #include <cmath>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <unordered_set>
 
 #include "feedscout/text/utf8.h"
@@ -87,8 +87,8 @@ TimeMs get_time(const json& obj, const char* key, const ParseLimits& limits, Tim
     }
     t = static_cast<TimeMs>(std::llround(secs * 1000.0));
   } else {
-    throw FieldError{key, std::string("expected an RFC 3339 string or Unix seconds, got ") +
-                              type_name(*v)};
+    throw FieldError{
+        key, std::string("expected an RFC 3339 string or Unix seconds, got ") + type_name(*v)};
   }
   if (t > now + limits.max_future_ms) {
     throw FieldError{key, "time " + format_rfc3339(t) + " is too far in the future (server time " +
@@ -126,8 +126,8 @@ std::vector<std::string> get_id_list(const json& obj, const char* key, const Par
     }
     const auto& s = e.get_ref<const std::string&>();
     if (s.empty() || s.size() > limits.max_id_bytes) {
-      throw FieldError{field, "document id must be 1.." + std::to_string(limits.max_id_bytes) +
-                                  " bytes"};
+      throw FieldError{field,
+                       "document id must be 1.." + std::to_string(limits.max_id_bytes) + " bytes"};
     }
     out.push_back(s);
   }
@@ -215,8 +215,9 @@ Document document_from_json(const json& obj, const ParseLimits& limits, const Ta
         }
       }
     } else {
-      throw FieldError{field, std::string("expected a string or {\"topic\":..,\"score\":..}, got ") +
-                                  type_name(t)};
+      throw FieldError{
+          field,
+          std::string("expected a string or {\"topic\":..,\"score\":..}, got ") + type_name(t)};
     }
     auto id = taxonomy.resolve(label);
     if (!id) throw FieldError{field, "'" + label + "' is not a topic id or path of the taxonomy"};
@@ -234,8 +235,8 @@ Document document_from_json(const json& obj, const ParseLimits& limits, const Ta
 template <typename T, typename Convert>
 void convert_item(const json& obj, size_t position, ParsedBatch<T>& out, Convert&& convert) {
   if (!obj.is_object()) {
-    out.errors.push_back({position, "", std::string("expected a JSON object, got ") +
-                                            type_name(obj)});
+    out.errors.push_back(
+        {position, "", std::string("expected a JSON object, got ") + type_name(obj)});
     return;
   }
   try {
@@ -270,9 +271,9 @@ template <typename T, typename Convert>
 void parse_item(std::string_view text, size_t position, const ParseLimits& limits,
                 ParsedBatch<T>& out, Convert&& convert) {
   if (text.size() > limits.max_item_bytes) {
-    out.errors.push_back({position, "", "item too large: " + std::to_string(text.size()) +
-                                            " bytes, limit " +
-                                            std::to_string(limits.max_item_bytes)});
+    out.errors.push_back({position, "",
+                          "item too large: " + std::to_string(text.size()) + " bytes, limit " +
+                              std::to_string(limits.max_item_bytes)});
     return;
   }
   if (size_t bad = text::find_invalid_utf8(text); bad != std::string_view::npos) {
@@ -349,8 +350,9 @@ ParsedBatch<T> parse_batch(std::string_view body, const ParseLimits& limits, siz
     // one error and the item size limit applies per element.
     out.is_array = true;
     if (size_t bad = text::find_invalid_utf8(body); bad != std::string_view::npos) {
-      out.errors.push_back({0, "", "invalid UTF-8 at byte " + std::to_string(bad) +
-                                       " of the body; the array was not read"});
+      out.errors.push_back({0, "",
+                            "invalid UTF-8 at byte " + std::to_string(bad) +
+                                " of the body; the array was not read"});
       return out;
     }
     auto elements = split_json_array(body);
@@ -383,9 +385,8 @@ ParsedBatch<T> parse_batch(std::string_view body, const ParseLimits& limits, siz
 
 ParsedBatch<Event> parse_events(std::string_view body, const ParseLimits& limits, TimeMs now,
                                 size_t first_line) {
-  return parse_batch<Event>(body, limits, first_line, [&](const json& obj) {
-    return event_from_json(obj, limits, now);
-  });
+  return parse_batch<Event>(body, limits, first_line,
+                            [&](const json& obj) { return event_from_json(obj, limits, now); });
 }
 
 ParsedBatch<Document> parse_documents(std::string_view body, const ParseLimits& limits,

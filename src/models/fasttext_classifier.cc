@@ -43,7 +43,8 @@ class FastTextClassifier final : public TopicClassifier {
     for (const auto& [prob, label] : preds) {
       if (static_cast<int>(out.size()) >= k) break;
       std::string_view id(label);
-      if (id.rfind(kLabelPrefix, 0) == 0) id.remove_prefix(std::char_traits<char>::length(kLabelPrefix));
+      if (id.rfind(kLabelPrefix, 0) == 0)
+        id.remove_prefix(std::char_traits<char>::length(kLabelPrefix));
       auto topic = taxonomy_.find_by_external_id(id);
       if (!topic) continue;  // never return a label outside the taxonomy
       // fastText returns probabilities (ova: sigmoid; softmax: softmax), already 0..1.
@@ -144,8 +145,7 @@ Result<TrainReport> train_fasttext_topics(const std::string& labelled_jsonl,
     return Status::internal(std::string("fastText training failed: ") + e.what());
   }
   std::filesystem::remove(train_path);
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 
@@ -169,7 +169,8 @@ Result<std::unique_ptr<TopicClassifier>> load_fasttext_classifier(const std::str
   int32_t known = 0;
   for (int32_t i = 0; i < dict->nlabels(); ++i) {
     std::string label = dict->getLabel(i);
-    if (label.rfind(kLabelPrefix, 0) == 0) label.erase(0, std::char_traits<char>::length(kLabelPrefix));
+    if (label.rfind(kLabelPrefix, 0) == 0)
+      label.erase(0, std::char_traits<char>::length(kLabelPrefix));
     if (taxonomy.find_by_external_id(label)) ++known;
   }
   if (known == 0) {

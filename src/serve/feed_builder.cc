@@ -43,8 +43,9 @@ std::vector<TopicScore> select_feed_topics(const ContextView& view, const Taxono
         best = d;
       }
     }
-    const bool clash = std::any_of(chosen.begin(), chosen.end(),
-                                   [&](const TopicScore& c) { return related(c.topic, best.topic); });
+    const bool clash = std::any_of(chosen.begin(), chosen.end(), [&](const TopicScore& c) {
+      return related(c.topic, best.topic);
+    });
     if (!clash) chosen.push_back(best);
   }
   return chosen;
@@ -118,7 +119,8 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
       if (blocked(d)) continue;
       const double pop = top > 0 ? index.popularity(d, now) / top : 0.0;
       // Popular items rank below a real interest unless the user has none.
-      pool.push_back({d, FeedSource::kPopular, (cold ? 1.0 : 0.05) * (0.5 + 0.5 * pop) * freshness(d),
+      pool.push_back({d, FeedSource::kPopular,
+                      (cold ? 1.0 : 0.05) * (0.5 + 0.5 * pop) * freshness(d),
                       "지금 인기 있는 콘텐츠", ""});
       ++taken;
     }
@@ -152,9 +154,9 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
     }
   }
   // Keep AfterSearch first; order the rest by score so the page reads best-first.
-  const auto first_rest =
-      std::find_if(feed.items.begin(), feed.items.end(),
-                   [](const FeedItem& i) { return i.source != FeedSource::kAfterSearch; });
+  const auto first_rest = std::find_if(feed.items.begin(), feed.items.end(), [](const FeedItem& i) {
+    return i.source != FeedSource::kAfterSearch;
+  });
   std::stable_sort(first_rest, feed.items.end(),
                    [](const FeedItem& a, const FeedItem& b) { return a.score > b.score; });
   return feed;

@@ -27,8 +27,8 @@ class RocksDbStore final : public KvStore {
 
   Result<std::optional<std::string>> get(std::string_view key) override {
     std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(key.data(), key.size()),
-                                 &value);
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(key.data(), key.size()), &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     if (!s.ok()) return from_rocksdb(s, "get");
     return std::optional<std::string>(std::move(value));
@@ -63,9 +63,8 @@ class RocksDbStore final : public KvStore {
     return from_rocksdb(db_->Write(wo, &wb), "write");
   }
 
-  Status scan_prefix(
-      std::string_view prefix,
-      const std::function<bool(std::string_view, std::string_view)>& fn) override {
+  Status scan_prefix(std::string_view prefix,
+                     const std::function<bool(std::string_view, std::string_view)>& fn) override {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
     const rocksdb::Slice p(prefix.data(), prefix.size());
     for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
@@ -113,7 +112,8 @@ Result<std::unique_ptr<KvStore>> open_rocksdb_store(const std::string& path,
     }
     return from_rocksdb(s, "opening data directory '" + path + "'");
   }
-  return std::unique_ptr<KvStore>(std::make_unique<RocksDbStore>(std::unique_ptr<rocksdb::DB>(raw), path));
+  return std::unique_ptr<KvStore>(
+      std::make_unique<RocksDbStore>(std::unique_ptr<rocksdb::DB>(raw), path));
 }
 
 }  // namespace feedscout

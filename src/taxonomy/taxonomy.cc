@@ -98,8 +98,8 @@ Result<Taxonomy> Taxonomy::parse(std::string_view text, const std::string& sourc
     if (rows[i].parent.empty()) continue;
     auto it = t.by_external_id_.find(rows[i].parent);
     if (it == t.by_external_id_.end()) {
-      return err(rows[i].line, "parent '" + rows[i].parent + "' of id '" + rows[i].id +
-                                   "' is not defined");
+      return err(rows[i].line,
+                 "parent '" + rows[i].parent + "' of id '" + rows[i].id + "' is not defined");
     }
     if (it->second == i) return err(rows[i].line, "node is its own parent");
     t.nodes_[i].parent = it->second;

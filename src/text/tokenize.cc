@@ -35,7 +35,9 @@ char32_t fold(char32_t cp) {
   return cp;
 }
 
-uint64_t fnv1a(const std::string& s) { return fnv1a64(s); }
+uint64_t fnv1a(const std::string& s) {
+  return fnv1a64(s);
+}
 
 // Calls fn(code_points_of_word) for each normalised word.
 template <typename Fn>

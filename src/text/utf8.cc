@@ -45,7 +45,9 @@ size_t find_invalid_utf8(std::string_view s) {
 
 char32_t decode_utf8(std::string_view s, size_t& pos) {
   const size_t n = sequence_length(s, pos);
-  const auto b = [&](size_t i) { return static_cast<char32_t>(static_cast<unsigned char>(s[pos + i])); };
+  const auto b = [&](size_t i) {
+    return static_cast<char32_t>(static_cast<unsigned char>(s[pos + i]));
+  };
   char32_t cp;
   switch (n) {
     case 1:

@@ -42,7 +42,8 @@ TEST(DemoTest, MainJobPrintsContextsAndFeedsWithReasons) {
       (std::filesystem::temp_directory_path() / ("feedscout_demo_" + std::to_string(getpid())))
           .string();
   const RunResult r = run("cd " FEEDSCOUT_SOURCE_DIR " && FEEDSCOUT_DEMO_SERVE=0 " FEEDSCOUT_BINARY
-                          " demo --data-dir " + dir);
+                          " demo --data-dir " +
+                          dir);
   std::filesystem::remove_all(dir);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // Every pipeline ran.

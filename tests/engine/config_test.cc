@@ -58,9 +58,10 @@ TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
 }
 
 TEST(ConfigTest, OverridesApply) {
-  auto c = parse_config("[context]\nhalf_life_days = 1.5\nlight_weights = [0.5, 0.0, 0.5]\n"
-                        "[server]\nport = 9090\n",
-                        "test.toml");
+  auto c = parse_config(
+      "[context]\nhalf_life_days = 1.5\nlight_weights = [0.5, 0.0, 0.5]\n"
+      "[server]\nport = 9090\n",
+      "test.toml");
   ASSERT_TRUE(c.is_ok()) << c.status().to_string();
   EXPECT_DOUBLE_EQ(c->engine.context.half_life_s, 1.5 * 86400);
   EXPECT_DOUBLE_EQ(c->engine.context.light_weights[1], 0.0);

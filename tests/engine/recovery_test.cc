@@ -56,7 +56,8 @@ EngineConfig config_for(const fs::path& dir) {
 }
 
 TEST(RecoveryTest, AcknowledgedEventsAreReplayedAfterADeathBeforeTheCheckpoint) {
-  const fs::path base = fs::temp_directory_path() / ("feedscout_recovery_" + std::to_string(getpid()));
+  const fs::path base =
+      fs::temp_directory_path() / ("feedscout_recovery_" + std::to_string(getpid()));
   fs::remove_all(base);
   const fs::path died = base / "died", lived = base / "lived";
   fs::create_directories(died);

@@ -46,7 +46,8 @@ class FastTextClassifierTest : public ::testing::Test {
             << "\n";
       }
     }
-    out << R"({"id":"x","title":"no topics","created_at":"2026-11-01T00:00:00Z"})" << "\n";
+    out << R"({"id":"x","title":"no topics","created_at":"2026-11-01T00:00:00Z"})"
+        << "\n";
     out << "{broken\n";
     return path;
   }
@@ -114,7 +115,8 @@ TEST_F(FastTextClassifierTest, BadModelFilesAreClearErrors) {
 
 TEST_F(FastTextClassifierTest, TrainingWithoutLabelsIsRefused) {
   const std::string path = (dir_ / "empty.jsonl").string();
-  std::ofstream(path) << R"({"id":"x","title":"t","created_at":"2026-11-01T00:00:00Z"})" << "\n";
+  std::ofstream(path) << R"({"id":"x","title":"t","created_at":"2026-11-01T00:00:00Z"})"
+                      << "\n";
   auto r = train_fasttext_topics(path, *taxonomy_, (dir_ / "m.bin").string(), {});
   ASSERT_FALSE(r.is_ok());
   EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);

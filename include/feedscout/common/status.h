@@ -39,9 +39,7 @@ class [[nodiscard]] Status {
   static Status io_error(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   static Status corruption(std::string msg) { return Status(Code::kCorruption, std::move(msg)); }
   static Status busy(std::string msg) { return Status(Code::kBusy, std::move(msg)); }
-  static Status unavailable(std::string msg) {
-    return Status(Code::kUnavailable, std::move(msg));
-  }
+  static Status unavailable(std::string msg) { return Status(Code::kUnavailable, std::move(msg)); }
   static Status internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
 
   bool is_ok() const { return code_ == Code::kOk; }
@@ -68,7 +66,7 @@ const char* status_code_name(Status::Code code);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).is_ok() && "Result built from an OK status");
   }
@@ -102,8 +100,8 @@ class [[nodiscard]] Result {
 }  // namespace feedscout
 
 // Propagates a non-OK Status from an expression returning Status.
-#define FEEDSCOUT_RETURN_IF_ERROR(expr)          \
-  do {                                           \
-    ::feedscout::Status _fs_status = (expr);     \
-    if (!_fs_status.is_ok()) return _fs_status;  \
+#define FEEDSCOUT_RETURN_IF_ERROR(expr)         \
+  do {                                          \
+    ::feedscout::Status _fs_status = (expr);    \
+    if (!_fs_status.is_ok()) return _fs_status; \
   } while (0)

@@ -57,7 +57,9 @@ class UserContext {
              const Taxonomy& taxonomy, const ContextConfig& config);
 
   const std::array<SurfaceState, kNumSurfaces>& surfaces() const { return surfaces_; }
-  const std::vector<RecentSearch>& recent_searches() const { return recent_searches_; }  // newest first
+  const std::vector<RecentSearch>& recent_searches() const {
+    return recent_searches_;
+  }  // newest first
   // Seen documents: the newest max_seen_docs at least (up to 5/4 of it, see seen_set.h).
   bool has_seen(uint64_t key) const { return seen_.contains(key); }
   size_t seen_count() const { return seen_.size(); }
@@ -69,9 +71,9 @@ class UserContext {
   [[nodiscard]] static Result<UserContext> decode(std::string_view bytes);
 
  private:
-  void add_evidence(Surface surface, TimeMs t, const std::vector<const std::vector<DocTopic>*>& docs,
-                    double weight, bool is_click, const Taxonomy& taxonomy,
-                    const ContextConfig& config);
+  void add_evidence(Surface surface, TimeMs t,
+                    const std::vector<const std::vector<DocTopic>*>& docs, double weight,
+                    bool is_click, const Taxonomy& taxonomy, const ContextConfig& config);
   void mark_seen(const std::vector<std::string>& doc_ids, const ContextConfig& config);
   void apply_unique(const Event& event, const std::vector<const std::vector<DocTopic>*>& doc_topics,
                     const Taxonomy& taxonomy, const ContextConfig& config);
@@ -86,8 +88,8 @@ class UserContext {
 
 struct TopicScore {
   TopicId topic = kNoTopic;
-  double score = 0;        // 0..1
-  double clicks = 0;       // decayed to `now` (integrated: weighted over surfaces)
+  double score = 0;   // 0..1
+  double clicks = 0;  // decayed to `now` (integrated: weighted over surfaces)
   double impressions = 0;
 };
 

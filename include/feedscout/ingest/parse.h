@@ -24,7 +24,7 @@ struct ParseLimits {
   size_t max_title_bytes = 4096;
   size_t max_body_bytes = 256 * 1024;
   size_t max_url_bytes = 4096;
-  TimeMs max_future_ms = kMsPerDay;       // clock skew tolerated ahead of the server's clock
+  TimeMs max_future_ms = kMsPerDay;           // clock skew tolerated ahead of the server's clock
   TimeMs max_past_ms = 20 * 365 * kMsPerDay;  // older times are rejected
 };
 
@@ -46,8 +46,7 @@ struct ParsedBatch {
 ParsedBatch<Event> parse_events(std::string_view body, const ParseLimits& limits, TimeMs now,
                                 size_t first_line = 1);
 ParsedBatch<Document> parse_documents(std::string_view body, const ParseLimits& limits,
-                                      const Taxonomy& taxonomy, TimeMs now,
-                                      size_t first_line = 1);
+                                      const Taxonomy& taxonomy, TimeMs now, size_t first_line = 1);
 
 // Canonical JSON of a record (one line, no trailing newline), as stored and returned by
 // the API; parse_events/parse_documents read it back.

@@ -31,9 +31,9 @@ struct FastTextTrainOptions {
 };
 
 struct TrainReport {
-  size_t examples = 0;         // documents used
-  size_t skipped = 0;          // documents without topics
-  size_t labels = 0;           // distinct topics seen
+  size_t examples = 0;            // documents used
+  size_t skipped = 0;             // documents without topics
+  size_t labels = 0;              // distinct topics seen
   std::vector<ItemError> errors;  // unreadable lines, with line numbers
   double seconds = 0;
 };

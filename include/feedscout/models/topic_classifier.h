@@ -27,8 +27,7 @@ class TopicClassifier {
 
   // At most k predictions with score >= min_score.
   [[nodiscard]] virtual Result<std::vector<TopicPrediction>> classify(std::string_view title,
-                                                                      std::string_view body,
-                                                                      int k,
+                                                                      std::string_view body, int k,
                                                                       float min_score) const = 0;
 
   // "fasttext:/path/to/model.bin" — for logs and stored topic provenance.

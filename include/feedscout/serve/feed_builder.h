@@ -27,8 +27,8 @@ struct FeedConfig {
   size_t max_n = 100;
   // AfterSearch: searches younger than this lead the feed.
   TimeMs after_search_window_ms = 3 * kMsPerDay;
-  size_t after_search_queries = 2;      // most recent distinct searches used
-  size_t after_search_items = 4;        // items for the newest search (half for the next)
+  size_t after_search_queries = 2;  // most recent distinct searches used
+  size_t after_search_items = 4;    // items for the newest search (half for the next)
   // Topic candidates.
   size_t max_topics = 6;
   // A more specific topic replaces its ancestor when its score is at least this share of

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <unordered_set>
 
+#include "feedscout/ingest/json_text.h"
 #include "feedscout/text/utf8.h"
 
 namespace feedscout::bench {
@@ -38,33 +39,6 @@ constexpr std::array<const char*, 8> kTitleSuffixes = {"소식", "후기",   "�
                                                        "분석", "이야기", "꿀팁",   "현장"};
 constexpr std::array<const char*, 4> kSentenceEnds = {"입니다", "했다", "한다", "이다"};
 constexpr std::array<const char*, 3> kSources = {"blog", "news", "cafe"};
-
-// JSON string literal of s (quotes included). Escapes what JSON requires.
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 std::string numbered(const char* prefix, int width, size_t n) {
   char buf[48];

@@ -1,14 +1,24 @@
 // event_to_json without a DOM: it runs once per ingested event, on the writer's hot path.
 #include <charconv>
 
+#include "feedscout/ingest/json_text.h"
 #include "feedscout/ingest/parse.h"
 
 namespace feedscout {
 namespace {
 
-// Appends s as a JSON string. s is valid UTF-8 (checked on ingest); only '"', '\\' and
-// control characters need escaping.
-void append_string(std::string& out, std::string_view s) {
+void append_ids(std::string& out, const std::vector<std::string>& ids) {
+  out.push_back('[');
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_json_string(out, ids[i]);
+  }
+  out.push_back(']');
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   for (char ch : s) {
@@ -42,32 +52,21 @@ void append_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-void append_ids(std::string& out, const std::vector<std::string>& ids) {
-  out.push_back('[');
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    append_string(out, ids[i]);
-  }
-  out.push_back(']');
-}
-
-}  // namespace
-
 std::string event_to_json(const Event& e) {
   std::string out;
   out.reserve(96 + e.query.size() + e.doc_ids.size() * 16);
   out += "{\"id\":";
-  append_string(out, e.id);
+  append_json_string(out, e.id);
   out += ",\"type\":\"";
   out += event_type_name(e.type);
   out += "\",\"user\":";
-  append_string(out, e.user);
+  append_json_string(out, e.user);
   out += ",\"time\":\"";
   out += format_rfc3339(e.time_ms);
   out += '"';
   if (e.type == EventType::kSearch) {
     out += ",\"query\":";
-    append_string(out, e.query);
+    append_json_string(out, e.query);
     out += ",\"clicked\":";
     append_ids(out, e.doc_ids);
   } else {

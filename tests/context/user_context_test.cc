@@ -9,27 +9,19 @@
 #include <string>
 #include <vector>
 
+#include "support/test_support.h"
+
 namespace feedscout {
 namespace {
 
 constexpr TimeMs kNow = 1795176000000;  // 2026-11-20T12:00:00Z
 constexpr TimeMs kWeekMs = 7 * kMsPerDay;
 
-const Taxonomy& tax() {
-  static const Taxonomy* t = [] {
-    auto r = Taxonomy::load_file(std::string(FEEDSCOUT_SOURCE_DIR) +
-                                 "/data/taxonomy/iab-content-3.1-ko.tsv");
-    EXPECT_TRUE(r.is_ok()) << r.status().to_string();
-    return new Taxonomy(std::move(r).value());
-  }();
-  return *t;
-}
-
-TopicId T(std::string_view id_or_path) {
-  auto id = tax().resolve(id_or_path);
-  EXPECT_TRUE(id.has_value()) << id_or_path;
-  return id.value_or(0);
-}
+using testing_support::click;
+using testing_support::impression;
+using testing_support::search;
+using testing_support::taxonomy;
+using testing_support::topic;
 
 // Document id → topics; documents not listed have none.
 using DocTopics = std::map<std::string, std::vector<DocTopic>>;
@@ -40,35 +32,7 @@ void apply(UserContext& c, const Event& e, const DocTopics& docs, const ContextC
     auto it = docs.find(id);
     topics.push_back(it == docs.end() ? nullptr : &it->second);
   }
-  c.apply(e, topics, tax(), cfg);
-}
-
-Event click(Surface s, TimeMs t, std::vector<std::string> docs, double dwell = -1) {
-  Event e;
-  e.type = EventType::kClick;
-  e.user = "u";
-  e.surface = s;
-  e.time_ms = t;
-  e.doc_ids = std::move(docs);
-  e.dwell_s = dwell;
-  return e;
-}
-
-Event impression(Surface s, TimeMs t, std::vector<std::string> docs) {
-  Event e = click(s, t, std::move(docs));
-  e.type = EventType::kImpression;
-  return e;
-}
-
-Event search(TimeMs t, std::string query, std::vector<std::string> clicked = {}) {
-  Event e;
-  e.type = EventType::kSearch;
-  e.user = "u";
-  e.surface = Surface::kSearch;
-  e.time_ms = t;
-  e.query = std::move(query);
-  e.doc_ids = std::move(clicked);
-  return e;
+  c.apply(e, topics, taxonomy(), cfg);
 }
 
 const TopicScore* find_score(const std::vector<TopicScore>& v, TopicId t) {
@@ -80,7 +44,7 @@ const TopicScore* find_score(const std::vector<TopicScore>& v, TopicId t) {
 
 double score_of(const std::vector<TopicScore>& v, TopicId t) {
   const TopicScore* s = find_score(v, t);
-  EXPECT_NE(s, nullptr) << tax().node(t).path;
+  EXPECT_NE(s, nullptr) << taxonomy().node(t).path;
   return s ? s->score : -1;
 }
 
@@ -99,9 +63,9 @@ int idx(Surface s) {
 DocTopics sports_docs(int n) {
   DocTopics d;
   for (int i = 0; i < n; ++i) {
-    d["s" + std::to_string(i)] = {{T("533"), 1.0f, TopicSource::kProvided}};
-    d["b" + std::to_string(i)] = {{T("545"), 1.0f, TopicSource::kProvided}};
-    d["a" + std::to_string(i)] = {{T("1"), 1.0f, TopicSource::kProvided}};
+    d["s" + std::to_string(i)] = {{topic("533"), 1.0f, TopicSource::kProvided}};
+    d["b" + std::to_string(i)] = {{topic("545"), 1.0f, TopicSource::kProvided}};
+    d["a" + std::to_string(i)] = {{topic("1"), 1.0f, TopicSource::kProvided}};
   }
   return d;
 }
@@ -152,15 +116,15 @@ TEST(UserContextTest, OneOfOneDoesNotBeatFortyOfHundred) {
 
   const ContextView v = compute_view(c, kNow, ContextConfig{});
   const auto& feed = v.per_surface[idx(Surface::kFeed)];
-  EXPECT_NEAR(score_of(feed, T("545")), 1.5 / 11, 1e-12);
-  EXPECT_NEAR(score_of(feed, T("533")), 40.5 / 110, 1e-12);
+  EXPECT_NEAR(score_of(feed, topic("545")), 1.5 / 11, 1e-12);
+  EXPECT_NEAR(score_of(feed, topic("533")), 40.5 / 110, 1e-12);
   // 스포츠 has both: 41 clicks of 101 impressions → 41.5 / 111.
-  EXPECT_NEAR(score_of(feed, T("483")), 41.5 / 111, 1e-12);
+  EXPECT_NEAR(score_of(feed, topic("483")), 41.5 / 111, 1e-12);
   // Ranked: 스포츠 (0.3739), 축구 (0.3682), 야구 (0.1364).
   ASSERT_EQ(feed.size(), 3u);
-  EXPECT_EQ(feed[0].topic, T("483"));
-  EXPECT_EQ(feed[1].topic, T("533"));
-  EXPECT_EQ(feed[2].topic, T("545"));
+  EXPECT_EQ(feed[0].topic, topic("483"));
+  EXPECT_EQ(feed[1].topic, topic("533"));
+  EXPECT_EQ(feed[2].topic, topic("545"));
   EXPECT_DOUBLE_EQ(feed[1].clicks, 40);
   EXPECT_DOUBLE_EQ(feed[1].impressions, 100);
 }
@@ -171,7 +135,7 @@ TEST(UserContextTest, EvidenceOneHalfLifeOldCountsHalf) {
   apply(c, impression(Surface::kFeed, kNow - kWeekMs, {"s0"}), docs);
   apply(c, click(Surface::kFeed, kNow - kWeekMs, {"s0"}), docs);
   ContextView v = compute_view(c, kNow, ContextConfig{});
-  const TopicScore* s = find_score(v.per_surface[idx(Surface::kFeed)], T("533"));
+  const TopicScore* s = find_score(v.per_surface[idx(Surface::kFeed)], topic("533"));
   ASSERT_NE(s, nullptr);
   // C = I = 0.5 → (0.5 + 0.5) / (0.5 + 10) = 0.095238...
   EXPECT_NEAR(s->score, 1.0 / 10.5, 1e-12);
@@ -183,35 +147,35 @@ TEST(UserContextTest, EvidenceOneHalfLifeOldCountsHalf) {
   apply(c, impression(Surface::kFeed, kNow, {"s1"}), docs);
   apply(c, click(Surface::kFeed, kNow, {"s1"}), docs);
   v = compute_view(c, kNow, ContextConfig{});
-  EXPECT_NEAR(score_of(v.per_surface[idx(Surface::kFeed)], T("533")), 2.0 / 11.5, 1e-12);
+  EXPECT_NEAR(score_of(v.per_surface[idx(Surface::kFeed)], topic("533")), 2.0 / 11.5, 1e-12);
   // Two weeks later everything is a quarter: C = I = 0.375 → 0.875 / 10.375.
   v = compute_view(c, kNow + 2 * kWeekMs, ContextConfig{});
-  EXPECT_NEAR(score_of(v.per_surface[idx(Surface::kFeed)], T("533")), 0.875 / 10.375, 1e-12);
+  EXPECT_NEAR(score_of(v.per_surface[idx(Surface::kFeed)], topic("533")), 0.875 / 10.375, 1e-12);
 }
 
 TEST(UserContextTest, AncestorsGetEvidenceOncePerDocument) {
   DocTopics docs;
-  docs["soccer"] = {{T("533"), 1.0f, TopicSource::kProvided}};
+  docs["soccer"] = {{topic("533"), 1.0f, TopicSource::kProvided}};
   // Two topics sharing the ancestor 스포츠: it counts once, with the larger score.
-  docs["both"] = {{T("533"), 0.9f, TopicSource::kProvided},
-                  {T("545"), 0.6f, TopicSource::kClassifier}};
-  docs["coupe"] = {{T("9"), 1.0f, TopicSource::kProvided}};  // 자동차>차체 유형>쿠페
+  docs["both"] = {{topic("533"), 0.9f, TopicSource::kProvided},
+                  {topic("545"), 0.6f, TopicSource::kClassifier}};
+  docs["coupe"] = {{topic("9"), 1.0f, TopicSource::kProvided}};  // 자동차>차체 유형>쿠페
   docs["none"] = {};
 
   UserContext c;
   apply(c, click(Surface::kMain, kNow, {"soccer"}), docs);
-  EXPECT_DOUBLE_EQ(evidence(c, Surface::kMain, T("533")).clicks, 1.0);
-  EXPECT_DOUBLE_EQ(evidence(c, Surface::kMain, T("483")).clicks, 1.0);  // 스포츠 too
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kMain, topic("533")).clicks, 1.0);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kMain, topic("483")).clicks, 1.0);  // 스포츠 too
 
   apply(c, click(Surface::kMain, kNow, {"both"}), docs);
-  EXPECT_NEAR(evidence(c, Surface::kMain, T("533")).clicks, 1.9, 1e-6);
-  EXPECT_NEAR(evidence(c, Surface::kMain, T("545")).clicks, 0.6, 1e-6);
-  EXPECT_NEAR(evidence(c, Surface::kMain, T("483")).clicks, 1.9, 1e-6);  // 1 + max(0.9, 0.6)
+  EXPECT_NEAR(evidence(c, Surface::kMain, topic("533")).clicks, 1.9, 1e-6);
+  EXPECT_NEAR(evidence(c, Surface::kMain, topic("545")).clicks, 0.6, 1e-6);
+  EXPECT_NEAR(evidence(c, Surface::kMain, topic("483")).clicks, 1.9, 1e-6);  // 1 + max(0.9, 0.6)
 
   apply(c, click(Surface::kMain, kNow, {"coupe", "none"}), docs);
-  EXPECT_DOUBLE_EQ(evidence(c, Surface::kMain, T("1")).clicks, 1.0);
-  EXPECT_DOUBLE_EQ(evidence(c, Surface::kMain, T("2")).clicks, 1.0);
-  EXPECT_DOUBLE_EQ(evidence(c, Surface::kMain, T("9")).clicks, 1.0);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kMain, topic("1")).clicks, 1.0);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kMain, topic("2")).clicks, 1.0);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kMain, topic("9")).clicks, 1.0);
   // The surface total counts documents: soccer, both, coupe, none.
   EXPECT_DOUBLE_EQ(c.surfaces()[idx(Surface::kMain)].clicks, 4.0);
   EXPECT_EQ(c.surfaces()[idx(Surface::kMain)].topics.size(), 6u);  // 483 533 545 1 2 9
@@ -225,12 +189,12 @@ TEST(UserContextTest, ADocumentListedTwiceInOneEventCountsOnce) {
   UserContext c;
   apply(c, impression(Surface::kFeed, kNow, {"s0", "s1", "s0", "s0"}), docs);
   EXPECT_DOUBLE_EQ(c.surfaces()[idx(Surface::kFeed)].impressions, 2.0);
-  EXPECT_DOUBLE_EQ(evidence(c, Surface::kFeed, T("533")).impressions, 2.0);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kFeed, topic("533")).impressions, 2.0);
   apply(c, click(Surface::kFeed, kNow, {"b0", "b0"}), docs);
-  EXPECT_DOUBLE_EQ(evidence(c, Surface::kFeed, T("545")).clicks, 1.0);
-  EXPECT_DOUBLE_EQ(evidence(c, Surface::kFeed, T("483")).clicks, 1.0);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kFeed, topic("545")).clicks, 1.0);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kFeed, topic("483")).clicks, 1.0);
   apply(c, search(kNow, "축구", {"s2", "s2"}), docs);
-  EXPECT_DOUBLE_EQ(evidence(c, Surface::kSearch, T("533")).clicks, 1.0);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kSearch, topic("533")).clicks, 1.0);
   ASSERT_EQ(c.recent_searches().size(), 1u);
   EXPECT_EQ(c.recent_searches()[0].clicked, std::vector<std::string>{"s2"});
   EXPECT_EQ(c.seen_count(), 4u);  // s0 s1 b0 s2
@@ -240,15 +204,15 @@ TEST(UserContextTest, ShortDwellClicksWeighHalf) {
   const DocTopics docs = sports_docs(4);
   UserContext c;
   apply(c, click(Surface::kFeed, kNow, {"s0"}, 1.0), docs);  // short: 0.5
-  EXPECT_DOUBLE_EQ(evidence(c, Surface::kFeed, T("533")).clicks, 0.5);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kFeed, topic("533")).clicks, 0.5);
   EXPECT_DOUBLE_EQ(c.surfaces()[idx(Surface::kFeed)].clicks, 0.5);
   apply(c, click(Surface::kFeed, kNow, {"s1"}, 0.0), docs);  // short: 0.5
   apply(c, click(Surface::kFeed, kNow, {"s2"}, 3.0), docs);  // exactly 3 s: not short
   apply(c, click(Surface::kFeed, kNow, {"s3"}), docs);       // not reported: full
-  EXPECT_DOUBLE_EQ(evidence(c, Surface::kFeed, T("533")).clicks, 3.0);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kFeed, topic("533")).clicks, 3.0);
   // Search clicks have no dwell and count fully.
   apply(c, search(kNow, "야구", {"b0"}), docs);
-  EXPECT_DOUBLE_EQ(evidence(c, Surface::kSearch, T("545")).clicks, 1.0);
+  EXPECT_DOUBLE_EQ(evidence(c, Surface::kSearch, topic("545")).clicks, 1.0);
 }
 
 // ---- order independence ---------------------------------------------------------------
@@ -311,8 +275,8 @@ void expect_same(const Snapshot& a, const Snapshot& b, double tol = 1e-12) {
 
 TEST(UserContextTest, ShuffledEventsGiveTheSameContext) {
   DocTopics docs = sports_docs(20);
-  docs["mix"] = {{T("533"), 0.7f, TopicSource::kClassifier},
-                 {T("9"), 0.4f, TopicSource::kClassifier}};
+  docs["mix"] = {{topic("533"), 0.7f, TopicSource::kClassifier},
+                 {topic("9"), 0.4f, TopicSource::kClassifier}};
   std::vector<std::string> all_docs;
   for (const auto& [id, t] : docs) all_docs.push_back(id);
 
@@ -493,10 +457,10 @@ TEST(UserContextTest, TopicsPerSurfaceAreBounded) {
   apply(c, click(Surface::kFeed, kNow, {"a0", "a1"}), docs, cfg);  // 1:2 → 4 topics
   const auto& topics = c.surfaces()[idx(Surface::kFeed)].topics;
   EXPECT_EQ(topics.size(), 3u);
-  EXPECT_EQ(topics.count(T("533")), 0u);  // the weakest (1 click) was dropped
-  EXPECT_EQ(topics.count(T("483")), 1u);
-  EXPECT_EQ(topics.count(T("545")), 1u);
-  EXPECT_EQ(topics.count(T("1")), 1u);
+  EXPECT_EQ(topics.count(topic("533")), 0u);  // the weakest (1 click) was dropped
+  EXPECT_EQ(topics.count(topic("483")), 1u);
+  EXPECT_EQ(topics.count(topic("545")), 1u);
+  EXPECT_EQ(topics.count(topic("1")), 1u);
 }
 
 // ---- integrated preference and user classes -------------------------------------------
@@ -539,12 +503,13 @@ TEST(ComputeViewTest, LightUserWithOnlySearchClicksIntegratesToSearch) {
   ASSERT_EQ(v.integrated.size(), s.size());
   ASSERT_EQ(s.size(), 3u);  // 483 533 545
   for (const auto& ts : s) {
-    EXPECT_NEAR(score_of(v.integrated, ts.topic), ts.score, 1e-12) << tax().node(ts.topic).path;
+    EXPECT_NEAR(score_of(v.integrated, ts.topic), ts.score, 1e-12)
+        << taxonomy().node(ts.topic).path;
   }
   // 축구: 2 clicks decayed by one hour (≈ 1.99177) over themselves.
   const double f = std::exp2(-1.0 / (7 * 24));
-  EXPECT_NEAR(score_of(v.integrated, T("533")), (2 * f + 0.5) / (2 * f + 10), 1e-12);
-  EXPECT_EQ(v.integrated[0].topic, T("483"));
+  EXPECT_NEAR(score_of(v.integrated, topic("533")), (2 * f + 0.5) / (2 * f + 10), 1e-12);
+  EXPECT_EQ(v.integrated[0].topic, topic("483"));
 }
 
 // Builds: n feed clicks on 축구 docs, one search click on a 야구 doc, one main click on a
@@ -573,17 +538,17 @@ TEST(ComputeViewTest, HeavyUserUsesHeavyWeights) {
   const double prior = 0.05;     // a surface with evidence, none for this topic
   // 축구: search has none, feed 30, main 1.
   // 0.2·0.05 + 0.7·0.7625 + 0.1·0.13636 = 0.01 + 0.53375 + 0.013636 = 0.557386...
-  EXPECT_NEAR(score_of(v.integrated, T("533")), 0.2 * prior + 0.7 * p30 + 0.1 * p1, 1e-12);
-  EXPECT_NEAR(score_of(v.integrated, T("533")), 0.5573863636363636, 1e-12);
+  EXPECT_NEAR(score_of(v.integrated, topic("533")), 0.2 * prior + 0.7 * p30 + 0.1 * p1, 1e-12);
+  EXPECT_NEAR(score_of(v.integrated, topic("533")), 0.5573863636363636, 1e-12);
   // 야구: search 1, feed none, main none: 0.2·0.13636 + 0.7·0.05 + 0.1·0.05 = 0.067272...
-  EXPECT_NEAR(score_of(v.integrated, T("545")), 0.0672727272727273, 1e-12);
+  EXPECT_NEAR(score_of(v.integrated, topic("545")), 0.0672727272727273, 1e-12);
   // 스포츠: 1 / 30 / 1 clicks: 0.2·0.13636 + 0.7·0.7625 + 0.1·0.13636 = 0.574659...
-  EXPECT_NEAR(score_of(v.integrated, T("483")), 0.5746590909090909, 1e-12);
+  EXPECT_NEAR(score_of(v.integrated, topic("483")), 0.5746590909090909, 1e-12);
   // Integrated clicks are surface-weighted: 축구 0.7·30 + 0.1·1 = 21.1.
-  EXPECT_NEAR(find_score(v.integrated, T("533"))->clicks, 21.1, 1e-12);
-  EXPECT_EQ(v.integrated[0].topic, T("483"));
-  EXPECT_EQ(v.integrated[1].topic, T("533"));
-  EXPECT_EQ(v.integrated[2].topic, T("545"));
+  EXPECT_NEAR(find_score(v.integrated, topic("533"))->clicks, 21.1, 1e-12);
+  EXPECT_EQ(v.integrated[0].topic, topic("483"));
+  EXPECT_EQ(v.integrated[1].topic, topic("533"));
+  EXPECT_EQ(v.integrated[2].topic, topic("545"));
 }
 
 TEST(ComputeViewTest, DecayedFeedActivityDecidesTheClass) {
@@ -607,7 +572,7 @@ TEST(ComputeViewTest, MediumUserInterpolates) {
   EXPECT_NEAR(v.surface_weights[1], 0.26, 1e-12);
   EXPECT_NEAR(v.surface_weights[2], 0.34, 1e-12);
   // 축구: 0.40·0.05 + 0.26·(10.5/20) + 0.34·(1.5/11) = 0.02 + 0.1365 + 0.046364 = 0.202864
-  EXPECT_NEAR(score_of(v.integrated, T("533")), 0.2028636363636364, 1e-12);
+  EXPECT_NEAR(score_of(v.integrated, topic("533")), 0.2028636363636364, 1e-12);
 }
 
 TEST(ComputeViewTest, WeightsRenormaliseOverSurfacesWithEvidence) {
@@ -622,7 +587,7 @@ TEST(ComputeViewTest, WeightsRenormaliseOverSurfacesWithEvidence) {
   EXPECT_NEAR(v.surface_weights[1], 0.26 / 0.66, 1e-12);
   EXPECT_EQ(v.surface_weights[2], 0.0);
   // 축구: (0.40·0.05 + 0.26·0.525) / 0.66 = 0.1565 / 0.66 = 0.237121...
-  EXPECT_NEAR(score_of(v.integrated, T("533")), 0.1565 / 0.66, 1e-12);
+  EXPECT_NEAR(score_of(v.integrated, topic("533")), 0.1565 / 0.66, 1e-12);
 }
 
 TEST(ComputeViewTest, ClassBoundaries) {
@@ -653,8 +618,8 @@ TEST(ComputeViewTest, ClassBoundaries) {
 
 UserContext rich_context() {
   DocTopics docs = sports_docs(5);
-  docs["mix"] = {{T("533"), 0.7f, TopicSource::kClassifier},
-                 {T("9"), 0.4f, TopicSource::kClassifier}};
+  docs["mix"] = {{topic("533"), 0.7f, TopicSource::kClassifier},
+                 {topic("9"), 0.4f, TopicSource::kClassifier}};
   UserContext c;
   apply(c, impression(Surface::kFeed, kNow - 3 * kMsPerDay, {"s0", "s1", "b0", "mix"}), docs);
   apply(c, click(Surface::kFeed, kNow - 3 * kMsPerDay, {"mix"}, 20), docs);

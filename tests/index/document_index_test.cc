@@ -7,24 +7,15 @@
 
 #include "feedscout/context/user_context.h"
 
+#include "support/test_support.h"
+
 namespace feedscout {
 namespace {
 
 constexpr TimeMs kNow = 1795176000000;  // 2026-11-20T12:00:00Z
 
-const Taxonomy& tax() {
-  static const Taxonomy* t = [] {
-    auto r = Taxonomy::load_file(std::string(FEEDSCOUT_SOURCE_DIR) +
-                                 "/data/taxonomy/iab-content-3.1-ko.tsv");
-    EXPECT_TRUE(r.is_ok()) << r.status().to_string();
-    return new Taxonomy(std::move(r).value());
-  }();
-  return *t;
-}
-
-TopicId T(std::string_view s) {
-  return tax().resolve(s).value_or(kNoTopic);
-}
+using testing_support::taxonomy;
+using testing_support::topic;
 
 Document doc(std::string id, std::string title, TimeMs created,
              std::vector<std::string> topics = {}, std::string body = "") {
@@ -33,7 +24,7 @@ Document doc(std::string id, std::string title, TimeMs created,
   d.title = std::move(title);
   d.body = std::move(body);
   d.created_ms = created;
-  for (const auto& t : topics) d.topics.push_back({T(t), 1.0f, TopicSource::kProvided});
+  for (const auto& t : topics) d.topics.push_back({topic(t), 1.0f, TopicSource::kProvided});
   return d;
 }
 
@@ -50,7 +41,7 @@ std::vector<std::string> ids_of(const DocumentIndex& index, const std::vector<Te
 }
 
 TEST(DocumentIndexTest, AddFindAndDuplicates) {
-  DocumentIndex index(tax(), IndexConfig{});
+  DocumentIndex index(taxonomy(), IndexConfig{});
   auto a = index.add(doc("a", "제목", kNow, {"533"}));
   ASSERT_TRUE(a.has_value());
   EXPECT_EQ(*a, 0u);
@@ -64,7 +55,7 @@ TEST(DocumentIndexTest, AddFindAndDuplicates) {
 }
 
 TEST(DocumentIndexTest, TopicDocsListAncestorsOrderedByTime) {
-  DocumentIndex index(tax(), IndexConfig{});
+  DocumentIndex index(taxonomy(), IndexConfig{});
   // Added out of time order.
   (void)index.add(doc("soccer3", "t", kNow - 1 * kMsPerHour, {"533"}));
   (void)index.add(doc("baseball1", "t", kNow - 5 * kMsPerHour, {"545"}));
@@ -73,25 +64,26 @@ TEST(DocumentIndexTest, TopicDocsListAncestorsOrderedByTime) {
   (void)index.add(doc("coupe", "t", kNow - 2 * kMsPerHour, {"9"}));
   (void)index.add(doc("plain", "t", kNow));
 
-  EXPECT_EQ(ids_of(index, index.topic_docs(T("533"))),
+  EXPECT_EQ(ids_of(index, index.topic_docs(topic("533"))),
             (std::vector<std::string>{"soccer1", "both2", "soccer3"}));
-  EXPECT_EQ(ids_of(index, index.topic_docs(T("545"))),
+  EXPECT_EQ(ids_of(index, index.topic_docs(topic("545"))),
             (std::vector<std::string>{"baseball1", "both2"}));
   // 스포츠 lists every sports document once, oldest first (both2 has two sports topics).
-  EXPECT_EQ(ids_of(index, index.topic_docs(T("483"))),
+  EXPECT_EQ(ids_of(index, index.topic_docs(topic("483"))),
             (std::vector<std::string>{"baseball1", "soccer1", "both2", "soccer3"}));
   // Three levels: 자동차 and 자동차>차체 유형 list the coupe.
-  EXPECT_EQ(ids_of(index, index.topic_docs(T("1"))), std::vector<std::string>{"coupe"});
-  EXPECT_EQ(ids_of(index, index.topic_docs(T("2"))), std::vector<std::string>{"coupe"});
-  EXPECT_TRUE(index.topic_docs(T("547")).empty());  // 농구
+  EXPECT_EQ(ids_of(index, index.topic_docs(topic("1"))), std::vector<std::string>{"coupe"});
+  EXPECT_EQ(ids_of(index, index.topic_docs(topic("2"))), std::vector<std::string>{"coupe"});
+  EXPECT_TRUE(index.topic_docs(topic("547")).empty());  // 농구
 }
 
 TEST(DocumentIndexTest, TopicDocsEqualTimesKeepAddOrder) {
-  DocumentIndex index(tax(), IndexConfig{});
+  DocumentIndex index(taxonomy(), IndexConfig{});
   (void)index.add(doc("x", "t", kNow, {"533"}));
   (void)index.add(doc("y", "t", kNow, {"533"}));
   (void)index.add(doc("w", "t", kNow - 1, {"533"}));
-  EXPECT_EQ(ids_of(index, index.topic_docs(T("533"))), (std::vector<std::string>{"w", "x", "y"}));
+  EXPECT_EQ(ids_of(index, index.topic_docs(topic("533"))),
+            (std::vector<std::string>{"w", "x", "y"}));
 }
 
 // The corpus of the search tests. For the query "두바이 초콜릿" (terms 두바 바이 초콜 콜릿;
@@ -102,7 +94,7 @@ TEST(DocumentIndexTest, TopicDocsEqualTimesKeepAddOrder) {
 //   D "초콜릿 케이크 레시피"     has 2 — below coverage
 // BM25 (k1 1.2, b 0.75, title tf ×2, n 5, avg length 10.8): A ≈ 3.018, B ≈ 2.271.
 DocumentIndex search_corpus() {
-  DocumentIndex index(tax(), IndexConfig{});
+  DocumentIndex index(taxonomy(), IndexConfig{});
   (void)index.add(doc("A", "두바이초콜릿 만들기 후기", kNow - 3 * kMsPerDay));
   (void)index.add(doc("B", "두바이 초콜렛 가게", kNow - 1 * kMsPerDay));
   (void)index.add(doc("C", "두바이 여행 후기", kNow));
@@ -138,27 +130,27 @@ TEST(DocumentIndexSearchTest, ExcludeCoverageAndK) {
 
   IndexConfig strict;
   strict.min_query_coverage = 1.0;
-  DocumentIndex all(tax(), strict);
+  DocumentIndex all(taxonomy(), strict);
   (void)all.add(doc("A", "두바이초콜릿 만들기 후기", kNow));
   (void)all.add(doc("B", "두바이 초콜렛 가게", kNow));
   EXPECT_EQ(ids_of(all, all.search("두바이 초콜릿", 10, nullptr)), std::vector<std::string>{"A"});
   // A one-term query needs that term (coverage is at least one term).
   IndexConfig loose;
   loose.min_query_coverage = 0.0;
-  DocumentIndex any(tax(), loose);
+  DocumentIndex any(taxonomy(), loose);
   (void)any.add(doc("A", "두바이초콜릿", kNow));
   (void)any.add(doc("C", "여행", kNow));
   EXPECT_EQ(ids_of(any, any.search("두바이 초콜릿", 10, nullptr)), std::vector<std::string>{"A"});
 }
 
 TEST(DocumentIndexSearchTest, TitleCountsTwiceAndTiesPreferNewer) {
-  DocumentIndex index(tax(), IndexConfig{});
+  DocumentIndex index(taxonomy(), IndexConfig{});
   (void)index.add(doc("body", "간식 이야기", kNow, {}, "두바이 초콜릿"));
   (void)index.add(doc("title", "두바이 초콜릿", kNow, {}, "간식 이야기"));
   auto m = index.search("두바이 초콜릿", 10, nullptr);
   EXPECT_EQ(ids_of(index, m), (std::vector<std::string>{"title", "body"}));
 
-  DocumentIndex same(tax(), IndexConfig{});
+  DocumentIndex same(taxonomy(), IndexConfig{});
   (void)same.add(doc("old", "에스파 일본 앨범", kNow - kMsPerDay));
   (void)same.add(doc("new", "에스파 일본 앨범", kNow));
   (void)same.add(doc("mid", "에스파 일본 앨범", kNow - kMsPerHour));
@@ -173,7 +165,7 @@ TEST(DocumentIndexSearchTest, TitleCountsTwiceAndTiesPreferNewer) {
 
 TEST(DocumentIndexSearchTest, VeryCommonTermsAreIgnoredInLargePools) {
   // 24 documents (> 20), 8 of them with 후기: df 8 > 0.25·24 = 6, so 후기 is a stop-bigram.
-  DocumentIndex index(tax(), IndexConfig{});
+  DocumentIndex index(taxonomy(), IndexConfig{});
   for (int i = 0; i < 24; ++i) {
     (void)index.add(
         doc("d" + std::to_string(i), i < 8 ? "캠핑 후기" : "문서 " + std::to_string(i), kNow));
@@ -182,7 +174,7 @@ TEST(DocumentIndexSearchTest, VeryCommonTermsAreIgnoredInLargePools) {
   // A rare term still matches: d20 ("문서 20") through the whole-word term "20".
   EXPECT_EQ(ids_of(index, index.search("20", 10, nullptr)), std::vector<std::string>{"d20"});
   // In a small pool (n ≤ 20) common terms still count.
-  DocumentIndex small(tax(), IndexConfig{});
+  DocumentIndex small(taxonomy(), IndexConfig{});
   for (int i = 0; i < 10; ++i) (void)small.add(doc("d" + std::to_string(i), "캠핑 후기", kNow));
   EXPECT_EQ(small.search("후기", 20, nullptr).size(), 10u);
 }
@@ -192,7 +184,7 @@ TEST(DocumentIndexSearchTest, VeryCommonTermsAreIgnoredInLargePools) {
 // computes the needed coverage over all distinct query terms (need = ceil(0.6·2) = 2) but
 // can match only the 1 non-stop term, so the query finds nothing.
 TEST(DocumentIndexSearchTest, StopTermsDoNotCountAgainstCoverage) {
-  DocumentIndex index(tax(), IndexConfig{});
+  DocumentIndex index(taxonomy(), IndexConfig{});
   for (int i = 0; i < 24; ++i) {
     (void)index.add(doc("d" + std::to_string(i),
                         i < 8 ? "맛집 후기 " + std::to_string(i) : "문서 " + std::to_string(i),
@@ -205,7 +197,7 @@ TEST(DocumentIndexSearchTest, StopTermsDoNotCountAgainstCoverage) {
 }
 
 TEST(DocumentIndexPopularityTest, DecaysWithHalfLife) {
-  DocumentIndex index(tax(), IndexConfig{});  // popularity half-life 24 h
+  DocumentIndex index(taxonomy(), IndexConfig{});  // popularity half-life 24 h
   const DocIndex a = *index.add(doc("a", "t", kNow - kMsPerDay));
   const DocIndex b = *index.add(doc("b", "t", kNow - kMsPerDay));
   EXPECT_EQ(index.popularity(a, kNow), 0.0);
@@ -233,7 +225,7 @@ TEST(DocumentIndexPopularityTest, DecaysWithHalfLife) {
 TEST(DocumentIndexPopularityTest, PopularFallsBackToNewest) {
   IndexConfig cfg;
   cfg.popular_list_size = 3;
-  DocumentIndex index(tax(), cfg);
+  DocumentIndex index(taxonomy(), cfg);
   for (int i = 0; i < 5; ++i) {
     (void)index.add(doc("d" + std::to_string(i), "t", kNow - (5 - i) * kMsPerHour));  // d4 newest
   }

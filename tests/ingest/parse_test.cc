@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
+
+#include "support/test_support.h"
 
 namespace feedscout {
 namespace {
@@ -10,19 +13,11 @@ namespace {
 // 2026-11-20T12:00:00Z: 20777 days · 86400 s + 12 h = 1 795 176 000 s.
 constexpr TimeMs kNow = 1795176000000;
 
-const Taxonomy& taxonomy() {
-  static const Taxonomy* t = [] {
-    auto r = Taxonomy::load_file(std::string(FEEDSCOUT_SOURCE_DIR) +
-                                 "/data/taxonomy/iab-content-3.1-ko.tsv");
-    EXPECT_TRUE(r.is_ok()) << r.status().to_string();
-    return new Taxonomy(std::move(r).value());
-  }();
-  return *t;
-}
-
-TopicId topic(std::string_view s) {
-  return taxonomy().resolve(s).value_or(kNoTopic);
-}
+using testing_support::click;
+using testing_support::impression;
+using testing_support::search;
+using testing_support::taxonomy;
+using testing_support::topic;
 
 const std::string kClick =
     R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})";
@@ -42,6 +37,17 @@ void expect_field_error(const std::string& line, const std::string& field,
   EXPECT_NE(e.message.find(msg_part), std::string::npos)
       << "message '" << e.message << "' lacks '" << msg_part << "' for " << line;
   EXPECT_EQ(e.position, 1u);
+}
+
+// Lines that each fail with one error: the field it names and a part of its message.
+struct FieldErrorCase {
+  const char* line;
+  const char* field;
+  const char* message_part;
+};
+
+void expect_field_errors(std::initializer_list<FieldErrorCase> cases) {
+  for (const auto& c : cases) expect_field_error(c.line, c.field, c.message_part);
 }
 
 ItemError one_doc_error(const std::string& line, const ParseLimits& limits = {}) {
@@ -158,60 +164,47 @@ TEST(ParseEventsTest, MissingFields) {
 }
 
 TEST(ParseEventsTest, EmptyValues) {
-  expect_field_error(
-      R"({"id":"","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
-      "id", "must not be empty");
-  expect_field_error(
-      R"({"id":"e1","type":"click","user":"  ","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
-      "user", "must not be empty");
-  expect_field_error(
-      R"({"id":"s1","type":"search","user":"u1","time":"2026-11-20T09:00:00Z","query":" \t "})",
-      "query", "must not be empty");
-  expect_field_error(
-      R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":[]})",
-      "docs", "at least one");
-  expect_field_error(
-      R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1",""]})",
-      "docs[1]", "document id must be");
+  expect_field_errors({
+      {R"({"id":"","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
+       "id", "must not be empty"},
+      {R"({"id":"e1","type":"click","user":"  ","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
+       "user", "must not be empty"},
+      {R"({"id":"s1","type":"search","user":"u1","time":"2026-11-20T09:00:00Z","query":" \t "})",
+       "query", "must not be empty"},
+      {R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":[]})",
+       "docs", "at least one"},
+      {R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1",""]})",
+       "docs[1]", "document id must be"},
+  });
 }
 
 TEST(ParseEventsTest, WrongTypes) {
-  expect_field_error(
-      R"({"id":7,"type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
-      "id", "expected a string, got number");
-  expect_field_error(
-      R"({"id":"e1","type":"like","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
-      "type", "unknown event type 'like'");
-  expect_field_error(
-      R"({"id":"e1","type":"click","user":["u1"],"time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
-      "user", "got array");
-  expect_field_error(
-      R"({"id":"e1","type":"click","user":"u1","time":true,"surface":"feed","docs":["d1"]})",
-      "time", "got boolean");
-  expect_field_error(
-      R"({"id":"e1","type":"click","user":"u1","time":"yesterday","surface":"feed","docs":["d1"]})",
-      "time", "RFC 3339");
-  expect_field_error(
-      R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"home","docs":["d1"]})",
-      "surface", "unknown surface 'home'");
-  expect_field_error(
-      R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":"d1"})",
-      "docs", "got string");
-  expect_field_error(
-      R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1",2]})",
-      "docs[1]", "got number");
-  expect_field_error(
-      R"({"id":"s1","type":"search","user":"u1","time":"2026-11-20T09:00:00Z","query":"q","clicked":{"d":1}})",
-      "clicked", "got object");
-  expect_field_error(
-      R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"],"dwell_s":"12"})",
-      "dwell_s", "expected a number");
-  expect_field_error(
-      R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"],"dwell_s":-1})",
-      "dwell_s", "between 0 and 86400");
-  expect_field_error(
-      R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"],"dwell_s":86401})",
-      "dwell_s", "between 0 and 86400");
+  expect_field_errors({
+      {R"({"id":7,"type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
+       "id", "expected a string, got number"},
+      {R"({"id":"e1","type":"like","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
+       "type", "unknown event type 'like'"},
+      {R"({"id":"e1","type":"click","user":["u1"],"time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"]})",
+       "user", "got array"},
+      {R"({"id":"e1","type":"click","user":"u1","time":true,"surface":"feed","docs":["d1"]})",
+       "time", "got boolean"},
+      {R"({"id":"e1","type":"click","user":"u1","time":"yesterday","surface":"feed","docs":["d1"]})",
+       "time", "RFC 3339"},
+      {R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"home","docs":["d1"]})",
+       "surface", "unknown surface 'home'"},
+      {R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":"d1"})",
+       "docs", "got string"},
+      {R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1",2]})",
+       "docs[1]", "got number"},
+      {R"({"id":"s1","type":"search","user":"u1","time":"2026-11-20T09:00:00Z","query":"q","clicked":{"d":1}})",
+       "clicked", "got object"},
+      {R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"],"dwell_s":"12"})",
+       "dwell_s", "expected a number"},
+      {R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"],"dwell_s":-1})",
+       "dwell_s", "between 0 and 86400"},
+      {R"({"id":"e1","type":"click","user":"u1","time":"2026-11-20T09:00:00Z","surface":"feed","docs":["d1"],"dwell_s":86401})",
+       "dwell_s", "between 0 and 86400"},
+  });
 }
 
 TEST(ParseEventsTest, IdsRejectControlCharactersAndLength) {
@@ -476,37 +469,21 @@ void expect_same_event(const Event& a, const Event& b) {
 
 TEST(CanonicalJsonTest, EventsRoundTrip) {
   std::vector<Event> events;
-  Event click;
-  click.id = "e1";
-  click.type = EventType::kClick;
-  click.user = "사용자\"1\"";
-  click.time_ms = kNow - 1234567;  // milliseconds survive
-  click.surface = Surface::kMain;
-  click.doc_ids = {"d1", "d/2"};
-  click.dwell_s = 2.75;
-  events.push_back(click);
-  Event no_dwell = click;
+  Event clicked = click(Surface::kMain, kNow - 1234567, {"d1", "d/2"}, 2.75);  // ms survive
+  clicked.id = "e1";
+  clicked.user = "사용자\"1\"";
+  events.push_back(clicked);
+  Event no_dwell = clicked;
   no_dwell.id = "e2";
   no_dwell.dwell_s = -1;
   events.push_back(no_dwell);
-  Event imp;
-  imp.id = "e3";
-  imp.type = EventType::kImpression;
-  imp.user = "u";
-  imp.time_ms = kNow;
-  imp.surface = Surface::kFeed;
-  imp.doc_ids = {"a", "b", "c"};
-  events.push_back(imp);
-  Event search;
-  search.id = "e4";
-  search.type = EventType::kSearch;
-  search.user = "u";
-  search.time_ms = kNow - kMsPerDay;
-  search.surface = Surface::kSearch;
-  search.query = "두바이 초콜릿 🍫 \\ \"";
-  search.doc_ids = {"d9"};
-  events.push_back(search);
-  Event search_no_click = search;
+  Event shown = impression(Surface::kFeed, kNow, {"a", "b", "c"});
+  shown.id = "e3";
+  events.push_back(shown);
+  Event searched = search(kNow - kMsPerDay, "두바이 초콜릿 🍫 \\ \"", {"d9"});
+  searched.id = "e4";
+  events.push_back(searched);
+  Event search_no_click = searched;
   search_no_click.id = "e5";
   search_no_click.doc_ids.clear();
   events.push_back(search_no_click);

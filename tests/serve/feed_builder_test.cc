@@ -7,32 +7,26 @@
 #include <string>
 #include <vector>
 
+#include "support/test_support.h"
+
 namespace feedscout {
 namespace {
 
 constexpr TimeMs kNow = 1795176000000;  // 2026-11-20T12:00:00Z
 const std::string kPopularReason = "지금 인기 있는 콘텐츠";
 
-const Taxonomy& tax() {
-  static const Taxonomy* t = [] {
-    auto r = Taxonomy::load_file(std::string(FEEDSCOUT_SOURCE_DIR) +
-                                 "/data/taxonomy/iab-content-3.1-ko.tsv");
-    EXPECT_TRUE(r.is_ok()) << r.status().to_string();
-    return new Taxonomy(std::move(r).value());
-  }();
-  return *t;
-}
-
-TopicId T(std::string_view s) {
-  return tax().resolve(s).value_or(kNoTopic);
-}
+using testing_support::click;
+using testing_support::impression;
+using testing_support::search;
+using testing_support::taxonomy;
+using testing_support::topic;
 
 // A pool: 12 축구 docs "s0".."s11", 12 야구 docs "b0".."b11", 12 농구 docs "k0".."k11"
 // (index i is i hours old), three 두바이 초콜릿 docs under 디저트·베이킹, and `filler`
 // 자동차 docs (20 by default: with 59 docs, "축구" in 12 titles stays under the index's 25%
 // stop-bigram share, so a search for it matches).
 struct World {
-  DocumentIndex index{tax(), IndexConfig{}};
+  DocumentIndex index{taxonomy(), IndexConfig{}};
   explicit World(int filler = 20) {
     for (int i = 0; i < 12; ++i) {
       add("s" + std::to_string(i), "축구 경기 " + std::to_string(i), kNow - i * kMsPerHour, "533");
@@ -48,59 +42,33 @@ struct World {
     }
     index.refresh_popular(kNow);
   }
-  void add(const std::string& id, const std::string& title, TimeMs t, const std::string& topic) {
+  void add(const std::string& id, const std::string& title, TimeMs t,
+           const std::string& id_or_path) {
     Document d;
     d.id = id;
     d.title = title;
     d.created_ms = t;
-    d.topics = {{T(topic), 1.0f, TopicSource::kProvided}};
+    d.topics = {{topic(id_or_path), 1.0f, TopicSource::kProvided}};
     ASSERT_TRUE(index.add(d).has_value());
   }
   void apply(UserContext& c, Event e) const {
     std::vector<const std::vector<DocTopic>*> topics;
     for (const auto& id : e.doc_ids) topics.push_back(&index.doc(*index.find(id)).topics);
-    c.apply(e, topics, tax(), ContextConfig{});
+    c.apply(e, topics, taxonomy(), ContextConfig{});
   }
   Feed feed(const UserContext& c, size_t n, const FeedConfig& cfg = {},
             const std::function<bool(uint64_t)>& exclude = nullptr) const {
     const ContextView v = compute_view(c, kNow, ContextConfig{});
-    return build_feed(v, c, index, tax(), cfg, n, kNow, exclude);
+    return build_feed(v, c, index, taxonomy(), cfg, n, kNow, exclude);
   }
   std::string id(const FeedItem& item) const { return index.doc(item.doc).id; }
-  bool under(const FeedItem& item, std::string_view topic) const {
+  bool under(const FeedItem& item, std::string_view id_or_path) const {
     for (const auto& t : index.doc(item.doc).topics) {
-      if (tax().is_ancestor_or_self(T(topic), t.topic)) return true;
+      if (taxonomy().is_ancestor_or_self(topic(id_or_path), t.topic)) return true;
     }
     return false;
   }
 };
-
-Event click(Surface s, TimeMs t, std::vector<std::string> docs) {
-  Event e;
-  e.type = EventType::kClick;
-  e.user = "u";
-  e.surface = s;
-  e.time_ms = t;
-  e.doc_ids = std::move(docs);
-  return e;
-}
-
-Event impression(Surface s, TimeMs t, std::vector<std::string> docs) {
-  Event e = click(s, t, std::move(docs));
-  e.type = EventType::kImpression;
-  return e;
-}
-
-Event search(TimeMs t, std::string q, std::vector<std::string> clicked = {}) {
-  Event e;
-  e.type = EventType::kSearch;
-  e.user = "u";
-  e.surface = Surface::kSearch;
-  e.time_ms = t;
-  e.query = std::move(q);
-  e.doc_ids = std::move(clicked);
-  return e;
-}
 
 void expect_no_duplicates(const World& w, const Feed& f) {
   std::set<std::string> seen;
@@ -223,9 +191,9 @@ TEST(FeedBuilderTest, FootballUserGetsFootballNotBaseball) {
   w.apply(c, click(Surface::kMain, kNow - 3 * kMsPerHour, {"s8"}));
   const ContextView v = compute_view(c, kNow, ContextConfig{});
   // 스포츠 and 스포츠>축구 have the same evidence; the specific topic stands for both.
-  const auto topics = select_feed_topics(v, tax(), FeedConfig{});
+  const auto topics = select_feed_topics(v, taxonomy(), FeedConfig{});
   ASSERT_EQ(topics.size(), 1u);
-  EXPECT_EQ(topics[0].topic, T("533"));
+  EXPECT_EQ(topics[0].topic, topic("533"));
 
   // Without the exploration slot every item is 축구.
   FeedConfig no_explore;
@@ -262,17 +230,18 @@ TEST(FeedBuilderTest, SpecificTopicRatioDecidesBetweenParentAndChildren) {
   w.apply(c, click(Surface::kFeed, kNow, {"s11"}));
   w.apply(c, click(Surface::kFeed, kNow, {"b11"}));
   w.apply(c, click(Surface::kFeed, kNow, {"k11"}));
-  auto topics = select_feed_topics(compute_view(c, kNow, ContextConfig{}), tax(), FeedConfig{});
+  auto topics =
+      select_feed_topics(compute_view(c, kNow, ContextConfig{}), taxonomy(), FeedConfig{});
   std::set<TopicId> got;
   for (const auto& t : topics) got.insert(t.topic);
-  EXPECT_EQ(got, (std::set<TopicId>{T("533"), T("545"), T("547")}));
+  EXPECT_EQ(got, (std::set<TopicId>{topic("533"), topic("545"), topic("547")}));
 
   // A stricter ratio keeps the broad topic: children (0.136) < 0.9·스포츠 (0.242).
   FeedConfig strict;
   strict.specific_topic_ratio = 0.9;
-  topics = select_feed_topics(compute_view(c, kNow, ContextConfig{}), tax(), strict);
+  topics = select_feed_topics(compute_view(c, kNow, ContextConfig{}), taxonomy(), strict);
   ASSERT_EQ(topics.size(), 1u);
-  EXPECT_EQ(topics[0].topic, T("483"));
+  EXPECT_EQ(topics[0].topic, topic("483"));
   const Feed f = w.feed(c, 10, strict);
   for (const auto& item : f.items) {
     if (item.source == FeedSource::kTopic) {
@@ -286,12 +255,12 @@ TEST(FeedBuilderTest, ImpressionsAloneAreNoInterestAndMaxTopics) {
   UserContext c;
   w.apply(c, impression(Surface::kFeed, kNow, {"b1", "b2", "b3"}));
   EXPECT_TRUE(
-      select_feed_topics(compute_view(c, kNow, ContextConfig{}), tax(), FeedConfig{}).empty());
+      select_feed_topics(compute_view(c, kNow, ContextConfig{}), taxonomy(), FeedConfig{}).empty());
   w.apply(c, click(Surface::kFeed, kNow, {"s11"}));
   w.apply(c, click(Surface::kFeed, kNow, {"c0"}));
   FeedConfig one;
   one.max_topics = 1;
-  EXPECT_EQ(select_feed_topics(compute_view(c, kNow, ContextConfig{}), tax(), one).size(), 1u);
+  EXPECT_EQ(select_feed_topics(compute_view(c, kNow, ContextConfig{}), taxonomy(), one).size(), 1u);
 }
 
 TEST(FeedBuilderTest, NIsClamped) {

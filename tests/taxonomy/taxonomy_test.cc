@@ -4,29 +4,16 @@
 
 #include <string>
 
+#include "support/test_support.h"
+
 namespace feedscout {
 namespace {
 
-const std::string kTaxonomyPath =
-    std::string(FEEDSCOUT_SOURCE_DIR) + "/data/taxonomy/iab-content-3.1-ko.tsv";
-
-const Taxonomy& shipped() {
-  static const Taxonomy* t = [] {
-    auto r = Taxonomy::load_file(kTaxonomyPath);
-    EXPECT_TRUE(r.is_ok()) << r.status().to_string();
-    return new Taxonomy(std::move(r).value());
-  }();
-  return *t;
-}
-
-TopicId id_of(const Taxonomy& t, std::string_view s) {
-  auto id = t.resolve(s);
-  EXPECT_TRUE(id.has_value()) << s;
-  return id.value_or(kNoTopic);
-}
+using testing_support::taxonomy;
+using testing_support::topic;
 
 TEST(TaxonomyShippedTest, LoadsWithExpectedCounts) {
-  const Taxonomy& t = shipped();
+  const Taxonomy& t = taxonomy();
   EXPECT_EQ(t.size(), 635u);
   // data/taxonomy/README.md counts tiers from the IAB tier columns: 37/323/275. Levels here
   // come from parent links, and two rows have a parent one tier above their IAB tier path:
@@ -34,27 +21,27 @@ TEST(TaxonomyShippedTest, LoadsWithExpectedCounts) {
   // and 497 (Horse Racing, tier 3 under Equine Sports) has parent 483 (Sports). Both are
   // level 2 by parent links, so level_counts() is 37 / 323+2 / 275-2.
   EXPECT_EQ(t.level_counts(), (std::vector<size_t>{37, 325, 273}));
-  EXPECT_EQ(t.node(id_of(t, "376")).level, 2);
-  EXPECT_EQ(t.node(id_of(t, "376")).path, "장르>공영 라디오");
-  EXPECT_EQ(t.node(id_of(t, "497")).level, 2);
-  EXPECT_EQ(t.node(id_of(t, "497")).path, "스포츠>경마");
+  EXPECT_EQ(t.node(topic(t, "376")).level, 2);
+  EXPECT_EQ(t.node(topic(t, "376")).path, "장르>공영 라디오");
+  EXPECT_EQ(t.node(topic(t, "497")).level, 2);
+  EXPECT_EQ(t.node(topic(t, "497")).path, "스포츠>경마");
 }
 
 TEST(TaxonomyShippedTest, PathsAndNames) {
-  const Taxonomy& t = shipped();
-  const TopicNode& soccer = t.node(id_of(t, "533"));
+  const Taxonomy& t = taxonomy();
+  const TopicNode& soccer = t.node(topic(t, "533"));
   EXPECT_EQ(soccer.external_id, "533");
   EXPECT_EQ(soccer.name, "축구");
   EXPECT_EQ(soccer.name_en, "Soccer");
   EXPECT_EQ(soccer.path, "스포츠>축구");
   EXPECT_EQ(soccer.level, 2);
-  const TopicNode& sports = t.node(id_of(t, "483"));
+  const TopicNode& sports = t.node(topic(t, "483"));
   EXPECT_EQ(sports.path, "스포츠");
   EXPECT_EQ(sports.level, 1);
   EXPECT_EQ(sports.parent, kNoTopic);
-  EXPECT_EQ(soccer.parent, id_of(t, "483"));
+  EXPECT_EQ(soccer.parent, topic(t, "483"));
   // A third-level node.
-  const TopicNode& coupe = t.node(id_of(t, "9"));
+  const TopicNode& coupe = t.node(topic(t, "9"));
   EXPECT_EQ(coupe.path, "자동차>차체 유형>쿠페");
   EXPECT_EQ(coupe.level, 3);
   // Every node's path is found again by path, and ids are dense.
@@ -65,7 +52,7 @@ TEST(TaxonomyShippedTest, PathsAndNames) {
 }
 
 TEST(TaxonomyShippedTest, ResolveByIdOrPath) {
-  const Taxonomy& t = shipped();
+  const Taxonomy& t = taxonomy();
   EXPECT_EQ(t.resolve("533"), t.find_by_path("스포츠>축구"));
   EXPECT_EQ(t.resolve("스포츠>축구"), t.find_by_external_id("533"));
   EXPECT_EQ(t.resolve("SPSHQ5"), t.find_by_path("장르"));  // non-numeric id
@@ -79,9 +66,9 @@ TEST(TaxonomyShippedTest, ResolveByIdOrPath) {
 }
 
 TEST(TaxonomyShippedTest, LineageAndAncestry) {
-  const Taxonomy& t = shipped();
-  const TopicId sports = id_of(t, "483"), soccer = id_of(t, "533"), baseball = id_of(t, "545");
-  const TopicId autos = id_of(t, "1"), body = id_of(t, "2"), coupe = id_of(t, "9");
+  const Taxonomy& t = taxonomy();
+  const TopicId sports = topic(t, "483"), soccer = topic(t, "533"), baseball = topic(t, "545");
+  const TopicId autos = topic(t, "1"), body = topic(t, "2"), coupe = topic(t, "9");
   EXPECT_EQ(t.lineage(coupe), (std::vector<TopicId>{autos, body, coupe}));
   EXPECT_EQ(t.lineage(soccer), (std::vector<TopicId>{sports, soccer}));
   EXPECT_EQ(t.lineage(sports), (std::vector<TopicId>{sports}));
@@ -106,16 +93,16 @@ TEST(TaxonomyParseTest, SmallFileWithCommentsCrlfAndExtraColumns) {
   const Taxonomy& t = *r;
   EXPECT_EQ(t.size(), 3u);
   EXPECT_EQ(t.level_counts(), (std::vector<size_t>{1, 1, 1}));
-  EXPECT_EQ(t.node(id_of(t, "k")).path, "스포츠>축구>K리그");
-  EXPECT_EQ(t.node(id_of(t, "k")).name_en, "K League");  // \r trimmed
-  EXPECT_EQ(t.node(id_of(t, "f")).name_en, "");
+  EXPECT_EQ(t.node(topic(t, "k")).path, "스포츠>축구>K리그");
+  EXPECT_EQ(t.node(topic(t, "k")).name_en, "K League");  // \r trimmed
+  EXPECT_EQ(t.node(topic(t, "f")).name_en, "");
 }
 
 TEST(TaxonomyParseTest, ChildBeforeParentIsAccepted) {
   // The format requires only that every parent is defined somewhere in the file.
   auto r = Taxonomy::parse("id\tparent\tname\nf\ts\t축구\ns\t\t스포츠\n", "mem");
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
-  EXPECT_EQ(r->node(id_of(*r, "f")).path, "스포츠>축구");
+  EXPECT_EQ(r->node(topic(*r, "f")).path, "스포츠>축구");
 }
 
 void expect_error(const std::string& text, const std::string& want_line,

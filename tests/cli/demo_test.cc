@@ -2,12 +2,12 @@
 // whole pipeline on the shipped sample and prints the three-user report with reasons.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <array>
 #include <cstdio>
-#include <filesystem>
 #include <string>
+
+#include "support/test_support.h"
 
 namespace {
 
@@ -38,13 +38,10 @@ size_t count(const std::string& haystack, const std::string& needle) {
 }
 
 TEST(DemoTest, MainJobPrintsContextsAndFeedsWithReasons) {
-  const std::string dir =
-      (std::filesystem::temp_directory_path() / ("feedscout_demo_" + std::to_string(getpid())))
-          .string();
+  const feedscout::testing_support::TempDir dir("feedscout_demo");
   const RunResult r = run("cd " FEEDSCOUT_SOURCE_DIR " && FEEDSCOUT_DEMO_SERVE=0 " FEEDSCOUT_BINARY
                           " demo --data-dir " +
-                          dir);
-  std::filesystem::remove_all(dir);
+                          dir.file("data"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // Every pipeline ran.
   EXPECT_NE(r.output.find("[taxonomy]"), std::string::npos);

@@ -1,57 +1,29 @@
 #include "feedscout/engine/engine.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "support/test_support.h"
+
 namespace feedscout {
 namespace {
 
-namespace fs = std::filesystem;
+using testing_support::engine_config;
+using testing_support::TempDir;
 
 constexpr TimeMs kNow = 1795176000000;  // 2026-11-20T12:00:00Z
-const std::string kTaxonomy =
-    std::string(FEEDSCOUT_SOURCE_DIR) + "/data/taxonomy/iab-content-3.1-ko.tsv";
-
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() / ("feedscout_engine_test_" + std::to_string(::getpid()) +
-                                         "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 class EngineTest : public ::testing::Test {
  protected:
-  EngineConfig config() const {
-    EngineConfig c;
-    c.data_dir = dir_.file("data");
-    c.taxonomy_path = kTaxonomy;
-    c.classifier.kind = "none";
-    c.block_cache_mb = 8;
-    return c;
-  }
+  EngineConfig config() const { return engine_config(dir_.file("data")); }
   std::unique_ptr<Engine> open(const EngineConfig& c) {
     auto r = Engine::open(c, [this] { return now_.load(); });
     EXPECT_TRUE(r.is_ok()) << r.status().to_string();
@@ -59,7 +31,7 @@ class EngineTest : public ::testing::Test {
   }
   std::unique_ptr<Engine> open() { return open(config()); }
 
-  TempDir dir_;
+  TempDir dir_{"feedscout_engine_test"};
   std::atomic<TimeMs> now_{kNow};
 };
 

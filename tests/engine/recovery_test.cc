@@ -9,11 +9,14 @@
 #include <filesystem>
 
 #include "feedscout/engine/engine.h"
+#include "support/test_support.h"
 
 namespace feedscout {
 namespace {
 
 namespace fs = std::filesystem;
+using testing_support::engine_config;
+using testing_support::TempDir;
 
 constexpr TimeMs kNow = 1795176000000;  // 2026-11-20T12:00:00Z
 
@@ -47,19 +50,12 @@ std::string events() {
 }
 
 EngineConfig config_for(const fs::path& dir) {
-  EngineConfig c;
-  c.data_dir = (dir / "data").string();
-  c.taxonomy_path = std::string(FEEDSCOUT_SOURCE_DIR) + "/data/taxonomy/iab-content-3.1-ko.tsv";
-  c.classifier.kind = "none";
-  c.block_cache_mb = 8;
-  return c;
+  return engine_config((dir / "data").string());
 }
 
 TEST(RecoveryTest, AcknowledgedEventsAreReplayedAfterADeathBeforeTheCheckpoint) {
-  const fs::path base =
-      fs::temp_directory_path() / ("feedscout_recovery_" + std::to_string(getpid()));
-  fs::remove_all(base);
-  const fs::path died = base / "died", lived = base / "lived";
+  const TempDir base("feedscout_recovery");
+  const fs::path died = base.path() / "died", lived = base.path() / "lived";
   fs::create_directories(died);
   fs::create_directories(lived);
 
@@ -115,9 +111,6 @@ TEST(RecoveryTest, AcknowledgedEventsAreReplayedAfterADeathBeforeTheCheckpoint) 
   const IngestReport again = (*recovered)->ingest_events(events());
   EXPECT_EQ(again.accepted, 0u);
   EXPECT_EQ(again.duplicates, 300u);
-  recovered->reset();
-  control->reset();
-  fs::remove_all(base);
 }
 
 }  // namespace

@@ -5,27 +5,22 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <initializer_list>
 #include <set>
 #include <sstream>
 #include <string>
 
 #include "feedscout/ingest/parse.h"
+#include "support/test_support.h"
 
 namespace feedscout {
 namespace {
 
 const std::string kRoot = FEEDSCOUT_SOURCE_DIR;
 const std::string kVocab = kRoot + "/data/sample/topic_vocab.json";
-const std::string kTaxonomy = kRoot + "/data/taxonomy/iab-content-3.1-ko.tsv";
 
-const Taxonomy& taxonomy() {
-  static const Taxonomy* t = [] {
-    auto loaded = Taxonomy::load_file(kTaxonomy);
-    EXPECT_TRUE(loaded.is_ok()) << loaded.status().to_string();
-    return new Taxonomy(std::move(loaded).value());
-  }();
-  return *t;
-}
+using testing_support::taxonomy;
+using testing_support::TempDir;
 
 std::string generate(const SampleOptions& options) {
   std::ostringstream out;
@@ -34,9 +29,10 @@ std::string generate(const SampleOptions& options) {
   return out.str();
 }
 
-// Writes `text` to a fresh file under the test temp dir and returns its path.
+// Writes `text` to a fresh file in this process's temporary directory and returns its path.
 std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "feedscout_sample_" + name;
+  static const TempDir dir("feedscout_sample");
+  const std::string path = dir.file(name);
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }
@@ -49,6 +45,11 @@ std::string topic_json(
          R"(","topic_en":"x","entities":["손흥민"],"keywords":["골"],"queries":["손흥민 골"],)"
          R"("title_templates":["{entity}의 {keyword}"],"sentences":)" +
          sentences + "}";
+}
+
+// A vocabulary file's text: the two topics as a JSON array.
+std::string vocab_json(const std::string& first, const std::string& second) {
+  return "[" + first + "," + second + "]";
 }
 
 TEST(SampleGeneratorTest, GeneratesParseableDocumentsOverAllTopics) {
@@ -138,61 +139,45 @@ TEST(SampleGeneratorTest, ValidatesTheVocabularyFile) {
   EXPECT_EQ(missing.code(), Status::Code::kIOError);
   EXPECT_NE(missing.message().find("/nonexistent/vocab.json"), std::string::npos);
 
+  // Generates from the vocabulary at `path`: refused as invalid, naming each of `parts`.
+  auto expect_invalid = [&](const std::string& path, std::initializer_list<std::string> parts) {
+    const Status s = generate_sample_documents(path, taxonomy(), options, out);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << path << ": " << s.message();
+    for (const auto& part : parts) {
+      EXPECT_NE(s.message().find(part), std::string::npos) << s.message();
+    }
+  };
+
   const std::string bad_json = write_temp("bad.json", "[{\"topic_id\": ");
-  Status s = generate_sample_documents(bad_json, taxonomy(), options, out);
-  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
-  EXPECT_NE(s.message().find(bad_json), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("JSON"), std::string::npos) << s.message();
+  expect_invalid(bad_json, {bad_json, "JSON"});
 
   // Topic 1 lacks "queries".
   std::string second = topic_json("484");
   const std::string queries = R"("queries":["손흥민 골"],)";
   second.replace(second.find(queries), queries.size(), "");
-  const std::string no_key = write_temp("nokey.json", "[" + topic_json("483") + "," + second + "]");
-  s = generate_sample_documents(no_key, taxonomy(), options, out);
-  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
-  EXPECT_NE(s.message().find("topic 1"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("'queries'"), std::string::npos) << s.message();
+  expect_invalid(write_temp("nokey.json", vocab_json(topic_json("483"), second)),
+                 {"topic 1", "'queries'"});
 
-  const std::string bad_slot = write_temp(
-      "slot.json", "[" + topic_json("483") + "," +
-                       topic_json("484", R"(["ok.", "ok too.", "{person} 등장."])") + "]");
-  s = generate_sample_documents(bad_slot, taxonomy(), options, out);
-  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
-  EXPECT_NE(s.message().find("topic 1"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("sentences[2]"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("{person}"), std::string::npos) << s.message();
-
-  const std::string unclosed =
-      write_temp("unclosed.json", "[" + topic_json("483", R"(["a.", "b.", "{entity 등장."])") +
-                                      "," + topic_json("484") + "]");
-  s = generate_sample_documents(unclosed, taxonomy(), options, out);
-  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
-  EXPECT_NE(s.message().find("topic 0"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("unclosed"), std::string::npos) << s.message();
-
-  const std::string unknown_topic =
-      write_temp("unknown.json", "[" + topic_json("483") + "," + topic_json("NOPE-999") + "]");
-  s = generate_sample_documents(unknown_topic, taxonomy(), options, out);
-  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
-  EXPECT_NE(s.message().find("NOPE-999"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("topic 1"), std::string::npos) << s.message();
-
-  const std::string duplicate =
-      write_temp("dup.json", "[" + topic_json("483") + "," + topic_json("483") + "]");
-  s = generate_sample_documents(duplicate, taxonomy(), options, out);
-  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
-  EXPECT_NE(s.message().find("twice"), std::string::npos) << s.message();
-
-  const std::string not_array = write_temp("obj.json", topic_json("483"));
-  EXPECT_EQ(generate_sample_documents(not_array, taxonomy(), options, out).code(),
-            Status::Code::kInvalidArgument);
+  expect_invalid(
+      write_temp("slot.json",
+                 vocab_json(topic_json("483"),
+                            topic_json("484", R"(["ok.", "ok too.", "{person} 등장."])"))),
+      {"topic 1", "sentences[2]", "{person}"});
+  expect_invalid(
+      write_temp("unclosed.json", vocab_json(topic_json("483", R"(["a.", "b.", "{entity 등장."])"),
+                                             topic_json("484"))),
+      {"topic 0", "unclosed"});
+  expect_invalid(write_temp("unknown.json", vocab_json(topic_json("483"), topic_json("NOPE-999"))),
+                 {"NOPE-999", "topic 1"});
+  expect_invalid(write_temp("dup.json", vocab_json(topic_json("483"), topic_json("483"))),
+                 {"twice"});
+  expect_invalid(write_temp("obj.json", topic_json("483")), {});  // not an array
   EXPECT_TRUE(out.str().empty());
 }
 
 TEST(SampleGeneratorTest, SmallVocabularyFillsSlots) {
   const std::string path =
-      write_temp("small.json", "[" + topic_json("483") + "," + topic_json("484") + "]");
+      write_temp("small.json", vocab_json(topic_json("483"), topic_json("484")));
   SampleOptions options;
   options.docs_per_topic = 5;
   std::ostringstream out;

@@ -12,13 +12,13 @@
 
 #include "feedscout/eval/sample_generator.h"
 #include "feedscout/ingest/parse.h"
+#include "support/test_support.h"
 
 namespace feedscout {
 namespace {
 
 const std::string kRoot = FEEDSCOUT_SOURCE_DIR;
 const std::string kVocab = kRoot + "/data/sample/topic_vocab.json";
-const std::string kTaxonomy = kRoot + "/data/taxonomy/iab-content-3.1-ko.tsv";
 
 // One default corpus and one default simulation, shared by the tests below.
 struct World {
@@ -35,7 +35,7 @@ struct World {
 const World& world() {
   static const World* w = [] {
     auto* w = new World();
-    auto taxonomy = Taxonomy::load_file(kTaxonomy);
+    auto taxonomy = Taxonomy::load_file(testing_support::kTaxonomyPath);
     EXPECT_TRUE(taxonomy.is_ok()) << taxonomy.status().to_string();
     w->taxonomy = std::move(taxonomy).value();
     auto vocab = load_topic_vocab(kVocab, w->taxonomy);

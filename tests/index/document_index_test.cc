@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "feedscout/context/user_context.h"
-
 #include "support/test_support.h"
 
 namespace feedscout {
@@ -128,16 +127,12 @@ TEST(DocumentIndexSearchTest, ExcludeCoverageAndK) {
   EXPECT_TRUE(index.search("?!", 10, nullptr).empty());
   EXPECT_TRUE(index.search("없는말", 10, nullptr).empty());
 
-  IndexConfig strict;
-  strict.min_query_coverage = 1.0;
-  DocumentIndex all(taxonomy(), strict);
+  DocumentIndex all(taxonomy(), IndexConfig{.min_query_coverage = 1.0});
   (void)all.add(doc("A", "두바이초콜릿 만들기 후기", kNow));
   (void)all.add(doc("B", "두바이 초콜렛 가게", kNow));
   EXPECT_EQ(ids_of(all, all.search("두바이 초콜릿", 10, nullptr)), std::vector<std::string>{"A"});
   // A one-term query needs that term (coverage is at least one term).
-  IndexConfig loose;
-  loose.min_query_coverage = 0.0;
-  DocumentIndex any(taxonomy(), loose);
+  DocumentIndex any(taxonomy(), IndexConfig{.min_query_coverage = 0.0});
   (void)any.add(doc("A", "두바이초콜릿", kNow));
   (void)any.add(doc("C", "여행", kNow));
   EXPECT_EQ(ids_of(any, any.search("두바이 초콜릿", 10, nullptr)), std::vector<std::string>{"A"});

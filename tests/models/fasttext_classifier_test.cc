@@ -2,32 +2,27 @@
 #include "feedscout/models/fasttext_classifier.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
+#include <memory>
+
+#include "support/test_support.h"
 
 namespace feedscout {
 namespace {
 
-namespace fs = std::filesystem;
-
 class FastTextClassifierTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto t = Taxonomy::load_file(std::string(FEEDSCOUT_SOURCE_DIR) +
-                                 "/data/taxonomy/iab-content-3.1-ko.tsv");
+    auto t = Taxonomy::load_file(testing_support::kTaxonomyPath);
     ASSERT_TRUE(t.is_ok()) << t.status().to_string();
     taxonomy_ = std::make_unique<Taxonomy>(std::move(t).value());
-    dir_ = fs::temp_directory_path() / ("feedscout_fasttext_" + std::to_string(getpid()));
-    fs::create_directories(dir_);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Writes a labelled file: soccer (533) and baseball (545) documents with distinct words,
   // plus one line without topics and one broken line.
   std::string write_training_file() {
-    const std::string path = (dir_ / "train.jsonl").string();
+    const std::string path = dir_.file("train.jsonl");
     std::ofstream out(path);
     const char* soccer[] = {"손흥민 결승골 프리미어리그", "K리그 골키퍼 선방 승부차기",
                             "월드컵 예선 국가대표 축구", "챔피언스리그 해트트릭 공격수"};
@@ -53,11 +48,11 @@ class FastTextClassifierTest : public ::testing::Test {
   }
 
   std::unique_ptr<Taxonomy> taxonomy_;
-  fs::path dir_;
+  testing_support::TempDir dir_{"feedscout_fasttext"};
 };
 
 TEST_F(FastTextClassifierTest, TrainsLoadsAndReturnsOnlyValidTopics) {
-  const std::string model = (dir_ / "m.bin").string();
+  const std::string model = dir_.file("m.bin");
   FastTextTrainOptions opts;
   opts.epoch = 50;
   opts.bucket = 20000;
@@ -88,7 +83,9 @@ TEST_F(FastTextClassifierTest, TrainsLoadsAndReturnsOnlyValidTopics) {
       EXPECT_LT(r[i].topic, taxonomy_->size());
       EXPECT_GE(r[i].score, 0.0f);
       EXPECT_LE(r[i].score, 1.0f);
-      if (i > 0) EXPECT_GE(r[i - 1].score, r[i].score);
+      if (i > 0) {
+        EXPECT_GE(r[i - 1].score, r[i].score);
+      }
     }
   }
   // k limits the answer; an empty text gives no topics rather than an error.
@@ -101,12 +98,12 @@ TEST_F(FastTextClassifierTest, TrainsLoadsAndReturnsOnlyValidTopics) {
 }
 
 TEST_F(FastTextClassifierTest, BadModelFilesAreClearErrors) {
-  auto missing = load_fasttext_classifier((dir_ / "nope.bin").string(), *taxonomy_);
+  auto missing = load_fasttext_classifier(dir_.file("nope.bin"), *taxonomy_);
   ASSERT_FALSE(missing.is_ok());
   EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
   EXPECT_NE(missing.status().message().find("train-topics"), std::string::npos);
 
-  const std::string garbage = (dir_ / "garbage.bin").string();
+  const std::string garbage = dir_.file("garbage.bin");
   std::ofstream(garbage) << "this is not a fastText model";
   auto bad = load_fasttext_classifier(garbage, *taxonomy_);
   ASSERT_FALSE(bad.is_ok());
@@ -114,14 +111,13 @@ TEST_F(FastTextClassifierTest, BadModelFilesAreClearErrors) {
 }
 
 TEST_F(FastTextClassifierTest, TrainingWithoutLabelsIsRefused) {
-  const std::string path = (dir_ / "empty.jsonl").string();
+  const std::string path = dir_.file("empty.jsonl");
   std::ofstream(path) << R"({"id":"x","title":"t","created_at":"2026-11-01T00:00:00Z"})"
                       << "\n";
-  auto r = train_fasttext_topics(path, *taxonomy_, (dir_ / "m.bin").string(), {});
+  auto r = train_fasttext_topics(path, *taxonomy_, dir_.file("m.bin"), {});
   ASSERT_FALSE(r.is_ok());
   EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
-  auto missing = train_fasttext_topics((dir_ / "none.jsonl").string(), *taxonomy_,
-                                       (dir_ / "m.bin").string(), {});
+  auto missing = train_fasttext_topics(dir_.file("none.jsonl"), *taxonomy_, dir_.file("m.bin"), {});
   ASSERT_FALSE(missing.is_ok());
   EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
 }

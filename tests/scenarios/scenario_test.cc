@@ -39,7 +39,6 @@
 // `reject` line.
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -57,12 +56,15 @@
 #include <vector>
 
 #include "feedscout/engine/engine.h"
+#include "support/test_support.h"
 
 namespace feedscout {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing_support::engine_config;
+using testing_support::TempDir;
 
 const std::string kRoot = FEEDSCOUT_SOURCE_DIR;
 
@@ -113,21 +115,7 @@ std::string rest_after(const std::string& line, size_t skip) {
 
 class ScenarioRunner {
  public:
-  explicit ScenarioRunner(const fs::path& file) : file_(file) {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("feedscout_scenario_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(dir_);
-    config_.data_dir = (dir_ / "data").string();
-    config_.taxonomy_path = kRoot + "/data/taxonomy/iab-content-3.1-ko.tsv";
-    config_.classifier.kind = "none";
-    config_.block_cache_mb = 8;
-  }
-  ~ScenarioRunner() {
-    engine_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  explicit ScenarioRunner(const fs::path& file) : file_(file) {}
 
   void run() {
     std::ifstream in(file_, std::ios::binary);
@@ -542,8 +530,8 @@ class ScenarioRunner {
 #undef SCENARIO_FAIL
 
   fs::path file_;
-  fs::path dir_;
-  EngineConfig config_;
+  TempDir dir_{"feedscout_scenario"};
+  EngineConfig config_ = engine_config(dir_.file("data"));
   std::unique_ptr<Engine> engine_;
   std::atomic<TimeMs> now_{0};
   int line_no_ = 0;
@@ -582,8 +570,8 @@ TEST(ScenarioFilesTest, AtLeastFourScenariosExist) {
 // The runner itself: wrong expectations, rejected events and unknown commands are reported
 // at the scenario's file and line, and the run goes on after them.
 TEST(ScenarioRunnerTest, ReportsFailuresAtFileAndLine) {
-  const fs::path file = fs::temp_directory_path() /
-                        ("feedscout_runner_selfcheck_" + std::to_string(::getpid()) + ".scenario");
+  const TempDir dir("feedscout_runner_selfcheck");
+  const fs::path file = dir.path() / "selfcheck.scenario";
   {
     std::ofstream out(file);
     out << "now 2026-11-20T12:00:00Z\n"                                  // 1
@@ -612,7 +600,6 @@ TEST(ScenarioRunnerTest, ReportsFailuresAtFileAndLine) {
     lines.insert(r.line_number());
   }
   EXPECT_EQ(lines, (std::set<int>{4, 5, 6, 8, 10}));
-  fs::remove(file);
 }
 
 }  // namespace

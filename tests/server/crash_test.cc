@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "feedscout/common/time.h"
+#include "support/test_support.h"
 
 namespace feedscout {
 namespace {
@@ -37,8 +38,6 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 const std::string kBinary = FEEDSCOUT_BINARY;
-const std::string kTaxonomy =
-    std::string(FEEDSCOUT_SOURCE_DIR) + "/data/taxonomy/iab-content-3.1-ko.tsv";
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -166,21 +165,13 @@ bool wait_healthy(int port, std::chrono::milliseconds timeout) {
 class CrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("feedscout-crash-test-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    data_ = dir_ / "data";
-    config_ = dir_ / "feedscout.toml";
-    std::ofstream(config_) << "[engine]\ntaxonomy = \"" << kTaxonomy
+    std::ofstream(config_) << "[engine]\ntaxonomy = \"" << testing_support::kTaxonomyPath
                            << "\"\n\n[classifier]\nkind = \"none\"\n\n[server]\nthreads = 4\n";
     ASSERT_TRUE(fs::exists(kBinary)) << "the feedscout CLI is not built: " << kBinary;
   }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
 
-  fs::path dir_, data_, config_;
+  const testing_support::TempDir tmp_{"feedscout-crash-test"};
+  const fs::path dir_ = tmp_.path(), data_ = dir_ / "data", config_ = dir_ / "feedscout.toml";
 };
 
 TEST_F(CrashTest, AcknowledgedEventsSurviveKill9AndTheDataDirIsLocked) {

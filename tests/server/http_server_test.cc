@@ -11,7 +11,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -23,15 +22,15 @@
 #include "feedscout/engine/engine.h"
 #include "feedscout/server/metrics.h"
 #include "server/router.h"
+#include "support/test_support.h"
 
 namespace feedscout {
 namespace {
 
 using nlohmann::json;
-namespace fs = std::filesystem;
 
-const std::string kTaxonomy =
-    std::string(FEEDSCOUT_SOURCE_DIR) + "/data/taxonomy/iab-content-3.1-ko.tsv";
+using testing_support::kTaxonomyPath;
+using testing_support::TempDir;
 
 TimeMs at(const char* rfc3339) {
   auto t = parse_rfc3339(rfc3339);
@@ -71,13 +70,9 @@ class HttpServerTest : public ::testing::Test {
   static constexpr size_t kMaxBody = 64 * 1024;
 
   void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("feedscout-http-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(dir_);
     EngineConfig config;
-    config.data_dir = dir_.string();
-    config.taxonomy_path = kTaxonomy;
+    config.data_dir = dir_.file("data");
+    config.taxonomy_path = kTaxonomyPath;
     config.classifier.kind = "none";
     auto engine = Engine::open(config, [this] { return now_.load(); });
     ASSERT_TRUE(engine.is_ok()) << engine.status().to_string();
@@ -103,8 +98,6 @@ class HttpServerTest : public ::testing::Test {
     if (thread_.joinable()) thread_.join();
     server_.reset();
     engine_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
     std::lock_guard lk(statuses_mu_);
     for (const auto& [what, status] : statuses_) {
       EXPECT_LT(status, 500) << what << " answered " << status;
@@ -178,7 +171,7 @@ class HttpServerTest : public ::testing::Test {
   }
 
   std::atomic<TimeMs> now_{at("2026-03-01T12:00:00Z")};
-  fs::path dir_;
+  TempDir dir_{"feedscout-http-test"};
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
@@ -721,12 +714,10 @@ TEST_F(HttpServerTest, SecondServerOnTheSamePortFailsToBind) {
 }
 
 TEST(HttpServerLifecycle, StopBeforeRunAndTwice) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("feedscout-http-life-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const TempDir dir("feedscout-http-life");
   EngineConfig config;
-  config.data_dir = dir.string();
-  config.taxonomy_path = kTaxonomy;
+  config.data_dir = dir.file("data");
+  config.taxonomy_path = kTaxonomyPath;
   config.classifier.kind = "none";
   auto engine = Engine::open(config);
   ASSERT_TRUE(engine.is_ok()) << engine.status().to_string();
@@ -776,8 +767,6 @@ TEST(HttpServerLifecycle, StopBeforeRunAndTwice) {
     EXPECT_FALSE(st.is_ok());
     EXPECT_NE(st.message().find("256.1.2.3"), std::string::npos) << st.to_string();
   }
-  engine->reset();
-  fs::remove_all(dir);
 }
 
 TEST(RouterTest, MatchesPatternsAndDecodesIds) {

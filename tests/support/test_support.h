@@ -56,9 +56,9 @@ class TempDir {
  public:
   explicit TempDir(std::string_view prefix = "feedscout_test") {
     static std::atomic<unsigned> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            (std::string(prefix) + "_" + std::to_string(::getpid()) + "_" +
-             std::to_string(counter++));
+    path_ =
+        std::filesystem::temp_directory_path() /
+        (std::string(prefix) + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
@@ -70,7 +70,6 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
-  std::string str() const { return path_.string(); }
   // The path of `name` inside the directory (not created).
   std::string file(std::string_view name) const { return (path_ / name).string(); }
 

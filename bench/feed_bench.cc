@@ -31,6 +31,7 @@
 
 #include "bench_util.h"
 #include "feedscout/engine/engine.h"
+#include "feedscout/engine/file_ingest.h"
 #include "synthetic.h"
 
 namespace fb = feedscout::bench;
@@ -41,7 +42,6 @@ using feedscout::TimeMs;
 
 namespace {
 
-constexpr size_t kChunkLines = 8192;
 constexpr size_t kPageSize = 20;
 
 struct ClassSample {
@@ -60,20 +60,21 @@ void print_row(const std::string& name, std::vector<double>& micros) {
               s.p90, s.p99, s.max, s.mean, s.mean > 0 ? 1e6 / s.mean : 0.0);
 }
 
-// Ingests a JSON Lines file in chunks; returns {accepted, rejected}.
+// Ingests a JSON Lines file the way `feedscout ingest` does; returns {accepted, rejected}.
 std::pair<size_t, size_t> ingest_file(Engine& engine, const std::string& path, bool documents) {
-  size_t accepted = 0, rejected = 0;
-  fb::for_each_chunk(path, kChunkLines, [&](std::string_view chunk, size_t first, size_t) {
-    auto rep =
-        documents ? engine.ingest_documents(chunk, first) : engine.ingest_events(chunk, first);
-    accepted += rep.accepted;
-    rejected += rep.rejected + (rep.commit_status.is_ok() ? 0 : rep.accepted);
-    if (!rep.errors.empty() && rejected == rep.rejected) {
-      std::printf("    first error: line %zu: %s: %s\n", rep.errors[0].position,
-                  rep.errors[0].field.c_str(), rep.errors[0].message.c_str());
-    }
-  });
-  return {accepted, rejected};
+  feedscout::FileIngestOptions options;
+  options.kind = documents ? "documents" : "events";
+  auto r = feedscout::ingest_jsonl_file(engine, path, options);
+  if (!r.is_ok()) {
+    std::printf("    error: %s\n", r.status().to_string().c_str());
+    return {0, 0};
+  }
+  if (!r->errors.empty()) {
+    const auto& e = r->errors.front();
+    std::printf("    first error: line %zu: %s: %s\n", e.position, e.field.c_str(),
+                e.message.c_str());
+  }
+  return {r->accepted, r->rejected};
 }
 
 }  // namespace
@@ -119,30 +120,17 @@ int main(int argc, char** argv) {
   co.docs = n_docs;
   co.topics = n_topics;
   co.span_days = 30;
-  co.now_ms = now;
-  auto corpus = fb::make_corpus(*taxonomy, co);
-  if (!corpus.is_ok()) {
-    std::cerr << "error: " << corpus.status().to_string() << "\n";
+  fb::ActivityOptions ao;
+  ao.seed = seed + 1;
+  ao.events = n_events;
+  ao.users = n_active;
+  ao.days = 14;
+  auto data = fb::write_dataset(*taxonomy, co, ao, now, docs_path, events_path);
+  if (!data.is_ok()) {
+    std::cerr << "error: " << data.status().to_string() << "\n";
     return 1;
   }
-  {
-    std::ofstream out(docs_path, std::ios::binary);
-    for (size_t i = 0; i < corpus->docs.size(); ++i) out << fb::document_line(*corpus, i) << '\n';
-  }
-  fb::ActivitySummary summary;
-  {
-    std::ofstream out(events_path, std::ios::binary);
-    fb::ActivityOptions ao;
-    ao.seed = seed + 1;
-    ao.events = n_events;
-    ao.users = n_active;
-    ao.days = 14;
-    ao.now_ms = now;
-    if (auto st = fb::write_activity(*corpus, ao, out, &summary); !st.is_ok()) {
-      std::cerr << "error: " << st.to_string() << "\n";
-      return 1;
-    }
-  }
+  const fb::ActivitySummary& summary = data->summary;
   const double gen_s = fb::seconds_since(setup_start);
 
   EngineConfig config;

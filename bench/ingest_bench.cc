@@ -145,29 +145,16 @@ int main(int argc, char** argv) {
   co.seed = seed;
   co.docs = n_docs;
   co.topics = n_topics;
-  co.now_ms = now;
-  auto corpus = fb::make_corpus(*taxonomy, co);
-  if (!corpus.is_ok()) {
-    std::cerr << "error: " << corpus.status().to_string() << "\n";
+  fb::ActivityOptions ao;
+  ao.seed = seed + 1;
+  ao.events = n_events;
+  ao.users = n_users;
+  auto data = fb::write_dataset(*taxonomy, co, ao, now, docs_path, events_path);
+  if (!data.is_ok()) {
+    std::cerr << "error: " << data.status().to_string() << "\n";
     return 1;
   }
-  {
-    std::ofstream out(docs_path, std::ios::binary);
-    for (size_t i = 0; i < corpus->docs.size(); ++i) out << fb::document_line(*corpus, i) << '\n';
-  }
-  fb::ActivitySummary summary;
-  {
-    std::ofstream out(events_path, std::ios::binary);
-    fb::ActivityOptions ao;
-    ao.seed = seed + 1;
-    ao.events = n_events;
-    ao.users = n_users;
-    ao.now_ms = now;
-    if (auto st = fb::write_activity(*corpus, ao, out, &summary); !st.is_ok()) {
-      std::cerr << "error: " << st.to_string() << "\n";
-      return 1;
-    }
-  }
+  const fb::ActivitySummary& summary = data->summary;
   size_t users_seen = 0;
   for (uint32_t n : summary.events_per_user) users_seen += n > 0;
   std::printf(

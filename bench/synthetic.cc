@@ -461,4 +461,23 @@ LatencySummary summarize_latencies(std::vector<double>& micros) {
   return s;
 }
 
+Result<Dataset> write_dataset(const Taxonomy& taxonomy, CorpusOptions corpus_options,
+                              ActivityOptions activity_options, TimeMs now_ms,
+                              const std::string& docs_path, const std::string& events_path) {
+  corpus_options.now_ms = now_ms;
+  activity_options.now_ms = now_ms;
+  auto corpus = make_corpus(taxonomy, corpus_options);
+  if (!corpus.is_ok()) return corpus.status();
+  Dataset data{std::move(corpus).value(), {}};
+  {
+    std::ofstream out(docs_path, std::ios::binary);
+    for (size_t i = 0; i < data.corpus.docs.size(); ++i)
+      out << document_line(data.corpus, i) << '\n';
+    if (!out) return Status::io_error("cannot write '" + docs_path + "'");
+  }
+  std::ofstream out(events_path, std::ios::binary);
+  FEEDSCOUT_RETURN_IF_ERROR(write_activity(data.corpus, activity_options, out, &data.summary));
+  return data;
+}
+
 }  // namespace feedscout::bench

@@ -111,6 +111,19 @@ std::string user_id(size_t i);
 [[nodiscard]] Status write_activity(const Corpus& corpus, const ActivityOptions& options,
                                     std::ostream& out, ActivitySummary* summary);
 
+// A generated data set written to disk: the corpus and what write_activity reported.
+struct Dataset {
+  Corpus corpus;
+  ActivitySummary summary;
+};
+
+// make_corpus + the documents (document_line per line) to docs_path + write_activity to
+// events_path; both options get now_ms = `now_ms`.
+[[nodiscard]] Result<Dataset> write_dataset(const Taxonomy& taxonomy, CorpusOptions corpus_options,
+                                            ActivityOptions activity_options, TimeMs now_ms,
+                                            const std::string& docs_path,
+                                            const std::string& events_path);
+
 // Memory of this process from /proc/self/status, in MiB: VmRSS and VmHWM (peak).
 struct ProcessMemory {
   double rss_mib = 0, peak_mib = 0;

@@ -158,6 +158,11 @@ std::string render_prometheus(const EngineStats& s, const HttpMetrics& http) {
          s.commits);
   metric(out, "feedscout_commit_failures_total", "counter",
          "Group commits whose durable write failed.", s.commit_failures);
+  metric(out, "feedscout_checkpoints_total", "counter",
+         "Checkpoints of user contexts and popularity written to the store.", s.checkpoints);
+  metric(out, "feedscout_replayed_events_total", "counter",
+         "Events replayed from the log past the last checkpoint when the store was opened.",
+         s.replayed_events);
   metric(out, "feedscout_documents", "gauge", "Documents in the pool.", s.documents);
   metric(out, "feedscout_users", "gauge", "Users with a context.", s.users);
   http.render(out);

@@ -1,0 +1,148 @@
+// Item co-click kNN baseline. Contract and costs in include/feedscout/eval/baselines.h.
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "feedscout/eval/baselines.h"
+
+namespace feedscout {
+
+ItemKnnRecommender::ItemKnnRecommender(size_t neighbours, size_t history_len)
+    : neighbours_(neighbours), history_len_(history_len) {}
+
+void ItemKnnRecommender::observe(const Interaction& x) {
+  popular_.observe(x);
+  if (!x.clicked) return;
+
+  auto [item_it, item_added] =
+      item_index_.try_emplace(x.item, static_cast<uint32_t>(item_names_.size()));
+  if (item_added) {
+    item_names_.push_back(x.item);
+    item_users_.emplace_back();
+  }
+  const uint32_t item = item_it->second;
+  auto [user_it, user_added] =
+      user_index_.try_emplace(x.user, static_cast<uint32_t>(user_items_.size()));
+  if (user_added) {
+    user_items_.emplace_back();
+    user_recent_.emplace_back();
+  }
+  const uint32_t user = user_it->second;
+
+  // H(u): move (or add) the item to the most recent end, keep the last history_len.
+  std::vector<uint32_t>& recent = user_recent_[user];
+  recent.erase(std::remove(recent.begin(), recent.end(), item), recent.end());
+  recent.push_back(item);
+  if (recent.size() > history_len_) {
+    recent.erase(recent.begin(), recent.end() - static_cast<std::ptrdiff_t>(history_len_));
+  }
+
+  const uint64_t pair = (static_cast<uint64_t>(user) << 32) | item;
+  if (!clicked_pairs_.insert(pair).second) return;  // a repeat: no co-count changes
+  user_items_[user].push_back(item);
+  item_users_[item].push_back(user);
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_.clear();
+}
+
+const std::vector<ItemKnnRecommender::Sim>& ItemKnnRecommender::neighbours_locked(
+    uint32_t item) const {
+  auto cached = cache_.find(item);
+  if (cached != cache_.end()) return cached->second;
+
+  // c(item, j) for every co-clicked j, counted in a dense per-slot array.
+  if (scratch_counts_.size() < item_names_.size()) scratch_counts_.resize(item_names_.size(), 0);
+  std::vector<uint32_t> touched;
+  for (uint32_t u : item_users_[item]) {
+    for (uint32_t j : user_items_[u]) {
+      if (j == item) continue;
+      if (scratch_counts_[j]++ == 0) touched.push_back(j);
+    }
+  }
+  const double n_i = static_cast<double>(item_users_[item].size());
+  std::vector<Sim> sims;
+  sims.reserve(touched.size());
+  for (uint32_t j : touched) {
+    const double n_j = static_cast<double>(item_users_[j].size());
+    sims.push_back({j, static_cast<double>(scratch_counts_[j]) / std::sqrt(n_i * n_j)});
+    scratch_counts_[j] = 0;
+  }
+  auto better = [this](const Sim& a, const Sim& b) {
+    if (a.sim != b.sim) return a.sim > b.sim;
+    return item_names_[a.item] < item_names_[b.item];
+  };
+  const size_t keep = std::min(neighbours_, sims.size());
+  std::partial_sort(sims.begin(), sims.begin() + static_cast<std::ptrdiff_t>(keep), sims.end(),
+                    better);
+  sims.resize(keep);
+  sims.shrink_to_fit();
+  return cache_.emplace(item, std::move(sims)).first->second;
+}
+
+std::vector<ItemKnnRecommender::Neighbour> ItemKnnRecommender::neighbours_of(
+    const std::string& item) const {
+  std::vector<Neighbour> out;
+  auto it = item_index_.find(item);
+  if (it == item_index_.end()) return out;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const Sim& s : neighbours_locked(it->second)) out.push_back({item_names_[s.item], s.sim});
+  return out;
+}
+
+std::vector<std::string> ItemKnnRecommender::history(const std::string& user) const {
+  std::vector<std::string> out;
+  auto it = user_index_.find(user);
+  if (it == user_index_.end()) return out;
+  for (uint32_t item : user_recent_[it->second]) out.push_back(item_names_[item]);
+  return out;
+}
+
+std::vector<std::string> ItemKnnRecommender::recommend(const std::string& user, size_t k,
+                                                       TimeMs now, const ExcludeFn& exclude) const {
+  std::vector<std::string> out;
+  if (k == 0) return out;
+
+  // score(j), accumulated over H(u) oldest first; `order` keeps first-touch order so the
+  // summation order (and so every bit of the result) is fixed.
+  std::vector<std::pair<double, uint32_t>> scored;
+  if (auto u = user_index_.find(user); u != user_index_.end()) {
+    std::unordered_map<uint32_t, size_t> position;  // item slot -> index in `scored`
+    std::lock_guard<std::mutex> lock(mu_);
+    for (uint32_t i : user_recent_[u->second]) {
+      for (const Sim& s : neighbours_locked(i)) {
+        auto [it, added] = position.try_emplace(s.item, scored.size());
+        if (added) {
+          scored.emplace_back(s.sim, s.item);
+        } else {
+          scored[it->second].first += s.sim;
+        }
+      }
+    }
+  }
+  std::erase_if(scored, [&](const auto& s) {
+    return s.first <= 0 || (exclude && exclude(item_names_[s.second]));
+  });
+  const size_t take = std::min(k, scored.size());
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(take),
+                    scored.end(), [this](const auto& a, const auto& b) {
+                      if (a.first != b.first) return a.first > b.first;
+                      return item_names_[a.second] < item_names_[b.second];
+                    });
+  std::unordered_set<std::string_view> listed;
+  for (size_t i = 0; i < take; ++i) {
+    out.push_back(item_names_[scored[i].second]);
+    listed.insert(item_names_[scored[i].second]);
+  }
+  if (out.size() < k) {
+    // Fill from most popular, skipping what is listed or excluded.
+    const ExcludeFn skip = [&](const std::string& item) {
+      return listed.count(item) > 0 || (exclude && exclude(item));
+    };
+    for (std::string& item : popular_.recommend(user, k - out.size(), now, skip)) {
+      out.push_back(std::move(item));
+    }
+  }
+  return out;
+}
+
+}  // namespace feedscout

@@ -1,0 +1,477 @@
+// Baseline recommenders on tiny hand-made logs; every expected value is computed by hand in
+// the comment next to it.
+#include "feedscout/eval/baselines.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace feedscout {
+namespace {
+
+using Items = std::vector<std::string>;
+
+constexpr TimeMs kT0 = 1'700'000'000'000;  // any nonzero epoch ms (0 means "empty" in decay)
+constexpr TimeMs kHour = 3'600'000;
+constexpr double kEps = 1e-12;
+
+Interaction click(const std::string& user, const std::string& item, TimeMs t = kT0) {
+  return Interaction{user, item, t, 4.0, true};
+}
+Interaction no_click(const std::string& user, const std::string& item, TimeMs t = kT0) {
+  return Interaction{user, item, t, 2.0, false};
+}
+
+Recommender::ExcludeFn excluding(std::set<std::string> items) {
+  return [items = std::move(items)](const std::string& item) { return items.count(item) > 0; };
+}
+
+// ---- most popular ----
+
+// Clicks: c 3, a 2, b 2, d 1; e only seen without a click (0). Ties by id: a before b.
+void feed_popularity_log(Recommender& r) {
+  for (const Interaction& x :
+       {click("u1", "c"), click("u2", "c"), click("u3", "c"), click("u1", "b"), click("u2", "b"),
+        click("u3", "a"), click("u1", "a"), no_click("u2", "d"), click("u2", "d"),
+        no_click("u1", "e"), no_click("u3", "c")}) {
+    r.observe(x);
+  }
+}
+
+TEST(BaselinePopularTest, CountsClicksAndBreaksTiesById) {
+  MostPopularRecommender r;
+  feed_popularity_log(r);
+  EXPECT_EQ(r.name(), "popular");
+  EXPECT_EQ(r.clicks("c"), 3u);
+  EXPECT_EQ(r.clicks("a"), 2u);
+  EXPECT_EQ(r.clicks("e"), 0u);
+  EXPECT_EQ(r.clicks("zzz"), 0u);
+  EXPECT_EQ(r.recommend("u1", 3, kT0, nullptr), (Items{"c", "a", "b"}));
+  // k beyond the catalogue: every known item once, the unclicked one last.
+  EXPECT_EQ(r.recommend("u1", 100, kT0, nullptr), (Items{"c", "a", "b", "d", "e"}));
+  // Same answer for every user and time.
+  EXPECT_EQ(r.recommend("nobody", 100, kT0 + 99 * kHour, nullptr),
+            (Items{"c", "a", "b", "d", "e"}));
+  EXPECT_TRUE(r.recommend("u1", 0, kT0, nullptr).empty());
+}
+
+TEST(BaselinePopularTest, HonoursExclusionAndUpdatesAfterObserve) {
+  MostPopularRecommender r;
+  feed_popularity_log(r);
+  EXPECT_EQ(r.recommend("u1", 3, kT0, excluding({"c", "b"})), (Items{"a", "d", "e"}));
+  // b gains two clicks (4): it overtakes c (3). The cached order must be rebuilt.
+  r.observe(click("u4", "b"));
+  r.observe(click("u5", "b"));
+  EXPECT_EQ(r.recommend("u1", 2, kT0, nullptr), (Items{"b", "c"}));
+}
+
+TEST(BaselinePopularTest, EmptyRecommenderGivesEmptyList) {
+  MostPopularRecommender r;
+  EXPECT_TRUE(r.recommend("u1", 10, kT0, nullptr).empty());
+}
+
+// ---- recently popular ----
+
+// Half-life 1 h. "old": 3 clicks at T0. "new": 1 click at T0+1h and 1 at T0+2h.
+//   at T0+2h: old = 3 · 2^-2 = 0.75;  new = 1 · 2^-1 + 1 = 1.5      -> new first
+//   at T0+3h: old = 3 · 2^-3 = 0.375; new = 1.5 · 2^-1 = 0.75      -> new first
+// Before the burst (observed up to T0, asked at T0+1h): old = 1.5, new unknown.
+// Plain popularity ranks old (3) above new (2) whatever the time.
+TEST(BaselineRecentPopularTest, RecentBurstBeatsOlderLargerCount) {
+  RecentPopularRecommender r(3600.0);
+  EXPECT_EQ(r.name(), "recent-popular");
+  MostPopularRecommender p;
+  for (const Interaction& x : {click("u1", "old", kT0), click("u2", "old", kT0),
+                               click("u3", "old", kT0), no_click("u4", "quiet", kT0)}) {
+    r.observe(x);
+    p.observe(x);
+  }
+  EXPECT_NEAR(r.score("old", kT0 + kHour), 1.5, kEps);
+  EXPECT_EQ(r.recommend("u9", 5, kT0 + kHour, nullptr), (Items{"old", "quiet"}));
+
+  for (const Interaction& x :
+       {click("u1", "new", kT0 + kHour), click("u2", "new", kT0 + 2 * kHour)}) {
+    r.observe(x);
+    p.observe(x);
+  }
+  EXPECT_NEAR(r.score("old", kT0 + 2 * kHour), 0.75, kEps);
+  EXPECT_NEAR(r.score("new", kT0 + 2 * kHour), 1.5, kEps);
+  EXPECT_NEAR(r.score("old", kT0 + 3 * kHour), 0.375, kEps);
+  EXPECT_NEAR(r.score("new", kT0 + 3 * kHour), 0.75, kEps);
+  EXPECT_EQ(r.score("quiet", kT0 + 3 * kHour), 0.0);
+  EXPECT_EQ(r.score("unknown", kT0 + 3 * kHour), 0.0);
+  EXPECT_EQ(r.recommend("u9", 5, kT0 + 2 * kHour, nullptr), (Items{"new", "old", "quiet"}));
+  EXPECT_EQ(r.recommend("u9", 5, kT0 + 3 * kHour, nullptr), (Items{"new", "old", "quiet"}));
+  EXPECT_EQ(p.recommend("u9", 5, kT0 + 2 * kHour, nullptr), (Items{"old", "new", "quiet"}));
+  // Exclusion and k.
+  EXPECT_EQ(r.recommend("u9", 1, kT0 + 2 * kHour, excluding({"new"})), (Items{"old"}));
+  EXPECT_TRUE(r.recommend("u9", 0, kT0 + 2 * kHour, nullptr).empty());
+}
+
+// Half-life 1 h. "a": 2 clicks at T0; "b": 1 click at T0+1h.
+//   at T0+1h: a = 2 · 0.5 = 1.0, b = 1.0 -> a tie, broken by id: a, b.
+//   at T0+2h: a = 0.5, b = 0.5          -> still tied (the ratio is fixed after the last click).
+// "c": 1 click at T0+30min:
+//   at T0+1h: c = 2^-0.5 = 0.7071 < 1.0 -> last.
+TEST(BaselineRecentPopularTest, ExactTiesBreakById) {
+  RecentPopularRecommender r(3600.0);
+  r.observe(click("u1", "b", kT0 + kHour));  // out of order: DecayedCount is order-independent
+  r.observe(click("u1", "a", kT0));
+  r.observe(click("u2", "a", kT0));
+  r.observe(click("u3", "c", kT0 + kHour / 2));
+  EXPECT_NEAR(r.score("a", kT0 + kHour), 1.0, kEps);
+  EXPECT_NEAR(r.score("b", kT0 + kHour), 1.0, kEps);
+  EXPECT_NEAR(r.score("c", kT0 + kHour), std::sqrt(0.5), kEps);
+  EXPECT_EQ(r.recommend("u", 3, kT0 + kHour, nullptr), (Items{"a", "b", "c"}));
+  EXPECT_EQ(r.recommend("u", 3, kT0 + 2 * kHour, nullptr), (Items{"a", "b", "c"}));
+}
+
+// ---- item kNN ----
+
+// Clicks:  u1: A B C   u2: A B   u3: B C D   u4: A D
+//   n: A 3, B 3, C 2, D 2
+//   c(A,B) 2, c(A,C) 1, c(A,D) 1, c(B,C) 2, c(B,D) 1, c(C,D) 1
+//   sim(A,B) = 2/√9 = 2/3          sim(A,C) = sim(A,D) = sim(B,D) = 1/√6 = 0.4082483
+//   sim(B,C) = 2/√6 = 0.8164966   sim(C,D) = 1/√4 = 0.5
+// Neighbours, best first (ties by id):
+//   A: B 2/3, C 1/√6, D 1/√6     B: C 2/√6, A 2/3, D 1/√6
+//   C: B 2/√6, D 1/2, A 1/√6     D: C 1/2, A 1/√6, B 1/√6
+void feed_knn_log(Recommender& r) {
+  TimeMs t = kT0;
+  for (const auto& [user, item] : std::vector<std::pair<std::string, std::string>>{{"u1", "A"},
+                                                                                   {"u2", "A"},
+                                                                                   {"u1", "B"},
+                                                                                   {"u3", "B"},
+                                                                                   {"u2", "B"},
+                                                                                   {"u1", "C"},
+                                                                                   {"u3", "C"},
+                                                                                   {"u3", "D"},
+                                                                                   {"u4", "A"},
+                                                                                   {"u4", "D"}}) {
+    r.observe(click(user, item, t));
+    t += 1000;
+  }
+  r.observe(no_click("u1", "E", t));  // known, never clicked: no co-counts, popularity 0
+}
+
+const double kInvSqrt6 = 1.0 / std::sqrt(6.0);
+
+TEST(ItemKnnTest, HandComputedNeighbours) {
+  ItemKnnRecommender r(/*neighbours=*/3, /*history_len=*/2);
+  feed_knn_log(r);
+  using N = ItemKnnRecommender::Neighbour;
+  auto expect_neighbours = [&](const std::string& item, const std::vector<N>& want) {
+    SCOPED_TRACE(item);
+    const std::vector<N> got = r.neighbours_of(item);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(got[i].item, want[i].item) << i;
+      EXPECT_NEAR(got[i].sim, want[i].sim, kEps) << i;
+    }
+  };
+  expect_neighbours("A", {{"B", 2.0 / 3.0}, {"C", kInvSqrt6}, {"D", kInvSqrt6}});
+  expect_neighbours("B", {{"C", 2 * kInvSqrt6}, {"A", 2.0 / 3.0}, {"D", kInvSqrt6}});
+  expect_neighbours("C", {{"B", 2 * kInvSqrt6}, {"D", 0.5}, {"A", kInvSqrt6}});
+  expect_neighbours("D", {{"C", 0.5}, {"A", kInvSqrt6}, {"B", kInvSqrt6}});
+  EXPECT_TRUE(r.neighbours_of("E").empty());
+  EXPECT_TRUE(r.neighbours_of("nope").empty());
+
+  ItemKnnRecommender two(/*neighbours=*/2, /*history_len=*/2);
+  feed_knn_log(two);
+  const auto a = two.neighbours_of("A");  // B, C (C beats D on id)
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].item, "B");
+  EXPECT_EQ(a[1].item, "C");
+}
+
+// u4's history is [A, D]. With 2 neighbours: N(A) = {B 2/3, C 1/√6}, N(D) = {C 1/2, A 1/√6}.
+//   score: C = 1/√6 + 1/2 = 0.9082483, B = 2/3 = 0.6666667, A = 1/√6 = 0.4082483
+// Popularity (fill): A 3, B 3, C 2, D 2, E 0 -> A B C D E.
+TEST(ItemKnnTest, HandComputedScoresAndPopularFill) {
+  ItemKnnRecommender r(/*neighbours=*/2, /*history_len=*/2);
+  feed_knn_log(r);
+  EXPECT_EQ(r.name(), "item-knn");
+  EXPECT_EQ(r.history("u4"), (Items{"A", "D"}));
+  EXPECT_EQ(r.recommend("u4", 3, kT0, nullptr), (Items{"C", "B", "A"}));
+  // k beyond the scored items: D then E come from the popularity fill.
+  EXPECT_EQ(r.recommend("u4", 10, kT0, nullptr), (Items{"C", "B", "A", "D", "E"}));
+  // Excluding what u4 has seen leaves C, B, then the fill adds only E.
+  EXPECT_EQ(r.recommend("u4", 10, kT0, excluding({"A", "D"})), (Items{"C", "B", "E"}));
+  EXPECT_EQ(r.recommend("u4", 1, kT0, excluding({"C"})), (Items{"B"}));
+  // A cold user gets the popularity order.
+  EXPECT_EQ(r.recommend("stranger", 3, kT0, nullptr), (Items{"A", "B", "C"}));
+  EXPECT_TRUE(r.recommend("u4", 0, kT0, nullptr).empty());
+
+  // history_len 1: only D. score: C 1/2, A 1/√6; fill B, E (D listed by popularity after C).
+  ItemKnnRecommender last_one(/*neighbours=*/2, /*history_len=*/1);
+  feed_knn_log(last_one);
+  EXPECT_EQ(last_one.history("u4"), (Items{"D"}));
+  EXPECT_EQ(last_one.recommend("u4", 10, kT0, nullptr), (Items{"C", "A", "B", "D", "E"}));
+}
+
+// A repeated click moves the item to the recent end of the history and changes no co-count;
+// a new click drops the whole cache. u5 clicks A and C:
+//   n_A = 4, n_C = 3, c(A,C) = 2 -> sim(A,C) = 2/√12 = 0.5773503, sim(A,B) = 2/√12 too (tie:
+//   B first), sim(A,D) = 1/√8 = 0.3535534.
+TEST(ItemKnnTest, RepeatsAndCacheInvalidation) {
+  ItemKnnRecommender r(/*neighbours=*/3, /*history_len=*/2);
+  feed_knn_log(r);
+  const auto before = r.neighbours_of("A");  // fills the cache
+  r.observe(click("u4", "A", kT0 + 100'000));
+  EXPECT_EQ(r.history("u4"), (Items{"D", "A"}));
+  EXPECT_EQ(r.neighbours_of("A"), before);
+
+  r.observe(click("u5", "A", kT0 + 200'000));
+  r.observe(click("u5", "C", kT0 + 201'000));
+  const auto after = r.neighbours_of("A");
+  ASSERT_EQ(after.size(), 3u);
+  EXPECT_EQ(after[0].item, "B");
+  EXPECT_NEAR(after[0].sim, 2.0 / std::sqrt(12.0), kEps);
+  EXPECT_EQ(after[1].item, "C");
+  EXPECT_NEAR(after[1].sim, 2.0 / std::sqrt(12.0), kEps);
+  EXPECT_EQ(after[2].item, "D");
+  EXPECT_NEAR(after[2].sim, 1.0 / std::sqrt(8.0), kEps);
+}
+
+// ---- random ----
+
+Items catalogue_of(size_t n) {
+  Items items;
+  for (size_t i = 0; i < n; ++i) items.push_back("i" + std::to_string(100 + i));
+  return items;
+}
+
+void expect_valid_list(const Items& list, const Items& catalogue, size_t want_size) {
+  EXPECT_EQ(list.size(), want_size);
+  std::set<std::string> distinct(list.begin(), list.end());
+  EXPECT_EQ(distinct.size(), list.size()) << "repeats";
+  for (const std::string& item : list) {
+    EXPECT_TRUE(std::binary_search(catalogue.begin(), catalogue.end(), item)) << item;
+  }
+}
+
+TEST(BaselineRandomTest, DeterministicPerSeedUserAndTime) {
+  const Items catalogue = catalogue_of(20);
+  RandomRecommender r(7, catalogue);
+  RandomRecommender same(7, Items(catalogue.rbegin(), catalogue.rend()));  // order irrelevant
+  RandomRecommender other_seed(8, catalogue);
+  EXPECT_EQ(r.name(), "random");
+  EXPECT_EQ(same.catalogue(), catalogue);
+
+  const Items u1 = r.recommend("u1", 10, kT0, nullptr);
+  expect_valid_list(u1, catalogue, 10);
+  // Call order does not matter: other calls in between change nothing.
+  const Items u2 = r.recommend("u2", 10, kT0, nullptr);
+  expect_valid_list(u2, catalogue, 10);
+  EXPECT_EQ(r.recommend("u1", 10, kT0, nullptr), u1);
+  EXPECT_EQ(same.recommend("u1", 10, kT0, nullptr), u1);
+  // observe() changes nothing either.
+  r.observe(click("u1", "i105", kT0));
+  EXPECT_EQ(r.recommend("u1", 10, kT0, nullptr), u1);
+
+  EXPECT_NE(u1, u2);
+  EXPECT_NE(r.recommend("u1", 10, kT0 + 1, nullptr), u1);
+  EXPECT_NE(other_seed.recommend("u1", 10, kT0, nullptr), u1);
+  // A shorter k is a prefix of the longer list.
+  const Items u1_3 = r.recommend("u1", 3, kT0, nullptr);
+  EXPECT_EQ(u1_3, Items(u1.begin(), u1.begin() + 3));
+}
+
+TEST(BaselineRandomTest, KBeyondCatalogueAndExclusion) {
+  const Items catalogue = catalogue_of(20);
+  RandomRecommender r(7, catalogue);
+  const Items all = r.recommend("u1", 50, kT0, nullptr);
+  expect_valid_list(all, catalogue, 20);  // a permutation of the catalogue
+
+  // Excluding items removes them from the same call's order and fills from further along.
+  const std::set<std::string> ex{all[0], all[2], all[5]};
+  Items want;
+  for (const std::string& item : all) {
+    if (!ex.count(item)) want.push_back(item);
+  }
+  EXPECT_EQ(r.recommend("u1", 50, kT0, excluding(ex)), want);
+  EXPECT_EQ(r.recommend("u1", 4, kT0, excluding(ex)), Items(want.begin(), want.begin() + 4));
+
+  EXPECT_TRUE(r.recommend("u1", 0, kT0, nullptr).empty());
+  RandomRecommender empty(7, {});
+  EXPECT_TRUE(empty.recommend("u1", 5, kT0, nullptr).empty());
+  RandomRecommender dupes(7, {"b", "a", "b", "a"});
+  EXPECT_EQ(dupes.catalogue(), (Items{"a", "b"}));
+  EXPECT_EQ(dupes.recommend("u1", 5, kT0, nullptr).size(), 2u);
+}
+
+// Loose uniformity check: 4000 users, the first item of each list over a 20-item catalogue;
+// each item expected 200 times (sd ≈ 13.8), allowed 140..260 (> 4 sd). Deterministic, so not
+// flaky.
+TEST(BaselineRandomTest, FirstItemRoughlyUniform) {
+  const Items catalogue = catalogue_of(20);
+  RandomRecommender r(11, catalogue);
+  std::map<std::string, int> first;
+  for (int u = 0; u < 4000; ++u)
+    first[r.recommend("user" + std::to_string(u), 1, kT0, nullptr)[0]]++;
+  ASSERT_EQ(first.size(), 20u);
+  for (const auto& [item, count] : first) {
+    EXPECT_GE(count, 140) << item;
+    EXPECT_LE(count, 260) << item;
+  }
+}
+
+// ---- every baseline ----
+
+std::vector<std::unique_ptr<Recommender>> all_baselines(const Items& catalogue) {
+  BaselineOptions options;
+  options.catalogue = catalogue;
+  options.half_life_s = 3600.0;
+  options.neighbours = 3;
+  options.history_len = 3;
+  std::vector<std::unique_ptr<Recommender>> out;
+  for (std::string_view name : kBaselineNames) {
+    auto r = make_baseline(name, options);
+    EXPECT_TRUE(r.is_ok()) << r.status().to_string();
+    if (r.is_ok()) out.push_back(std::move(r).value());
+  }
+  return out;
+}
+
+// A pseudo-random log: 400 interactions of 12 users over 30 items, one per minute, 70%
+// clicked. `salt` changes everything after `from`: two logs share a prefix and differ after.
+std::vector<Interaction> make_log(uint64_t salt, size_t from) {
+  std::mt19937_64 prefix_engine(5), suffix_engine(salt);
+  std::vector<Interaction> log;
+  for (size_t i = 0; i < 400; ++i) {
+    std::mt19937_64& e = i < from ? prefix_engine : suffix_engine;
+    const uint64_t r = e();
+    log.push_back(Interaction{"u" + std::to_string(r % 12),
+                              "i" + std::to_string(100 + (r >> 8) % 30),
+                              kT0 + static_cast<TimeMs>(i) * 60'000, 3.0, (r >> 20) % 10 < 7});
+  }
+  return log;
+}
+
+// No peeking: a recommender that observed the interactions before t answers the same whether
+// the dataset goes on after t with one future, another, or none — it is a pure function of
+// what it observed. (And the future does matter once observed, so the check is not vacuous.)
+TEST(RecommenderContractTest, NoPeekingPureFunctionOfObservedPrefix) {
+  const Items catalogue = catalogue_of(30);
+  const size_t cut = 250;
+  const TimeMs t = kT0 + static_cast<TimeMs>(cut) * 60'000;
+  const std::vector<Interaction> future_a = make_log(1, cut);
+  const std::vector<Interaction> future_b = make_log(2, cut);
+  const std::vector<Interaction> prefix_only(future_a.begin(), future_a.begin() + cut);
+
+  auto replay_until = [&](const std::vector<Interaction>& log, TimeMs until) {
+    auto recs = all_baselines(catalogue);
+    for (const Interaction& x : log) {
+      if (x.time_ms >= until) break;
+      for (auto& r : recs) r->observe(x);
+    }
+    return recs;
+  };
+  auto a = replay_until(future_a, t);
+  auto b = replay_until(future_b, t);
+  auto p = replay_until(prefix_only, t);
+  auto full = replay_until(future_a, t + 1000 * 60'000);
+  ASSERT_EQ(a.size(), kBaselineNames.size());
+  size_t differs_after_future = 0;
+  for (size_t m = 0; m < a.size(); ++m) {
+    SCOPED_TRACE(a[m]->name());
+    EXPECT_EQ(a[m]->name(), kBaselineNames[m]);
+    for (int u = 0; u < 13; ++u) {  // u12 never appears: a cold user
+      const std::string user = "u" + std::to_string(u);
+      const auto ex = excluding({"i100", "i101"});
+      const Items got = a[m]->recommend(user, 10, t, ex);
+      EXPECT_EQ(got.size(), 10u);
+      for (const std::string& item : got) {
+        EXPECT_NE(item, "i100");
+        EXPECT_NE(item, "i101");
+      }
+      EXPECT_EQ(b[m]->recommend(user, 10, t, ex), got) << user;
+      EXPECT_EQ(p[m]->recommend(user, 10, t, ex), got) << user;
+      if (full[m]->recommend(user, 10, t, ex) != got) ++differs_after_future;
+    }
+  }
+  EXPECT_GT(differs_after_future, 0u);
+}
+
+// Several threads asking at once (each rebuilding the caches a fresh observe dropped) get
+// what a twin fed the same log answers serially.
+TEST(RecommenderContractTest, ConcurrentRecommendCallsAgree) {
+  const Items catalogue = catalogue_of(30);
+  auto recs = all_baselines(catalogue);
+  auto twins = all_baselines(catalogue);
+  const TimeMs now = kT0 + 401 * 60'000;
+  for (const Interaction& x : make_log(1, 400)) {
+    for (auto& r : recs) r->observe(x);
+    for (auto& r : twins) r->observe(x);
+  }
+  for (size_t m = 0; m < recs.size(); ++m) {
+    SCOPED_TRACE(recs[m]->name());
+    std::vector<Items> serial;
+    for (int u = 0; u < 12; ++u) {
+      serial.push_back(twins[m]->recommend("u" + std::to_string(u), 5, now, nullptr));
+    }
+    std::vector<std::vector<Items>> got(4);
+    std::vector<std::thread> threads;
+    for (size_t th = 0; th < got.size(); ++th) {
+      threads.emplace_back([&, th] {
+        for (int u = 0; u < 12; ++u) {
+          got[th].push_back(recs[m]->recommend("u" + std::to_string(u), 5, now, nullptr));
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    for (const auto& g : got) EXPECT_EQ(g, serial);
+  }
+}
+
+// ---- factory ----
+
+TEST(BaselineFactoryTest, BuildsEveryNameAndRejectsBadInput) {
+  BaselineOptions options;
+  options.catalogue = {"a"};
+  for (std::string_view name : kBaselineNames) {
+    auto r = make_baseline(name, options);
+    ASSERT_TRUE(r.is_ok()) << name;
+    EXPECT_EQ(r.value()->name(), name);
+  }
+
+  auto unknown = make_baseline("bpr", options);
+  ASSERT_FALSE(unknown.is_ok());
+  EXPECT_EQ(unknown.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(unknown.status().message().find("'bpr'"), std::string::npos);
+  EXPECT_NE(unknown.status().message().find("random, popular, recent-popular, item-knn"),
+            std::string::npos)
+      << unknown.status().message();
+
+  auto expect_invalid = [](std::string_view name, const BaselineOptions& o,
+                           std::string_view option) {
+    auto r = make_baseline(name, o);
+    ASSERT_FALSE(r.is_ok()) << name;
+    EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_NE(r.status().message().find(option), std::string::npos) << r.status().message();
+  };
+  expect_invalid("random", BaselineOptions{}, "catalogue");
+  BaselineOptions bad = options;
+  bad.half_life_s = 0;
+  expect_invalid("recent-popular", bad, "half_life_s");
+  bad.half_life_s = std::nan("");
+  expect_invalid("recent-popular", bad, "half_life_s");
+  bad = options;
+  bad.neighbours = 0;
+  expect_invalid("item-knn", bad, "neighbours");
+  bad = options;
+  bad.history_len = 0;
+  expect_invalid("item-knn", bad, "history_len");
+  // Options a baseline does not use are not checked.
+  EXPECT_TRUE(make_baseline("popular", BaselineOptions{}).is_ok());
+}
+
+}  // namespace
+}  // namespace feedscout

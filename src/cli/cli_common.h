@@ -40,5 +40,7 @@ int serve_until_signal(Engine& engine, const ServerConfig& config);
 
 int run_demo(const CommonOptions& opts);
 void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code);
+// `eval-rec` (eval_command.cc); register_commands calls it.
+void register_eval_command(CLI::App& app, int& exit_code);
 
 }  // namespace feedscout::cli

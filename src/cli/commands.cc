@@ -253,6 +253,8 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
       for (const auto& u : *users) print_user_report(std::cout, **engine, u, "user", 5, *n);
     });
   }
+  // ---- eval-rec ----------------------------------------------------------------------------
+  register_eval_command(app, exit_code);
 }
 
 }  // namespace feedscout::cli

@@ -1,0 +1,106 @@
+// A Recommender backed by a real feedscout Engine (issue 3): the offline replay drives the
+// same ingest, context and feed code the server uses.
+//
+// What it does:
+//   * create() opens an Engine on a fresh temporary directory it owns (removed by the
+//     destructor): the dataset's taxonomy_tsv written to a file there, classifier "none",
+//     ParseLimits wide enough for decades-old data, and an engine clock that is the replay
+//     clock (an atomic set from `now` by recommend()).
+//   * observe() only buffers. recommend() first brings the engine up to `now`: it ingests,
+//     with Engine::ingest_documents (document_to_json), every document with created_ms < now
+//     not yet ingested (plus any a buffered interaction references), then the buffered
+//     interactions with Engine::ingest_events as JSON Lines (event_to_json): an impression
+//     and, when Interaction::clicked, a click, on options.surface at the interaction's time,
+//     ids "eval-<n>-i" / "eval-<n>-c" (n = observe order, so deterministic and unique).
+//     Clicks are therefore the dataset's rule (e.g. MovieLensOptions::click_min_rating).
+//   * Documents are ingested lazily, not up front, on purpose: an engine that knew a
+//     document before its created_ms (on MovieLens, the movie's first rating) would serve
+//     "fresh" documents from the future, which leaks the test period into the ranking.
+//   * recommend() then calls Engine::feed(user, n, remember_served = false) and returns the
+//     doc ids for which `exclude` is false, cut at k. n starts at min(k + 10, feed.max_n) and
+//     grows to feed.max_n when filtering left fewer than k; so at most feed.max_n (100 by
+//     default) candidates are considered and k above that is served short.
+//   * The engine itself never serves what it has in the user's seen set (every impressed or
+//     clicked document, i.e. everything the user rated in training, up to
+//     context.max_seen_docs); `exclude` is applied on top.
+//
+// Contract beyond Recommender's: calls must come with non-decreasing `now` (as in a replay);
+// a recommend() with an earlier `now` than a previous one still works but sees documents
+// ingested for the later time. Ingest problems (rejected items, a failed commit) cannot be
+// returned by recommend(): they are counted in counters() — a clean replay has all zeros.
+//
+// Thread safety: observe() and recommend() serialize on an internal mutex.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "feedscout/common/status.h"
+#include "feedscout/context/context_config.h"
+#include "feedscout/engine/engine.h"
+#include "feedscout/eval/datasets.h"
+#include "feedscout/eval/recommender.h"
+#include "feedscout/serve/feed_builder.h"
+
+namespace feedscout {
+
+struct EngineRecommenderOptions {
+  std::string name = "engine";
+  Surface surface = Surface::kFeed;  // where observed interactions happened
+  ContextConfig context;             // the engine's context and feed settings (ablations)
+  FeedConfig feed;
+  size_t block_cache_mb = 8;
+  std::string temp_parent;  // where the data directory is made; "" = the system temp dir
+};
+
+struct EngineRecommenderCounters {
+  size_t documents_ingested = 0, documents_rejected = 0;
+  size_t events_ingested = 0, events_rejected = 0;
+  size_t commit_failures = 0;
+  std::string first_error;  // "" when none
+};
+
+class EngineRecommender final : public Recommender {
+ public:
+  // Errors: the temporary directory or taxonomy file cannot be written (IOError), the
+  // engine does not open (its Status).
+  [[nodiscard]] static Result<std::unique_ptr<EngineRecommender>> create(
+      const EvalDataset& data, const EngineRecommenderOptions& options = {});
+  ~EngineRecommender() override;
+  EngineRecommender(const EngineRecommender&) = delete;
+  EngineRecommender& operator=(const EngineRecommender&) = delete;
+
+  std::string name() const override { return options_.name; }
+  void observe(const Interaction& x) override;
+  std::vector<std::string> recommend(const std::string& user, size_t k, TimeMs now,
+                                     const ExcludeFn& exclude) const override;
+
+  EngineRecommenderCounters counters() const;
+  const std::string& data_dir() const { return dir_; }
+
+ private:
+  EngineRecommender(EngineRecommenderOptions options, std::string dir);
+  // Brings the engine up to `now` (see the file comment). Requires mu_ held.
+  void sync_locked(TimeMs now) const;
+  void count_report(const IngestReport& r, bool documents) const;
+
+  EngineRecommenderOptions options_;
+  std::string dir_;  // owned temporary directory
+  std::shared_ptr<std::atomic<TimeMs>> clock_ = std::make_shared<std::atomic<TimeMs>>(0);
+  std::unique_ptr<Engine> engine_;
+  std::vector<std::pair<TimeMs, std::string>> docs_;  // (created_ms, JSON), by created_ms
+  std::vector<std::string> doc_ids_;                  // parallel to docs_
+
+  mutable std::mutex mu_;
+  mutable size_t next_doc_ = 0;  // docs_[0, next_doc_) are ingested
+  mutable std::vector<Interaction> buffer_;
+  mutable size_t observed_ = 0;
+  mutable EngineRecommenderCounters counters_;
+};
+
+}  // namespace feedscout

@@ -51,9 +51,7 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
                                      std::max(r->seconds, 1e-9))
                 << " items/s, durable)\n";
       for (size_t i = 0; i < r->errors.size() && i < 20; ++i) {
-        const auto& e = r->errors[i];
-        std::cout << "  line " << e.position << (e.field.empty() ? "" : ": field '" + e.field + "'")
-                  << ": " << e.message << "\n";
+        std::cout << "  " << describe_item_error(r->errors[i]) << "\n";
       }
       exit_code = r->rejected > 0 && r->accepted == 0 && r->duplicates == 0 ? 2 : 0;
     });
@@ -112,9 +110,7 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
                 << " topics, " << r->skipped << " without topics skipped, " << r->errors.size()
                 << " unreadable lines, " << r->seconds << " s\n";
       for (size_t i = 0; i < r->errors.size() && i < 20; ++i) {
-        const auto& e = r->errors[i];
-        std::cout << "  line " << e.position << (e.field.empty() ? "" : ": field '" + e.field + "'")
-                  << ": " << e.message << "\n";
+        std::cout << "  " << describe_item_error(r->errors[i]) << "\n";
       }
     });
   }
@@ -210,22 +206,14 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
         }
         options->end_ms = *t;
       }
-      std::ifstream in(*docs_path, std::ios::binary);
-      std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      ParseLimits limits;
-      limits.max_past_ms = limits.max_future_ms = INT64_MAX / 4;
-      auto parsed = parse_documents(body, limits, *tax, 0);
-      if (!parsed.errors.empty()) {
-        const auto& e = parsed.errors.front();
-        exit_code = fail(Status::invalid_argument(*docs_path + ":" + std::to_string(e.position) +
-                                                  ": " + e.field + ": " + e.message));
+      auto docs = read_documents_file(*docs_path, *tax);
+      if (!docs.is_ok()) {
+        exit_code = fail(docs.status());
         return;
       }
-      std::vector<Document> docs;
-      for (auto& [pos, d] : parsed.items) docs.push_back(std::move(d));
       std::ofstream f(*out, std::ios::binary | std::ios::trunc);
       SimulationSummary summary;
-      Status st = simulate_activity(*vocab, docs, *tax, *options, f, &summary);
+      Status st = simulate_activity(*vocab, *docs, *tax, *options, f, &summary);
       if (!st.is_ok()) {
         exit_code = fail(st);
         return;

@@ -45,26 +45,6 @@ Status prepare_dir(const std::string& dir) {
   return Status::ok();
 }
 
-Result<std::vector<Document>> load_sample(const Taxonomy& tax) {
-  std::ifstream in(kDocumentsPath, std::ios::binary);
-  if (!in) {
-    return Status::not_found(std::string("sample '") + kDocumentsPath +
-                             "' is missing (run from the repository root)");
-  }
-  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  ParseLimits limits;
-  limits.max_past_ms = limits.max_future_ms = INT64_MAX / 4;
-  auto parsed = parse_documents(body, limits, tax, 0);
-  if (!parsed.errors.empty()) {
-    const auto& e = parsed.errors.front();
-    return Status::corruption(std::string(kDocumentsPath) + ":" + std::to_string(e.position) +
-                              ": " + e.field + ": " + e.message);
-  }
-  std::vector<Document> docs;
-  for (auto& [pos, d] : parsed.items) docs.push_back(std::move(d));
-  return docs;
-}
-
 Status write_lines(const std::string& path, const std::vector<std::string>& lines) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   for (const auto& l : lines) out << l << '\n';
@@ -79,9 +59,7 @@ FileIngestOptions kind(const char* k) {
 
 void print_errors(const FileIngestResult& r, size_t max) {
   for (size_t i = 0; i < r.errors.size() && i < max; ++i) {
-    const auto& e = r.errors[i];
-    std::cout << "      line " << e.position << (e.field.empty() ? "" : ", field '" + e.field + "'")
-              << ": " << e.message << "\n";
+    std::cout << "      " << describe_item_error(r.errors[i]) << "\n";
   }
 }
 
@@ -109,8 +87,11 @@ int run_demo(const CommonOptions& opts) {
             << levels[0] << " / " << levels[1] << " / " << levels[2] << " per level)\n";
 
   // 2. Sample documents, moved in time so that the newest is fresh today.
-  auto docs_r = load_sample(tax);
-  if (!docs_r.is_ok()) return fail(docs_r.status());
+  auto docs_r = read_documents_file(kDocumentsPath, tax);
+  if (!docs_r.is_ok()) {
+    return fail(
+        docs_r.status().with_context("shipped sample (run the demo from the repository root)"));
+  }
   std::vector<Document> docs = std::move(docs_r).value();
   const TimeMs shift = now - kSampleNewestMs - kMsPerHour;
   std::unordered_map<TopicId, size_t> per_topic;
@@ -164,9 +145,7 @@ int run_demo(const CommonOptions& opts) {
   for (const Document* d : holdout) {
     auto stored = engine.document_json(d->id);
     if (!stored.is_ok() || !stored->has_value()) continue;
-    ParseLimits limits;
-    limits.max_past_ms = limits.max_future_ms = INT64_MAX / 4;
-    auto back = parse_documents(**stored, limits, tax, 0);
+    auto back = parse_documents(**stored, stored_record_limits(), tax, 0);
     if (back.items.empty()) continue;
     const auto& got = back.items[0].second.topics;
     const TopicId truth = d->topics.front().topic;

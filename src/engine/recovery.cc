@@ -24,16 +24,6 @@ std::string taxonomy_fingerprint(const Taxonomy& t) {
   return buf;
 }
 
-// Stored records were validated on ingest; the canonical form may be longer than what was
-// sent, and limits may have been lowered since: they are re-read without limits.
-ParseLimits unlimited() {
-  ParseLimits l;
-  l.max_past_ms = l.max_future_ms = INT64_MAX / 4;
-  l.max_item_bytes = l.max_body_bytes = l.max_title_bytes = SIZE_MAX / 4;
-  l.max_url_bytes = l.max_id_bytes = l.max_query_bytes = l.max_doc_ids = SIZE_MAX / 4;
-  return l;
-}
-
 }  // namespace
 
 Status Engine::Impl::load_state() {
@@ -71,7 +61,7 @@ Status Engine::Impl::load_state() {
     FEEDSCOUT_RETURN_IF_ERROR(store->write(b, WriteOptions{true}));
   }
 
-  const ParseLimits relaxed = unlimited();
+  const ParseLimits relaxed = stored_record_limits();
   Status inner;
   FEEDSCOUT_RETURN_IF_ERROR(
       store->scan_prefix(keys::kDocPrefix, [&](std::string_view key, std::string_view value) {
@@ -148,7 +138,7 @@ Status Engine::Impl::replay_log() {
         return true;
       }));
   if (pending.empty()) return Status::ok();
-  const ParseLimits relaxed = unlimited();
+  const ParseLimits relaxed = stored_record_limits();
   constexpr size_t kChunk = 4096;
   for (size_t i = 0; i < pending.size(); i += kChunk) {
     const size_t end = std::min(pending.size(), i + kChunk);

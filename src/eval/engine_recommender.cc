@@ -46,7 +46,7 @@ Result<std::unique_ptr<EngineRecommender>> EngineRecommender::create(
   config.data_dir = (std::filesystem::path(r->dir_) / "data").string();
   config.taxonomy_path = taxonomy_path;
   config.classifier.kind = "none";
-  config.limits.max_past_ms = config.limits.max_future_ms = INT64_MAX / 4;
+  config.limits = any_time_limits();  // dataset times are years old
   config.context = options.context;
   config.feed = options.feed;
   config.block_cache_mb = options.block_cache_mb;

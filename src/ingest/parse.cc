@@ -1,6 +1,10 @@
 #include "feedscout/ingest/parse.h"
 
+#include <climits>
 #include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_set>
@@ -413,6 +417,40 @@ std::string document_to_json(const Document& d, const Taxonomy& taxonomy) {
   }
   j["topics"] = topics;
   return j.dump();
+}
+
+ParseLimits any_time_limits() {
+  ParseLimits l;
+  l.max_past_ms = l.max_future_ms = INT64_MAX / 4;
+  return l;
+}
+
+ParseLimits stored_record_limits() {
+  ParseLimits l = any_time_limits();
+  l.max_item_bytes = l.max_body_bytes = l.max_title_bytes = SIZE_MAX / 4;
+  l.max_url_bytes = l.max_id_bytes = l.max_query_bytes = l.max_doc_ids = SIZE_MAX / 4;
+  return l;
+}
+
+std::string describe_item_error(const ItemError& e, bool is_array) {
+  std::string out = (is_array ? "item " : "line ") + std::to_string(e.position);
+  if (!e.field.empty()) out += ": field '" + e.field + "'";
+  return out + ": " + e.message;
+}
+
+Result<std::vector<Document>> read_documents_file(const std::string& path,
+                                                  const Taxonomy& taxonomy) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::not_found("documents file '" + path + "' cannot be opened");
+  const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto parsed = parse_documents(body, any_time_limits(), taxonomy, 0);
+  if (!parsed.errors.empty()) {
+    return Status::invalid_argument(path + ": " + describe_item_error(parsed.errors.front()));
+  }
+  std::vector<Document> docs;
+  docs.reserve(parsed.items.size());
+  for (auto& [pos, d] : parsed.items) docs.push_back(std::move(d));
+  return docs;
 }
 
 }  // namespace feedscout

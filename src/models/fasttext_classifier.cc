@@ -82,9 +82,7 @@ Result<TrainReport> train_fasttext_topics(const std::string& labelled_jsonl,
     std::ofstream out(train_path, std::ios::binary | std::ios::trunc);
     if (!out) return Status::io_error("cannot write '" + train_path + "'");
     std::unordered_set<TopicId> labels;
-    ParseLimits limits;
-    limits.max_past_ms = INT64_MAX / 4;  // training data may be old
-    limits.max_future_ms = INT64_MAX / 4;
+    const ParseLimits limits = any_time_limits();  // training data may be old
     std::string line;
     size_t line_no = 0;
     while (std::getline(in, line)) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <initializer_list>
 #include <string>
 
@@ -341,6 +342,26 @@ TEST(ParseBatchTest, JsonArrayPositionsAreIndexes) {
   EXPECT_NE(b.errors[1].message.find("expected a JSON object"), std::string::npos);
 }
 
+// A number nlohmann cannot represent throws inside its parser even without exceptions
+// enabled; it must come back as that item's error, and the rest of the batch still parse.
+TEST(ParseBatchTest, NumberOutOfRangeIsAnItemError) {
+  const std::string body =
+      R"({"id":"n","type":"click","user":"u","time":1e400,"surface":"feed","docs":["d"]})"
+      "\n" +
+      kClick;
+  auto b = parse_events(body, {}, kNow);
+  ASSERT_EQ(b.errors.size(), 1u);
+  EXPECT_EQ(b.errors[0].position, 1u);
+  EXPECT_NE(b.errors[0].message.find("number out of range"), std::string::npos)
+      << b.errors[0].message;
+  ASSERT_EQ(b.items.size(), 1u);
+  EXPECT_EQ(b.items[0].first, 2u);
+  auto a = parse_events("[" + kClick + ", {\"time\": -1e999}]", {}, kNow);
+  ASSERT_EQ(a.errors.size(), 1u);
+  EXPECT_EQ(a.errors[0].position, 1u);
+  EXPECT_EQ(a.items.size(), 1u);
+}
+
 TEST(ParseBatchTest, BrokenArrayIsOneError) {
   auto b = parse_events("[" + kClick + ",", {}, kNow);
   EXPECT_TRUE(b.is_array);
@@ -545,6 +566,35 @@ TEST(CanonicalJsonTest, DocumentJsonNamesTopicByIdAndPath) {
   EXPECT_NE(json.find(R"("topic":"533")"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("path":"스포츠>축구")"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("created_at":"1970-01-01T00:00:00Z")"), std::string::npos) << json;
+}
+
+TEST(ReadDocumentsFileTest, ReadsOldDocumentsAndNamesTheBadLine) {
+  testing_support::TempDir dir("feedscout_read_docs");
+  const std::string good = dir.file("good.jsonl");
+  std::ofstream(good)
+      << R"({"id":"d1","title":"t","created_at":"1996-03-29T00:00:00Z","topics":["533"]})"
+      << "\n\n"
+      << R"({"id":"d2","title":"u","created_at":"2026-11-01T00:00:00Z"})"
+      << "\n";
+  auto docs = read_documents_file(good, taxonomy());
+  ASSERT_TRUE(docs.is_ok()) << docs.status().to_string();
+  ASSERT_EQ(docs->size(), 2u);  // any time is accepted: offline data
+  EXPECT_EQ((*docs)[0].id, "d1");
+
+  const std::string bad = dir.file("bad.jsonl");
+  std::ofstream(bad) << R"({"id":"d1","title":"t","created_at":"2026-11-01T00:00:00Z"})"
+                     << "\n"
+                     << R"({"id":"d2","title":7,"created_at":"2026-11-01T00:00:00Z"})"
+                     << "\n";
+  auto r = read_documents_file(bad, taxonomy());
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find(bad + ": line 2: field 'title'"), std::string::npos)
+      << r.status().message();
+
+  auto missing = read_documents_file(dir.file("none.jsonl"), taxonomy());
+  ASSERT_FALSE(missing.is_ok());
+  EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
 }
 
 }  // namespace

@@ -28,6 +28,13 @@ struct ParseLimits {
   TimeMs max_past_ms = 20 * 365 * kMsPerDay;  // older times are rejected
 };
 
+// The default size limits with no time window: for offline data (training files, the
+// shipped sample, dataset replays) whose times are legitimately far from the clock.
+ParseLimits any_time_limits();
+// No limits at all: for re-reading records the engine itself validated and stored (their
+// canonical form may be longer than what was sent, and limits may have been lowered since).
+ParseLimits stored_record_limits();
+
 // Position of an item: 1-based line number for JSON Lines, 0-based index for arrays.
 struct ItemError {
   size_t position = 0;
@@ -47,6 +54,14 @@ ParsedBatch<Event> parse_events(std::string_view body, const ParseLimits& limits
                                 size_t first_line = 1);
 ParsedBatch<Document> parse_documents(std::string_view body, const ParseLimits& limits,
                                       const Taxonomy& taxonomy, TimeMs now, size_t first_line = 1);
+
+// "line 3: field 'time': <message>" (or "item 3" for arrays) — for terminals and logs.
+std::string describe_item_error(const ItemError& error, bool is_array = false);
+
+// Reads a whole JSON Lines file of documents with any_time_limits(). Fails on a missing file
+// (NotFound) or on the first bad line (InvalidArgument naming file, line and field).
+[[nodiscard]] Result<std::vector<Document>> read_documents_file(const std::string& path,
+                                                                const Taxonomy& taxonomy);
 
 // Canonical JSON of a record (one line, no trailing newline), as stored and returned by
 // the API; parse_events/parse_documents read it back.

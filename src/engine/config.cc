@@ -162,11 +162,14 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("feed", "fresh_half_life_days", fresh_days);
   f.fresh_half_life_s = fresh_days * 86400.0;
   r.read("feed", "popular_share", f.popular_share);
+  r.read("feed", "popularity_weight", f.popularity_weight);
+  r.read("feed", "popular_weight", f.popular_weight);
 
   double pop_hours = e.index.popularity_half_life_s / 3600.0;
   r.read("index", "popularity_half_life_h", pop_hours);
   e.index.popularity_half_life_s = pop_hours * 3600.0;
   r.read("index", "min_query_coverage", e.index.min_query_coverage);
+  r.read("index", "topic_popular_size", e.index.topic_popular_size);
 
   r.read("server", "host", c.server.host);
   r.read("server", "port", c.server.port);
@@ -182,6 +185,10 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
     return Status::invalid_argument(source + ": context.prior_strength must be > 0");
   if (c.server.port < 0 || c.server.port > 65535)
     return Status::invalid_argument(source + ": server.port out of range");
+  if (!(f.popularity_weight >= 0 && f.popularity_weight <= 1))
+    return Status::invalid_argument(source + ": feed.popularity_weight must be in 0..1");
+  if (!(f.popular_weight >= 0 && f.popular_weight <= 1))
+    return Status::invalid_argument(source + ": feed.popular_weight must be in 0..1");
   if (f.max_n == 0 || f.default_n == 0 || f.default_n > f.max_n) {
     return Status::invalid_argument(source + ": feed.default_n must be in 1..feed.max_n");
   }

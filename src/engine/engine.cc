@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "engine_impl.h"
+#include "feedscout/serve/candidate_score.h"
 #include "keys.h"
 
 namespace feedscout {
@@ -123,6 +124,25 @@ FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served) {
     impl_->served.remember(user, served_keys, now);
   }
   return page;
+}
+
+std::vector<double> Engine::score_documents(const std::string& user,
+                                            const std::vector<std::string>& doc_ids) const {
+  std::vector<double> scores(doc_ids.size(), -1.0);
+  const TimeMs now = impl_->clock();
+  std::shared_lock lk(impl_->state_mu);
+  auto it = impl_->users.find(user);
+  static const UserContext kEmpty;
+  const UserContext& ctx = it != impl_->users.end() ? it->second : kEmpty;
+  const ContextView view = compute_view(ctx, now, impl_->config.context);
+  const DocumentIndex& index = *impl_->index;
+  const double top = top_popularity(index, now);
+  for (size_t i = 0; i < doc_ids.size(); ++i) {
+    const auto doc = index.find(doc_ids[i]);
+    if (!doc) continue;
+    scores[i] = candidate_score(view, index, *impl_->taxonomy, impl_->config.feed, *doc, now, top);
+  }
+  return scores;
 }
 
 Result<std::optional<std::string>> Engine::event_json(const std::string& id) const {

@@ -58,6 +58,11 @@ const std::vector<DocIndex>& DocumentIndex::topic_docs(TopicId topic) const {
   return topic < by_topic_.size() ? by_topic_[topic] : kEmpty;
 }
 
+const std::vector<DocIndex>& DocumentIndex::topic_popular(TopicId topic) const {
+  static const std::vector<DocIndex> kEmpty;
+  return topic < topic_popular_.size() ? topic_popular_[topic] : kEmpty;
+}
+
 std::vector<TextMatch> DocumentIndex::search(std::string_view query, size_t k,
                                              const std::function<bool(DocIndex)>& exclude) const {
   std::vector<TextMatch> out;
@@ -145,6 +150,31 @@ void DocumentIndex::refresh_popular(TimeMs now) {
                     better);
   popular_.clear();
   for (size_t i = 0; i < k; ++i) popular_.push_back(scored[i].second);
+
+  // Per-topic lists: every clicked document under each node of its topics' lineages.
+  std::vector<std::vector<std::pair<double, DocIndex>>> per_topic(by_topic_.size());
+  std::vector<TopicId> nodes;
+  for (const auto& [score, doc] : scored) {
+    if (score <= 0) continue;
+    nodes.clear();
+    for (const auto& t : docs_[doc].topics) {
+      for (TopicId a : taxonomy_.lineage(t.topic)) nodes.push_back(a);
+    }
+    std::sort(nodes.begin(), nodes.end());
+    nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+    for (TopicId a : nodes) {
+      if (a < per_topic.size()) per_topic[a].emplace_back(score, doc);
+    }
+  }
+  topic_popular_.assign(by_topic_.size(), {});
+  for (size_t t = 0; t < per_topic.size(); ++t) {
+    auto& list = per_topic[t];
+    const size_t keep = std::min(config_.topic_popular_size, list.size());
+    std::partial_sort(list.begin(), list.begin() + static_cast<ptrdiff_t>(keep), list.end(),
+                      better);
+    topic_popular_[t].reserve(keep);
+    for (size_t i = 0; i < keep; ++i) topic_popular_[t].push_back(list[i].second);
+  }
   if (popular_.size() < config_.popular_list_size) {
     // Fill with the newest documents not yet listed (cold start of a fresh pool).
     std::vector<DocIndex> newest(docs_.size());

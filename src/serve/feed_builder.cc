@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "feedscout/context/decay.h"
+#include "feedscout/serve/candidate_score.h"
 
 namespace feedscout {
 
@@ -62,9 +63,8 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
     const uint64_t key = index.doc(d).key;
     return used.count(d) > 0 || context.has_seen(key) || (exclude && exclude(key));
   };
-  auto freshness = [&](DocIndex d) {
-    return 0.5 + 0.5 * decay_factor(now - index.doc(d).created_ms, config.fresh_half_life_s);
-  };
+  const double top = top_popularity(index, now);
+  auto quality = [&](DocIndex d) { return document_quality(index, d, now, top, config); };
 
   // 1. AfterSearch leads.
   size_t searches_used = 0;
@@ -88,21 +88,25 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
   const auto topics = select_feed_topics(view, taxonomy, config);
   const size_t remaining = n - feed.items.size();
   for (const TopicScore& ts : topics) {
+    const std::string& path = taxonomy.node(ts.topic).path;
+    std::unordered_set<DocIndex> listed;
+    auto consider = [&](DocIndex d) {
+      if (blocked(d) || !listed.insert(d).second) return false;
+      const double membership = topic_membership(index, taxonomy, d, ts.topic);
+      pool.push_back({d, FeedSource::kTopic, ts.score * membership * quality(d),
+                      "관심 주제 '" + path + "'", path});
+      return true;
+    };
+    // The newest documents of the topic, then its most popular ones.
     const auto& docs = index.topic_docs(ts.topic);
     size_t taken = 0;
     for (auto it = docs.rbegin(); it != docs.rend() && taken < remaining; ++it) {
-      if (blocked(*it)) continue;
-      // How strongly the document belongs to the topic: its best label under it.
-      double membership = 0;
-      for (const DocTopic& dt : index.doc(*it).topics) {
-        if (taxonomy.is_ancestor_or_self(ts.topic, dt.topic)) {
-          membership = std::max(membership, static_cast<double>(dt.score));
-        }
-      }
-      const std::string& path = taxonomy.node(ts.topic).path;
-      pool.push_back({*it, FeedSource::kTopic, ts.score * membership * freshness(*it),
-                      "관심 주제 '" + path + "'", path});
-      ++taken;
+      taken += consider(*it);
+    }
+    taken = 0;
+    for (DocIndex d : index.topic_popular(ts.topic)) {
+      if (taken >= remaining) break;
+      taken += consider(d);
     }
   }
   const bool cold = topics.empty();
@@ -111,16 +115,11 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
            : static_cast<size_t>(std::ceil(config.popular_share * static_cast<double>(n)));
   {
     size_t taken = 0;
-    const auto& popular = index.popular();
-    double top = 0;
-    for (DocIndex d : popular) top = std::max(top, index.popularity(d, now));
-    for (DocIndex d : popular) {
+    for (DocIndex d : index.popular()) {
       if (taken >= std::max(popular_quota, remaining)) break;
       if (blocked(d)) continue;
-      const double pop = top > 0 ? index.popularity(d, now) / top : 0.0;
       // Popular items rank below a real interest unless the user has none.
-      pool.push_back({d, FeedSource::kPopular,
-                      (cold ? 1.0 : 0.05) * (0.5 + 0.5 * pop) * freshness(d),
+      pool.push_back({d, FeedSource::kPopular, (cold ? 1.0 : config.popular_weight) * quality(d),
                       "지금 인기 있는 콘텐츠", ""});
       ++taken;
     }

@@ -89,6 +89,13 @@ class Engine {
   // config.served_memory_ms.
   FeedPage feed(const std::string& user, size_t n, bool remember_served = true);
 
+  // Scores caller-supplied candidates for `user` at now() with the home feed's ranking
+  // signals (serve/candidate_score.h), for re-ranking a given list such as a logged
+  // impression. One score per id, in order; higher is better. Known documents score >= 0;
+  // an id the engine does not know scores -1. Seen documents are scored like any other.
+  std::vector<double> score_documents(const std::string& user,
+                                      const std::vector<std::string>& doc_ids) const;
+
   // Stored canonical JSON, or nullopt when absent.
   [[nodiscard]] Result<std::optional<std::string>> event_json(const std::string& id) const;
   [[nodiscard]] Result<std::optional<std::string>> document_json(const std::string& id) const;

@@ -35,6 +35,8 @@ struct DocRecord {
 struct IndexConfig {
   double popularity_half_life_s = 24 * 3600.0;
   size_t popular_list_size = 500;
+  // Length of each topic's popular list (topic_popular), recomputed with the global one.
+  size_t topic_popular_size = 50;
   // Query terms present in more than this share of documents are ignored (stop-bigrams).
   double max_term_doc_share = 0.25;
   // A match must contain at least this share of the query's distinct terms.
@@ -74,6 +76,10 @@ class DocumentIndex {
   // Most popular first (decayed clicks); when nothing was clicked yet, newest first.
   const std::vector<DocIndex>& popular() const { return popular_; }
   double popularity(DocIndex doc, TimeMs now) const;
+  // The most popular documents under `topic` (directly or through a descendant) as of the
+  // last refresh_popular, most popular first, at most topic_popular_size; only documents
+  // with clicks. Empty for an unknown topic.
+  const std::vector<DocIndex>& topic_popular(TopicId topic) const;
   // Raw state, for persistence and staging.
   void set_popularity(DocIndex doc, DecayedCount count);
   DecayedCount popularity_state(DocIndex doc) const;
@@ -98,6 +104,7 @@ class DocumentIndex {
   std::unordered_map<text::TermId, std::vector<Posting>> postings_;
   std::unordered_map<DocIndex, DecayedCount> popularity_;
   std::vector<DocIndex> popular_;
+  std::vector<std::vector<DocIndex>> topic_popular_;  // per TopicId
 };
 
 }  // namespace feedscout

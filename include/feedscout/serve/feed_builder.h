@@ -3,9 +3,10 @@
 //
 // Sources, in the order they lead the page:
 //   AfterSearch — documents matching the user's most recent searches ("최근 찾아본 'Q' 콘텐츠")
-//   Topic       — fresh documents of the user's most specific preferred topics
-//                 ("관심 주제 '여행>해외여행'"), scored preference × the document's label
-//                 score for the topic × freshness
+//   Topic       — the newest and the most popular documents of the user's most specific
+//                 preferred topics ("관심 주제 '여행>해외여행'"), scored preference × the
+//                 document's label score for the topic × quality (freshness blended with
+//                 popularity; serve/candidate_score.h)
 //   Popular     — what is popular now ("지금 인기 있는 콘텐츠"); the whole feed of a cold user
 // Already-seen documents (impressions and clicks, plus whatever `exclude` rejects) are
 // never served. Pure function of its inputs; thread-safe for concurrent calls on shared
@@ -37,6 +38,11 @@ struct FeedConfig {
   size_t max_items_per_topic = 4;
   // Freshness of a document: 0.5 + 0.5 · 2^(-age / fresh_half_life).
   double fresh_half_life_s = 3 * 24 * 3600.0;
+  // Share of popularity in a document's quality, the rest being freshness (0..1).
+  double popularity_weight = 0.3;
+  // A popular document's stand-in for relevance: popular items rank below a real interest
+  // unless the user has none.
+  double popular_weight = 0.05;
   // Share of a warm user's page given to popular documents (exploration).
   double popular_share = 0.1;
 };

@@ -76,6 +76,19 @@ std::vector<std::string> RandomRecommender::recommend(const std::string& user, s
   return out;
 }
 
+std::vector<double> RandomRecommender::score_items(const std::string& user,
+                                                   const std::vector<std::string>& items,
+                                                   TimeMs now) const {
+  std::vector<double> out;
+  out.reserve(items.size());
+  const uint64_t base = seed_ ^ mix64(fnv1a64(user));
+  for (const std::string& item : items) {
+    const uint64_t h = mix64(base ^ mix64(fnv1a64(item) ^ 0xA5A5A5A5A5A5A5A5ULL));
+    out.push_back(static_cast<double>(h >> 11) * 0x1.0p-53);  // [0, 1), 53 bits
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------
 // MostPopularRecommender
 
@@ -117,6 +130,15 @@ std::vector<std::string> MostPopularRecommender::recommend(const std::string& us
   return out;
 }
 
+std::vector<double> MostPopularRecommender::score_items(const std::string& user,
+                                                        const std::vector<std::string>& items,
+                                                        TimeMs now) const {
+  std::vector<double> out;
+  out.reserve(items.size());
+  for (const std::string& item : items) out.push_back(static_cast<double>(clicks(item)));
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------
 // RecentPopularRecommender
 
@@ -151,6 +173,15 @@ std::vector<std::string> RecentPopularRecommender::recommend(const std::string& 
                     });
   out.reserve(take);
   for (size_t i = 0; i < take; ++i) out.push_back(names_[scored[i].second]);
+  return out;
+}
+
+std::vector<double> RecentPopularRecommender::score_items(const std::string& user,
+                                                          const std::vector<std::string>& items,
+                                                          TimeMs now) const {
+  std::vector<double> out;
+  out.reserve(items.size());
+  for (const std::string& item : items) out.push_back(score(item, now));
   return out;
 }
 

@@ -49,6 +49,7 @@ Result<std::unique_ptr<EngineRecommender>> EngineRecommender::create(
   config.limits = any_time_limits();  // dataset times are years old
   config.context = options.context;
   config.feed = options.feed;
+  config.index = options.index;
   config.block_cache_mb = options.block_cache_mb;
   std::shared_ptr<std::atomic<TimeMs>> clock = r->clock_;
   auto engine = Engine::open(config, [clock] { return clock->load(); });
@@ -109,17 +110,28 @@ void EngineRecommender::sync_locked(TimeMs now) const {
 
   body.clear();
   for (const Interaction& x : buffer_) {
+    const std::string id = "eval-" + std::to_string(observed_++);
     Event e;
-    e.id = "eval-" + std::to_string(observed_++) + "-i";
-    e.type = EventType::kImpression;
     e.user = x.user;
     e.time_ms = x.time_ms;
-    e.surface = options_.surface;
+    e.surface = x.surface;
     e.doc_ids = {x.item};
-    body += event_to_json(e);
-    body += '\n';
-    if (x.clicked) {
-      e.id.back() = 'c';
+    if (options_.emit_impressions) {
+      e.id = id + "-i";
+      e.type = EventType::kImpression;
+      body += event_to_json(e);
+      body += '\n';
+    }
+    if (x.surface == Surface::kSearch && !x.query.empty()) {
+      // A search: its query always (recent searches), the item when it was clicked.
+      e.id = id + "-s";
+      e.type = EventType::kSearch;
+      e.query = x.query;
+      if (!x.clicked) e.doc_ids.clear();
+      body += event_to_json(e);
+      body += '\n';
+    } else if (x.clicked) {
+      e.id = id + "-c";
       e.type = EventType::kClick;
       body += event_to_json(e);
       body += '\n';
@@ -152,6 +164,16 @@ std::vector<std::string> EngineRecommender::recommend(const std::string& user, s
     n = max_n;
   }
   return out;
+}
+
+std::vector<double> EngineRecommender::score_items(const std::string& user,
+                                                   const std::vector<std::string>& items,
+                                                   TimeMs now) const {
+  std::lock_guard lk(mu_);
+  clock_->store(now);
+  // Documents created at `now` too (see the header); interactions exactly as recommend().
+  sync_locked(now + 1);
+  return engine_->score_documents(user, items);
 }
 
 EngineRecommenderCounters EngineRecommender::counters() const {

@@ -1,6 +1,8 @@
 // Item co-click kNN baseline. Contract and costs in include/feedscout/eval/baselines.h.
 #include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "feedscout/eval/baselines.h"
@@ -97,28 +99,50 @@ std::vector<std::string> ItemKnnRecommender::history(const std::string& user) co
   return out;
 }
 
+std::vector<std::pair<double, uint32_t>> ItemKnnRecommender::history_scores(
+    const std::string& user) const {
+  // score(j), accumulated over H(u) oldest first, in first-touch order.
+  std::vector<std::pair<double, uint32_t>> scored;
+  auto u = user_index_.find(user);
+  if (u == user_index_.end()) return scored;
+  std::unordered_map<uint32_t, size_t> position;  // item slot -> index in `scored`
+  std::lock_guard<std::mutex> lock(mu_);
+  for (uint32_t i : user_recent_[u->second]) {
+    for (const Sim& s : neighbours_locked(i)) {
+      auto [it, added] = position.try_emplace(s.item, scored.size());
+      if (added) {
+        scored.emplace_back(s.sim, s.item);
+      } else {
+        scored[it->second].first += s.sim;
+      }
+    }
+  }
+  return scored;
+}
+
+std::vector<double> ItemKnnRecommender::score_items(const std::string& user,
+                                                    const std::vector<std::string>& items,
+                                                    TimeMs now) const {
+  std::unordered_map<std::string_view, double> knn;  // item id -> score(j) > 0
+  for (const auto& [score, slot] : history_scores(user)) {
+    if (score > 0) knn.emplace(item_names_[slot], score);
+  }
+  std::vector<double> out;
+  out.reserve(items.size());
+  for (const std::string& item : items) {
+    auto it = knn.find(item);
+    out.push_back(it != knn.end() ? it->second
+                                  : -1.0 / (1.0 + static_cast<double>(popular_.clicks(item))));
+  }
+  return out;
+}
+
 std::vector<std::string> ItemKnnRecommender::recommend(const std::string& user, size_t k,
                                                        TimeMs now, const ExcludeFn& exclude) const {
   std::vector<std::string> out;
   if (k == 0) return out;
 
-  // score(j), accumulated over H(u) oldest first; `order` keeps first-touch order so the
-  // summation order (and so every bit of the result) is fixed.
-  std::vector<std::pair<double, uint32_t>> scored;
-  if (auto u = user_index_.find(user); u != user_index_.end()) {
-    std::unordered_map<uint32_t, size_t> position;  // item slot -> index in `scored`
-    std::lock_guard<std::mutex> lock(mu_);
-    for (uint32_t i : user_recent_[u->second]) {
-      for (const Sim& s : neighbours_locked(i)) {
-        auto [it, added] = position.try_emplace(s.item, scored.size());
-        if (added) {
-          scored.emplace_back(s.sim, s.item);
-        } else {
-          scored[it->second].first += s.sim;
-        }
-      }
-    }
-  }
+  std::vector<std::pair<double, uint32_t>> scored = history_scores(user);
   std::erase_if(scored, [&](const auto& s) {
     return s.first <= 0 || (exclude && exclude(item_names_[s.second]));
   });

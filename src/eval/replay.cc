@@ -3,11 +3,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+
+#include "progress.h"
 
 namespace feedscout {
 namespace {
@@ -114,19 +115,8 @@ Result<ReplayReport> replay_next_item(const EvalDataset& data, const TemporalSpl
   }
   const size_t k = evaluators.front().cutoffs().back();
 
-  Clock::time_point last_progress = start;
-  auto progress = [&](size_t done, bool final) {
-    if (!options.progress) return;
-    const auto now = Clock::now();
-    if (!final && now - last_progress < std::chrono::milliseconds(250)) return;
-    last_progress = now;
-    const double elapsed = seconds_since(start);
-    const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
-    const double eta = rate > 0 ? static_cast<double>(queries.size() - done) / rate : 0.0;
-    std::fprintf(stderr, "\rreplay: %zu/%zu users queried, %.1f users/s, ETA %.0f s   %s", done,
-                 queries.size(), rate, eta, final ? "\n" : "");
-    std::fflush(stderr);
-  };
+  eval_internal::ProgressLine progress(options.progress, "replay", "users queried", "users",
+                                       queries.size(), start);
 
   size_t next_query = 0;
   std::vector<ItemId> ranked_ids, relevant_ids;
@@ -148,7 +138,7 @@ Result<ReplayReport> replay_next_item(const EvalDataset& data, const TemporalSpl
         evaluators[m].add(ranked_ids, relevant_ids);
       }
       ++next_query;
-      progress(next_query, false);
+      progress.update(next_query);
     }
   };
 
@@ -164,7 +154,7 @@ Result<ReplayReport> replay_next_item(const EvalDataset& data, const TemporalSpl
     }
   }
   run_queries_before(0, true);
-  progress(next_query, true);
+  progress.finish(next_query);
 
   for (size_t m = 0; m < methods.size(); ++m) {
     report.methods.push_back({methods[m]->name(), evaluators[m].summary(), method_seconds[m]});

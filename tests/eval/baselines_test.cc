@@ -33,6 +33,15 @@ Recommender::ExcludeFn excluding(std::set<std::string> items) {
   return [items = std::move(items)](const std::string& item) { return items.count(item) > 0; };
 }
 
+// Indexes of `scores`, highest first, ties in input order.
+std::vector<size_t> order_of(const std::vector<double>& scores) {
+  std::vector<size_t> order(scores.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return scores[x] > scores[y]; });
+  return order;
+}
+
 // ---- most popular ----
 
 // Clicks: c 3, a 2, b 2, d 1; e only seen without a click (0). Ties by id: a before b.
@@ -70,6 +79,20 @@ TEST(BaselinePopularTest, HonoursExclusionAndUpdatesAfterObserve) {
   r.observe(click("u4", "b"));
   r.observe(click("u5", "b"));
   EXPECT_EQ(r.recommend("u1", 2, kT0, nullptr), (Items{"b", "c"}));
+}
+
+// score_items = training clicks: c 3, a 2, b 2, d 1, e 0 (seen, never clicked), zzz 0
+// (unknown); any user, any time; repeats scored like any other.
+TEST(BaselinePopularTest, ScoreItemsAreClickCounts) {
+  MostPopularRecommender r;
+  feed_popularity_log(r);
+  const Items items{"e", "a", "zzz", "c", "d", "b", "c"};
+  const std::vector<double> want{0, 2, 0, 3, 1, 2, 3};
+  EXPECT_EQ(r.score_items("u1", items, kT0), want);
+  EXPECT_EQ(r.score_items("nobody", items, kT0 + 99 * kHour), want);
+  EXPECT_TRUE(r.score_items("u1", {}, kT0).empty());
+  r.observe(click("u4", "e"));
+  EXPECT_EQ(r.score_items("u1", {"e"}, kT0), (std::vector<double>{1}));
 }
 
 TEST(BaselinePopularTest, EmptyRecommenderGivesEmptyList) {
@@ -113,6 +136,31 @@ TEST(BaselineRecentPopularTest, RecentBurstBeatsOlderLargerCount) {
   // Exclusion and k.
   EXPECT_EQ(r.recommend("u9", 1, kT0 + 2 * kHour, excluding({"new"})), (Items{"old"}));
   EXPECT_TRUE(r.recommend("u9", 0, kT0 + 2 * kHour, nullptr).empty());
+}
+
+// score_items = score(item, now), the decayed click count (same log as above):
+//   at T0+2h: new 1.5, old 0.75, quiet 0, unknown 0.
+TEST(BaselineRecentPopularTest, ScoreItemsAreDecayedCounts) {
+  RecentPopularRecommender r(3600.0);
+  for (const Interaction& x :
+       {click("u1", "old", kT0), click("u2", "old", kT0), click("u3", "old", kT0),
+        no_click("u4", "quiet", kT0), click("u1", "new", kT0 + kHour),
+        click("u2", "new", kT0 + 2 * kHour)}) {
+    r.observe(x);
+  }
+  const std::vector<double> at2h =
+      r.score_items("u9", {"quiet", "old", "new", "unknown"}, kT0 + 2 * kHour);
+  ASSERT_EQ(at2h.size(), 4u);
+  EXPECT_EQ(at2h[0], 0.0);
+  EXPECT_NEAR(at2h[1], 0.75, kEps);
+  EXPECT_NEAR(at2h[2], 1.5, kEps);
+  EXPECT_EQ(at2h[3], 0.0);
+  for (const char* item : {"quiet", "old", "new"}) {
+    EXPECT_EQ(r.score_items("u1", {item}, kT0 + 3 * kHour),
+              (std::vector<double>{r.score(item, kT0 + 3 * kHour)}))
+        << item;
+  }
+  EXPECT_NEAR(r.score_items("u1", {"old"}, kT0 + 3 * kHour)[0], 0.375, kEps);
 }
 
 // Half-life 1 h. "a": 2 clicks at T0; "b": 1 click at T0+1h.
@@ -216,6 +264,31 @@ TEST(ItemKnnTest, HandComputedScoresAndPopularFill) {
   EXPECT_EQ(last_one.recommend("u4", 10, kT0, nullptr), (Items{"C", "A", "B", "D", "E"}));
 }
 
+// score_items, same log and u4's history [A, D] with 2 neighbours: the kNN tier gives
+//   C = 1/√6 + 1/2, B = 2/3, A = 1/√6 (as in recommend);
+// everything else falls back to -1 / (1 + clicks): D (2 clicks, outside N(A) and N(D)) -1/3,
+// E (0 clicks) -1, an unknown item -1. A cold user gets only the fallback:
+//   A, B -1/4 (3 clicks), C, D -1/3, E -1 — the popularity order.
+TEST(ItemKnnTest, ScoreItemsUseTheSameSimilarityThenScaledPopularity) {
+  ItemKnnRecommender r(/*neighbours=*/2, /*history_len=*/2);
+  feed_knn_log(r);
+  const Items items{"E", "D", "A", "B", "C", "nope"};
+  const std::vector<double> got = r.score_items("u4", items, kT0);
+  const std::vector<double> want{-1.0, -1.0 / 3, kInvSqrt6, 2.0 / 3, kInvSqrt6 + 0.5, -1.0};
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], kEps) << items[i];
+  // Ranking the candidates by score gives recommend()'s order.
+  Items ranked;
+  for (size_t i : order_of(got)) ranked.push_back(items[i]);
+  EXPECT_EQ(Items(ranked.begin(), ranked.begin() + 5), r.recommend("u4", 5, kT0, nullptr));
+
+  const std::vector<double> cold = r.score_items("stranger", {"A", "B", "C", "D", "E"}, kT0);
+  const std::vector<double> cold_want{-0.25, -0.25, -1.0 / 3, -1.0 / 3, -1.0};
+  ASSERT_EQ(cold.size(), cold_want.size());
+  for (size_t i = 0; i < cold.size(); ++i) EXPECT_NEAR(cold[i], cold_want[i], kEps) << i;
+  EXPECT_TRUE(r.score_items("u4", {}, kT0).empty());
+}
+
 // A repeated click moves the item to the recent end of the history and changes no co-count;
 // a new click drops the whole cache. u5 clicks A and C:
 //   n_A = 4, n_C = 3, c(A,C) = 2 -> sim(A,C) = 2/√12 = 0.5773503, sim(A,B) = 2/√12 too (tie:
@@ -307,6 +380,41 @@ TEST(BaselineRandomTest, KBeyondCatalogueAndExclusion) {
   EXPECT_EQ(dupes.recommend("u1", 5, kT0, nullptr).size(), 2u);
 }
 
+// score_items: a hash of (seed, user, item) in [0, 1): independent of the time, of the other
+// items in the call, of observe() and of the catalogue (items outside it are scored too).
+TEST(BaselineRandomTest, ScoreItemsHashSeedUserAndItem) {
+  const Items catalogue = catalogue_of(20);
+  RandomRecommender r(7, catalogue);
+  RandomRecommender same(7, {"x"});
+  RandomRecommender other_seed(8, catalogue);
+  const Items items{"i100", "i101", "i102", "elsewhere"};
+  const std::vector<double> s = r.score_items("u1", items, kT0);
+  ASSERT_EQ(s.size(), items.size());
+  for (double v : s) {
+    EXPECT_GE(v, 0.0);
+    EXPECT_LT(v, 1.0);
+  }
+  EXPECT_EQ(std::set<double>(s.begin(), s.end()).size(), s.size());
+  EXPECT_EQ(r.score_items("u1", items, kT0 + 5 * kHour), s);
+  EXPECT_EQ(same.score_items("u1", items, kT0), s);
+  EXPECT_EQ(r.score_items("u1", {"elsewhere", "i101"}, kT0), (std::vector<double>{s[3], s[1]}));
+  r.observe(click("u1", "i100", kT0));
+  EXPECT_EQ(r.score_items("u1", items, kT0), s);
+  EXPECT_NE(r.score_items("u2", items, kT0), s);
+  EXPECT_NE(other_seed.score_items("u1", items, kT0), s);
+
+  // Loosely uniform: 4000 users' score of one item, 10 equal bins of 400 (sd ≈ 19), allowed
+  // 300..500 (> 5 sd). Deterministic, so not flaky.
+  std::vector<int> bins(10, 0);
+  for (int u = 0; u < 4000; ++u) {
+    bins[static_cast<size_t>(r.score_items("user" + std::to_string(u), {"i105"}, kT0)[0] * 10)]++;
+  }
+  for (int b : bins) {
+    EXPECT_GE(b, 300);
+    EXPECT_LE(b, 500);
+  }
+}
+
 // Loose uniformity check: 4000 users, the first item of each list over a 20-item catalogue;
 // each item expected 200 times (sd ≈ 13.8), allowed 140..260 (> 4 sd). Deterministic, so not
 // flaky.
@@ -395,6 +503,50 @@ TEST(RecommenderContractTest, NoPeekingPureFunctionOfObservedPrefix) {
       EXPECT_EQ(b[m]->recommend(user, 10, t, ex), got) << user;
       EXPECT_EQ(p[m]->recommend(user, 10, t, ex), got) << user;
       if (full[m]->recommend(user, 10, t, ex) != got) ++differs_after_future;
+    }
+  }
+  EXPECT_GT(differs_after_future, 0u);
+}
+
+// score_items follows the same contract: a pure function of the observed prefix (equal
+// across futures), one score per item, never NaN; and for every baseline but random, ranking
+// recommend()'s own list by score keeps its order (scores never increase along the list).
+TEST(RecommenderContractTest, ScoreItemsPureAndConsistentWithRecommend) {
+  const Items catalogue = catalogue_of(30);
+  Items items = catalogue;
+  items.push_back("unknown");
+  items.push_back("i100");  // a repeat
+  const size_t cut = 250;
+  const TimeMs t = kT0 + static_cast<TimeMs>(cut) * 60'000;
+  auto replay_until = [&](const std::vector<Interaction>& log, TimeMs until) {
+    auto recs = all_baselines(catalogue);
+    for (const Interaction& x : log) {
+      if (x.time_ms >= until) break;
+      for (auto& r : recs) r->observe(x);
+    }
+    return recs;
+  };
+  auto a = replay_until(make_log(1, cut), t);
+  auto b = replay_until(make_log(2, cut), t);
+  auto full = replay_until(make_log(1, cut), t + 1000 * 60'000);
+  size_t differs_after_future = 0;
+  for (size_t m = 0; m < a.size(); ++m) {
+    SCOPED_TRACE(a[m]->name());
+    for (int u = 0; u < 13; ++u) {
+      const std::string user = "u" + std::to_string(u);
+      const std::vector<double> got = a[m]->score_items(user, items, t);
+      ASSERT_EQ(got.size(), items.size());
+      for (double v : got) EXPECT_FALSE(std::isnan(v));
+      EXPECT_EQ(got[0], got.back()) << "a repeat scores the same";
+      EXPECT_EQ(b[m]->score_items(user, items, t), got) << user;
+      EXPECT_EQ(a[m]->score_items(user, items, t), got) << user;
+      if (full[m]->score_items(user, items, t) != got) ++differs_after_future;
+      if (a[m]->name() == "random") continue;
+      const Items list = a[m]->recommend(user, 30, t, nullptr);
+      const std::vector<double> along = a[m]->score_items(user, list, t);
+      for (size_t i = 1; i < along.size(); ++i) {
+        EXPECT_GE(along[i - 1], along[i]) << user << " at " << i << ": " << list[i];
+      }
     }
   }
   EXPECT_GT(differs_after_future, 0u);

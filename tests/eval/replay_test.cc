@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -75,6 +76,11 @@ class SpyRecommender final : public Recommender {
     calls.push_back({true, user, now});
     return {};
   }
+  std::vector<double> score_items(const std::string& user, const std::vector<std::string>& items,
+                                  TimeMs now) const override {
+    calls.push_back({true, user, now});
+    return std::vector<double>(items.size(), 0.0);
+  }
   mutable std::vector<Call> calls;
 };
 
@@ -92,6 +98,18 @@ class ScriptedRecommender final : public Recommender {
     if (it == lists_.end()) return out;
     for (const auto& item : it->second) {
       if (out.size() < k && !exclude(item)) out.push_back(item);
+    }
+    return out;
+  }
+  // Earlier in the user's list = higher; unlisted items score 0.
+  std::vector<double> score_items(const std::string& user, const std::vector<std::string>& items,
+                                  TimeMs) const override {
+    std::vector<double> out(items.size(), 0.0);
+    auto it = lists_.find(user);
+    if (it == lists_.end()) return out;
+    for (size_t i = 0; i < items.size(); ++i) {
+      auto pos = std::find(it->second.begin(), it->second.end(), items[i]);
+      if (pos != it->second.end()) out[i] = static_cast<double>(it->second.end() - pos);
     }
     return out;
   }

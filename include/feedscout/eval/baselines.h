@@ -2,7 +2,9 @@
 // popular (time-decayed) and item co-occurrence kNN. Each implements Recommender
 // (recommender.h) and follows its contract: state is a pure function of what was observed,
 // recommend() is deterministic, never returns an excluded item, and returns at most k
-// distinct items, best first.
+// distinct items, best first. score_items() scores with the same quantity recommend() ranks
+// by (each class says which), so ranking a candidate list by score agrees with recommend()'s
+// order up to ties (score_items has no tie-break: equal items get equal scores).
 //
 // Only clicks carry signal: an Interaction with clicked == false merely makes its item known
 // (popularity 0), so it can still fill a list after every clicked item.
@@ -10,10 +12,10 @@
 // Ties are always broken by item id (std::string order, ascending), never by hash order or
 // observe order, so equal inputs give identical lists on every platform.
 //
-// Thread safety: observe() needs exclusive access; recommend() may run concurrently with
-// other recommend() calls (caches are guarded by an internal mutex). `exclude` must not call
-// back into the same recommender. Objects are neither copyable nor movable: hold them in a
-// std::unique_ptr (as make_baseline does).
+// Thread safety: observe() needs exclusive access; recommend() and score_items() may run
+// concurrently with other recommend() and score_items() calls (caches are guarded by an internal
+// mutex). `exclude` must not call back into the same recommender. Objects are neither copyable nor
+// movable: hold them in a std::unique_ptr (as make_baseline does).
 #pragma once
 
 #include <array>
@@ -25,6 +27,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "feedscout/common/status.h"
@@ -44,6 +47,9 @@ namespace feedscout {
 // observe() is a no-op: the catalogue is fixed at construction.
 // Cost per call: O(k + e) expected time and memory for e excluded items met (a sparse
 // Fisher–Yates shuffle), independent of the catalogue size.
+// score_items: a hash of (seed, user, item) mapped to [0, 1) with 53-bit resolution
+// (SplitMix64 mixing of FNV-1a hashes), for any item, in the catalogue or not; it does not
+// depend on `now`, and it is not the order recommend() would give. O(1) per item.
 class RandomRecommender final : public Recommender {
  public:
   // `catalogue`: the item ids to draw from; repeats are removed and the order does not
@@ -54,6 +60,8 @@ class RandomRecommender final : public Recommender {
   void observe(const Interaction& x) override {}
   std::vector<std::string> recommend(const std::string& user, size_t k, TimeMs now,
                                      const ExcludeFn& exclude) const override;
+  std::vector<double> score_items(const std::string& user, const std::vector<std::string>& items,
+                                  TimeMs now) const override;
 
   const std::vector<std::string>& catalogue() const { return catalogue_; }
 
@@ -67,6 +75,7 @@ class RandomRecommender final : public Recommender {
 // observe: O(1) expected. recommend: O(n log n) for n known items on the first call after an
 // observe (the ranking is cached), then O(k + e) for e excluded items met; the same for
 // every user (`user` and `now` are ignored).
+// score_items: clicks(item) as a double (0 for unknown items), O(1) expected per item.
 class MostPopularRecommender final : public Recommender {
  public:
   MostPopularRecommender() = default;
@@ -77,6 +86,8 @@ class MostPopularRecommender final : public Recommender {
   void observe(const Interaction& x) override;
   std::vector<std::string> recommend(const std::string& user, size_t k, TimeMs now,
                                      const ExcludeFn& exclude) const override;
+  std::vector<double> score_items(const std::string& user, const std::vector<std::string>& items,
+                                  TimeMs now) const override;
 
   // Observed clicks of `item` (0 when unknown).
   uint64_t clicks(const std::string& item) const;
@@ -100,6 +111,7 @@ class MostPopularRecommender final : public Recommender {
 // observe: O(1) expected. recommend: O(n + n' log k) for n known items and n' of them not
 // excluded (every known item is scored at `now`; nothing is cached because the order
 // depends on `now`).
+// score_items: score(item, now) per item, O(1) expected each.
 class RecentPopularRecommender final : public Recommender {
  public:
   // `half_life_s` > 0 (make_baseline checks it; a value <= 0 or NaN means no decay at all,
@@ -110,6 +122,8 @@ class RecentPopularRecommender final : public Recommender {
   void observe(const Interaction& x) override;
   std::vector<std::string> recommend(const std::string& user, size_t k, TimeMs now,
                                      const ExcludeFn& exclude) const override;
+  std::vector<double> score_items(const std::string& user, const std::vector<std::string>& items,
+                                  TimeMs now) const override;
 
   // The decayed click count of `item` at `now` (0 when unknown or never clicked).
   double score(const std::string& item, TimeMs now) const;
@@ -136,6 +150,15 @@ class RecentPopularRecommender final : public Recommender {
 // candidates like any other: pass them in `exclude` to leave them out. A user with no clicks
 // gets the most-popular list.
 //
+// score_items scores in the same two tiers, so that ranking candidates by it matches
+// recommend()'s order (up to ties):
+//   score(j) > 0                 when j is scored by the history (the formula above);
+//   -1 / (1 + clicks(j))         otherwise (a cold user, an item outside every N(i), an
+//                                unknown item): the popularity fill, mapped into [-1, 0) —
+//                                increasing in the click count and below every kNN score.
+// Cost: the same scoring as recommend (O(|H(u)| · neighbours) plus the neighbour lists it has
+// to compute), then O(1) expected per item.
+//
 // Cost. observe of a click new to its user: O(1) expected (the user's and the item's click
 // lists grow by one); other interactions O(1). No co-count matrix is stored: memory is
 // O(distinct (user, item) clicks + cached neighbour lists). Neighbour lists are computed
@@ -157,6 +180,8 @@ class ItemKnnRecommender final : public Recommender {
   void observe(const Interaction& x) override;
   std::vector<std::string> recommend(const std::string& user, size_t k, TimeMs now,
                                      const ExcludeFn& exclude) const override;
+  std::vector<double> score_items(const std::string& user, const std::vector<std::string>& items,
+                                  TimeMs now) const override;
 
   struct Neighbour {
     std::string item;
@@ -178,6 +203,10 @@ class ItemKnnRecommender final : public Recommender {
   };
   // N(item) of a slot; computes and caches it. Requires mu_ held.
   const std::vector<Sim>& neighbours_locked(uint32_t item) const;
+  // score(j) > 0 of every item slot j the user's history scores, as (score, slot) in
+  // first-touch order (so the summation order, and every bit, is fixed); empty for an
+  // unknown user.
+  std::vector<std::pair<double, uint32_t>> history_scores(const std::string& user) const;
 
   size_t neighbours_;
   size_t history_len_;

@@ -9,9 +9,12 @@
 //   * observe() only buffers. recommend() first brings the engine up to `now`: it ingests,
 //     with Engine::ingest_documents (document_to_json), every document with created_ms < now
 //     not yet ingested (plus any a buffered interaction references), then the buffered
-//     interactions with Engine::ingest_events as JSON Lines (event_to_json): an impression
-//     and, when Interaction::clicked, a click, on options.surface at the interaction's time,
-//     ids "eval-<n>-i" / "eval-<n>-c" (n = observe order, so deterministic and unique).
+//     interactions with Engine::ingest_events as JSON Lines (event_to_json), on the
+//     interaction's surface at its time: an impression (when options.emit_impressions) and,
+//     when Interaction::clicked, a click — or, for a search-surface interaction with a
+//     query, a search event with the query listing the item as clicked when it was (so the
+//     engine's recent searches see every query); ids "eval-<n>-i" / "-c" / "-s" (n = observe
+//     order, so deterministic and unique).
 //     Clicks are therefore the dataset's rule (e.g. MovieLensOptions::click_min_rating).
 //   * Documents are ingested lazily, not up front, on purpose: an engine that knew a
 //     document before its created_ms (on MovieLens, the movie's first rating) would serve
@@ -23,13 +26,20 @@
 //   * The engine itself never serves what it has in the user's seen set (every impressed or
 //     clicked document, i.e. everything the user rated in training, up to
 //     context.max_seen_docs); `exclude` is applied on top.
+//   * score_items() brings the engine up to `now` the same way, except that documents with
+//     created_ms == `now` are ingested too (the candidates of an impression exist when they
+//     are shown; on MIND a news item's created_ms is its first impression, so without this
+//     every first showing would be unknown to the engine). It then returns
+//     Engine::score_documents(user, items): the home feed's ranking signals at `now`, -1 for
+//     a document the engine does not know. Seen documents are scored like any other.
 //
 // Contract beyond Recommender's: calls must come with non-decreasing `now` (as in a replay);
-// a recommend() with an earlier `now` than a previous one still works but sees documents
-// ingested for the later time. Ingest problems (rejected items, a failed commit) cannot be
-// returned by recommend(): they are counted in counters() — a clean replay has all zeros.
+// a recommend() or score_items() with an earlier `now` than a previous call still works but
+// sees documents ingested for the later time. Ingest problems (rejected items, a failed
+// commit) cannot be returned by recommend() or score_items(): they are counted in counters()
+// — a clean replay has all zeros.
 //
-// Thread safety: observe() and recommend() serialize on an internal mutex.
+// Thread safety: observe(), recommend() and score_items() serialize on an internal mutex.
 #pragma once
 
 #include <atomic>
@@ -51,9 +61,12 @@ namespace feedscout {
 
 struct EngineRecommenderOptions {
   std::string name = "engine";
-  Surface surface = Surface::kFeed;  // where observed interactions happened
-  ContextConfig context;             // the engine's context and feed settings (ablations)
+  // Whether every observed interaction is first an impression (so unclicked ones count
+  // against their topics); false sends clicks (and searches) only.
+  bool emit_impressions = true;
+  ContextConfig context;  // the engine's context, feed and index settings (ablations, tuning)
   FeedConfig feed;
+  IndexConfig index;
   size_t block_cache_mb = 8;
   std::string temp_parent;  // where the data directory is made; "" = the system temp dir
 };
@@ -79,6 +92,8 @@ class EngineRecommender final : public Recommender {
   void observe(const Interaction& x) override;
   std::vector<std::string> recommend(const std::string& user, size_t k, TimeMs now,
                                      const ExcludeFn& exclude) const override;
+  std::vector<double> score_items(const std::string& user, const std::vector<std::string>& items,
+                                  TimeMs now) const override;
 
   EngineRecommenderCounters counters() const;
   const std::string& data_dir() const { return dir_; }

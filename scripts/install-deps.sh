@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config git
   librocksdb-dev libfasttext-dev libcpp-httplib-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
-  curl
+  curl gnuplot-nox
 )
 
 missing=()

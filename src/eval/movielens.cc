@@ -264,7 +264,7 @@ Result<EvalDataset> load_movielens(const std::string& dir, const MovieLensOption
       ds.events.push_back(e);
       ++ds.stats.positive_interactions;
     }
-    ds.interactions.push_back({r.user, movie, r.time_ms, r.rating, click});
+    ds.interactions.push_back({r.user, movie, r.time_ms, r.rating, click, options.surface});
   }
   ds.stats.interactions = ds.interactions.size();
   std::unordered_set<std::string_view> users;

@@ -4,9 +4,11 @@
 //
 //   load_movielens  ml-latest-small layout: ratings.csv + movies.csv
 //   load_mind       MIND layout: news.tsv + behaviors.tsv
+//   load_simulated  the activity simulator over the shipped Korean sample corpus
 //   temporal_split  per-user time cut-offs over Interactions (test, optional validation)
 //
-// Contracts common to both loaders (checked by tests/eval/datasets_test.cc):
+// Contracts common to the loaders (checked by tests/eval/datasets_test.cc and
+// simulated_dataset_test.cc):
 //   * `taxonomy` is Taxonomy::parse(taxonomy_tsv); the TopicIds in `documents` refer to it.
 //     TopicIds are dense indexes in file order, so any later load of the same text (for
 //     example by an engine given the text written to a file) yields the same ids.
@@ -33,6 +35,7 @@
 
 #include "feedscout/common/status.h"
 #include "feedscout/common/time.h"
+#include "feedscout/eval/simulator.h"
 #include "feedscout/ingest/records.h"
 #include "feedscout/taxonomy/taxonomy.h"
 
@@ -47,14 +50,16 @@ struct SkippedCount {
   std::string first_example;  // "ratings.csv:17": file name and 1-based line of the first case
 };
 
-// One consumed item (MovieLens: one usable rating). The unit of next-item evaluation and of
-// temporal_split.
+// One consumed item (MovieLens: one usable rating; simulated: one shown document). The unit
+// of next-item evaluation and of temporal_split.
 struct Interaction {
   std::string user;
   std::string item;  // a document id
   TimeMs time_ms = 0;
-  double rating = 0;     // 0.5..5 for MovieLens
-  bool clicked = false;  // the rating produced a click event
+  double rating = 0;                 // 0.5..5 for MovieLens; 0 where the dataset has no ratings
+  bool clicked = false;              // the interaction produced a click
+  Surface surface = Surface::kFeed;  // where it happened
+  std::string query{};               // the search query on Surface::kSearch, "" otherwise
 };
 
 // One logged impression (MIND), restricted to news present in the catalogue. Only usable
@@ -90,12 +95,13 @@ struct DatasetStats {
 };
 
 struct EvalDataset {
-  std::string name;  // "movielens", "mind"
+  std::string name;  // "movielens", "mind", "simulated"
   std::string taxonomy_tsv;
   Taxonomy taxonomy;                          // Taxonomy::parse(taxonomy_tsv)
   std::vector<Document> documents;            // topics resolved in `taxonomy`, sorted by created_ms
   std::vector<Event> events;                  // sorted by time, unique ids
-  std::vector<Interaction> interactions;      // MovieLens: one per usable rating, sorted by time
+  std::vector<Interaction> interactions;      // MovieLens: one per usable rating; simulated: one
+                                              // per shown document; sorted by time
   std::vector<ImpressionRecord> impressions;  // MIND: usable impressions, sorted by time
   std::vector<SkippedCount> skipped;          // in order of first occurrence
   DatasetStats stats;
@@ -152,6 +158,41 @@ struct MindOptions {
 };
 [[nodiscard]] Result<EvalDataset> load_mind(const std::string& dir,
                                             const MindOptions& options = {});
+
+// The multi-surface activity simulator (simulator.h) over the shipped sample corpus:
+// <sample_dir>/topic_vocab.json, <sample_dir>/documents.jsonl (read_documents_file) and the
+// taxonomy file at taxonomy_path. Relative paths resolve against the working directory.
+// Mapping (docs/DATASETS.md):
+//   taxonomy      the file's text as is (the shipped one has 3 levels).
+//   documents     the corpus, sorted by created_ms (stable: file order on ties).
+//   events        what simulate_activity writes for the documents in file order (byte for
+//                 byte what `feedscout simulate` writes with the same options), parsed back.
+//   interactions  one per (event, shown document), at the event's time, rating 0:
+//                 * feed / main impression: each shown document, clicked when a click event
+//                   of the same user on the same surface names it while this impression is
+//                   the user's latest on that surface (the simulator's clicks follow their
+//                   impression within its session, and a user's sessions never overlap);
+//                 * search: each result of the search's results impression (same user,
+//                   surface search, same time, after the search event), clicked when in the
+//                   search event's `clicked` list, query = the search query.
+//   stats         users_read = simulated users; users = those with >= 1 event;
+//                 interactions / positive_interactions = interactions / those clicked.
+// Unusable input is counted in `skipped`, first example "events.jsonl:<line>" (the line of
+// the simulator's output): an event line that does not parse or an event that references an
+// unknown document or one created after the event (both left out of `events`), and, left
+// out of `interactions` only, a click or search click matching no shown document, a document
+// repeated in one impression, a search without a results impression or a results impression
+// without its search. The defaults produce none of these.
+// `summary` (may be null) receives the simulator's summary, with the ground-truth profiles
+// of every user. Errors: a missing taxonomy or documents file (NotFound naming it), a bad
+// taxonomy or documents file (InvalidArgument), those of simulate_activity.
+struct SimulatedOptions {
+  std::string sample_dir = "data/sample";
+  std::string taxonomy_path = "data/taxonomy/iab-content-3.1-ko.tsv";
+  SimulatorOptions simulator;
+};
+[[nodiscard]] Result<EvalDataset> load_simulated(const SimulatedOptions& options = {},
+                                                 SimulationSummary* summary = nullptr);
 
 // Parses a MIND behaviors time, "M/D/YYYY h:mm:ss AM|PM" (12 AM is midnight, 12 PM noon),
 // as UTC. InvalidArgument when malformed or out of range.

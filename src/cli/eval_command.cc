@@ -1,28 +1,28 @@
-// `feedscout eval-rec`: the offline next-item evaluation (issue 3) — load a dataset, split it
-// in time, replay it through the baselines and the engine, print and write a Markdown report.
-#include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <iomanip>
+// `feedscout eval-rec`: the offline evaluation (issue 3) — load a dataset, then run the
+// whole suite of eval/suite.h (tuning on validation, baselines, engine, ablations) and write
+// report.md and PNG charts under --out.
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "cli_common.h"
-#include "feedscout/eval/baselines.h"
 #include "feedscout/eval/datasets.h"
-#include "feedscout/eval/engine_recommender.h"
-#include "feedscout/eval/replay.h"
+#include "feedscout/eval/suite.h"
 
 namespace feedscout::cli {
 namespace {
 
 struct EvalRecArgs {
   std::string dataset = "movielens";
-  std::string path = "../shared/datasets/movielens-small";
+  std::string path;  // "" = the dataset's default location
   std::string out = "var/eval";
+  std::string config_path;
   size_t limit = 0;
   std::string methods = "random,popular,recent-popular,item-knn,engine";
+  bool no_tune = false;
+  bool no_ablations = false;
+  int sim_users = 600;
+  uint64_t sim_seed = 11;
 };
 
 std::vector<std::string> split_commas(const std::string& s) {
@@ -40,125 +40,64 @@ std::vector<std::string> split_commas(const std::string& s) {
   return parts;
 }
 
-std::string fixed(double v, int digits) {
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(digits) << v;
-  return os.str();
-}
-
-// The Markdown table: method × HR@10, nDCG@10, MRR, coverage@10, mean popularity rank@10, s.
-std::string results_table(const ReplayReport& report) {
-  std::ostringstream os;
-  os << "| method | HR@10 | nDCG@10 | MRR | coverage@10 | mean pop. rank@10 | seconds |\n"
-     << "|---|---:|---:|---:|---:|---:|---:|\n";
-  for (const MethodReport& m : report.methods) {
-    const RankingAtCutoff* at10 = nullptr;
-    for (const auto& a : m.summary.at_cutoff) {
-      if (a.k == 10) at10 = &a;
-    }
-    os << "| " << m.name << " | " << (at10 ? fixed(at10->hit_rate, 4) : "-") << " | "
-       << (at10 ? fixed(at10->ndcg, 4) : "-") << " | " << fixed(m.summary.mrr, 4) << " | "
-       << (at10 && at10->catalogue ? fixed(at10->catalogue->coverage, 4) : "-") << " | "
-       << (at10 && at10->catalogue ? fixed(at10->catalogue->mean_popularity_rank, 1) : "-") << " | "
-       << fixed(m.seconds, 2) << " |\n";
-  }
-  return os.str();
+std::string default_path(const std::string& dataset) {
+  if (dataset == "movielens") return "../shared/datasets/movielens-small";
+  if (dataset == "mind") return "../shared/datasets/mind-subset";
+  return "data/sample";
 }
 
 int run_eval_rec(const EvalRecArgs& args) {
-  const auto start = std::chrono::steady_clock::now();
-  if (args.dataset != "movielens") {
-    return fail(Status::invalid_argument("eval-rec: dataset '" + args.dataset +
-                                         "' is not supported yet (only movielens)"));
+  const std::string path = args.path.empty() ? default_path(args.dataset) : args.path;
+  SuiteOptions options;
+  options.out_dir = args.out;
+  options.methods = split_commas(args.methods);
+  if (options.methods.empty()) return fail(Status::invalid_argument("--methods is empty"));
+  options.limit = args.limit;
+  options.tune = !args.no_tune;
+  options.ablations = !args.no_ablations;
+  if (!args.config_path.empty()) {
+    CommonOptions common;
+    common.config_path = args.config_path;
+    auto config = resolve_config(common);
+    if (!config.is_ok()) return fail(config.status());
+    options.engine.context = config->engine.context;
+    options.engine.feed = config->engine.feed;
+    options.engine.index = config->engine.index;
   }
-  const std::vector<std::string> names = split_commas(args.methods);
-  if (names.empty()) return fail(Status::invalid_argument("eval-rec: --methods is empty"));
-
-  std::cerr << "loading " << args.path << " ...\n";
-  auto data = load_movielens(args.path);
-  if (!data.is_ok()) return fail(data.status());
-  SplitOptions split_options;  // 20% test, no validation
-  auto split = temporal_split(data->interactions, split_options);
-  if (!split.is_ok()) return fail(split.status());
-
-  BaselineOptions baseline_options;
-  for (const Document& d : data->documents) baseline_options.catalogue.push_back(d.id);
-  std::vector<std::unique_ptr<Recommender>> owned;
-  EngineRecommender* engine = nullptr;
-  for (const std::string& name : names) {
-    if (name == "engine") {
-      auto r = EngineRecommender::create(*data);
-      if (!r.is_ok()) return fail(r.status());
-      engine = r->get();
-      owned.push_back(std::move(r).value());
-      continue;
-    }
-    auto r = make_baseline(name, baseline_options);
-    if (!r.is_ok()) {
-      return fail(r.status().with_context("--methods (valid: baselines and 'engine')"));
-    }
-    owned.push_back(std::move(r).value());
-  }
-  std::vector<Recommender*> methods;
-  for (auto& m : owned) methods.push_back(m.get());
-
-  ReplayOptions options;
-  options.max_users = args.limit;
-  options.progress = true;
-  auto report = replay_next_item(*data, *split, methods, options);
-  if (!report.is_ok()) return fail(report.status());
-  if (engine != nullptr) {
-    const auto c = engine->counters();
-    std::cerr << "engine ingest: " << c.documents_ingested << " documents, " << c.events_ingested
-              << " events; rejected " << c.documents_rejected << " documents, " << c.events_rejected
-              << " events; " << c.commit_failures << " commit failures"
-              << (c.first_error.empty() ? "" : "; first error: " + c.first_error) << "\n";
-  }
-
   std::ostringstream command;
-  command << "feedscout eval-rec --dataset " << args.dataset << " --path " << args.path << " --out "
+  command << "feedscout eval-rec --dataset " << args.dataset << " --path " << path << " --out "
           << args.out;
+  if (!args.config_path.empty()) command << " --config " << args.config_path;
   if (args.limit > 0) command << " --limit " << args.limit;
+  if (args.no_tune) command << " --no-tune";
+  if (args.no_ablations) command << " --no-ablations";
+  if (args.dataset == "simulated") {
+    command << " --sim-users " << args.sim_users << " --sim-seed " << args.sim_seed;
+  }
   command << " --methods " << args.methods;
+  options.command = command.str();
 
-  const std::string table = results_table(*report);
-  std::cout << table;
+  std::cerr << "loading " << args.dataset << " from " << path << " ...\n";
+  Result<EvalDataset> data = Status::invalid_argument("unknown dataset");
+  if (args.dataset == "movielens") {
+    data = load_movielens(path);
+  } else if (args.dataset == "mind") {
+    data = load_mind(path);
+  } else {
+    SimulatedOptions sim;
+    sim.sample_dir = path;
+    sim.simulator.users = args.sim_users;
+    sim.simulator.seed = args.sim_seed;
+    data = load_simulated(sim);
+  }
+  if (!data.is_ok()) return fail(data.status());
+  std::cerr << format_dataset_summary(*data) << "\n";
 
-  const double total =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::ostringstream md;
-  md << "# Offline evaluation: " << data->name << "\n\n"
-     << "Command:\n\n```\n"
-     << command.str() << "\n```\n\n"
-     << "## Results\n\n"
-     << table << "\n"
-     << "Next-item replay: every user is queried once at their test cut-off with only "
-        "earlier training interactions (of all users) observed; relevant = the user's "
-        "clicked test items; the user's training items are excluded. Lists of "
-     << options.cutoffs.back() << " items; MRR over the whole list; coverage and popularity "
-     << "rank against the " << report->catalogue_size << " documents ranked by training clicks.\n\n"
-     << "## Split\n\n"
-     << "Per-user temporal split, last " << split_options.test_fraction * 100
-     << "% of each user's interactions as test (ties at the cut-off go to test).\n\n"
-     << "- users taking part: " << report->users
-     << (args.limit > 0 ? " (--limit: the first N by id)" : "") << "\n"
-     << "- users queried: " << report->users_queried
-     << " (skipped without a clicked test item: " << report->users_without_clicked_test << ")\n"
-     << "- training interactions observed: " << report->observed << "\n"
-     << "- test interactions: " << report->test_interactions << " (clicked " << report->test_clicks
-     << ")\n"
-     << "- replay wall time: " << fixed(report->seconds, 1) << " s, total " << fixed(total, 1)
-     << " s\n\n"
-     << "## Dataset\n\n```\n"
-     << format_dataset_summary(*data) << "\n```\n";
-
-  std::error_code ec;
-  std::filesystem::create_directories(args.out, ec);
-  const std::string out_path = (std::filesystem::path(args.out) / "report.md").string();
-  std::ofstream f(out_path, std::ios::binary | std::ios::trunc);
-  f << md.str();
-  if (!f.flush()) return fail(Status::io_error("cannot write '" + out_path + "'"));
-  std::cerr << "wrote " << out_path << " (" << fixed(total, 1) << " s)\n";
+  auto result = args.dataset == "mind" ? run_impression_suite(*data, options)
+                                       : run_next_item_suite(*data, options);
+  if (!result.is_ok()) return fail(result.status());
+  std::cout << result->report_markdown;
+  for (const std::string& f : result->files) std::cerr << "wrote " << f << "\n";
   return 0;
 }
 
@@ -166,15 +105,28 @@ int run_eval_rec(const EvalRecArgs& args) {
 
 void register_eval_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
-      "eval-rec", "Offline next-item evaluation: baselines and the engine on a dataset replay");
+      "eval-rec",
+      "Offline evaluation: baselines, the engine (tuned on validation) and its ablations on a "
+      "dataset replay; writes report.md and PNG charts");
   auto args = std::make_shared<EvalRecArgs>();
-  cmd->add_option("--dataset", args->dataset, "dataset kind (movielens)")
-      ->check(CLI::IsMember({"movielens"}));
-  cmd->add_option("--path", args->path, "dataset directory");
-  cmd->add_option("--out", args->out, "output folder (report.md)");
-  cmd->add_option("--limit", args->limit, "only the first N users by id (0 = all)");
+  cmd->add_option("--dataset", args->dataset,
+                  "movielens (next item), mind (impressions) or simulated (next item, 3 surfaces)")
+      ->check(CLI::IsMember({"movielens", "mind", "simulated"}));
+  cmd->add_option("--path", args->path,
+                  "dataset directory (default ../shared/datasets/movielens-small, "
+                  "../shared/datasets/mind-subset, or data/sample for simulated)");
+  cmd->add_option("--out", args->out, "output folder (report.md, metrics.png, tuning.png)");
+  cmd->add_option("--config", args->config_path,
+                  "TOML file whose [context], [feed] and [index] sections configure the engine");
+  cmd->add_option("--limit", args->limit,
+                  "quick run: only the first N users by id (next item) or N impressions (0 = all)");
   cmd->add_option("--methods", args->methods,
                   "comma-separated: random, popular, recent-popular, item-knn, engine");
+  cmd->add_flag("--no-tune", args->no_tune, "skip tuning the engine on the validation split");
+  cmd->add_flag("--no-ablations", args->no_ablations, "skip the engine's ablation variants");
+  cmd->add_option("--sim-users", args->sim_users, "simulated: number of users")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--sim-seed", args->sim_seed, "simulated: seed");
   cmd->callback([&exit_code, args] {
     setup_logging(false);
     exit_code = run_eval_rec(*args);

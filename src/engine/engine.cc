@@ -137,10 +137,12 @@ std::vector<double> Engine::score_documents(const std::string& user,
   const ContextView view = compute_view(ctx, now, impl_->config.context);
   const DocumentIndex& index = *impl_->index;
   const double top = top_popularity(index, now);
+  const auto topics = select_feed_topics(view, *impl_->taxonomy, impl_->config.feed);
   for (size_t i = 0; i < doc_ids.size(); ++i) {
     const auto doc = index.find(doc_ids[i]);
     if (!doc) continue;
-    scores[i] = candidate_score(view, index, *impl_->taxonomy, impl_->config.feed, *doc, now, top);
+    scores[i] =
+        candidate_score(topics, index, *impl_->taxonomy, impl_->config.feed, *doc, now, top);
   }
   return scores;
 }

@@ -46,10 +46,13 @@ std::vector<EngineVariant> tuning_grid(const EngineRecommenderOptions& base) {
           std::snprintf(name, sizeof name, "pw=%.1f pop=%gd fresh=%gd%s", pop_weight, pop_days,
                         fresh_days, impressions ? "" : " clicks-only");
           v.name = name;
-          v.description = std::string("popularity_weight ") + std::to_string(pop_weight) +
-                          ", popularity half-life " + std::to_string(pop_days) +
-                          " d, freshness half-life " + std::to_string(fresh_days) + " d, " +
-                          (impressions ? "impressions and clicks" : "clicks only");
+          char description[192];
+          std::snprintf(description, sizeof description,
+                        "popularity_weight %g, popularity half-life %g d, freshness half-life "
+                        "%g d, %s",
+                        pop_weight, pop_days, fresh_days,
+                        impressions ? "impressions and clicks" : "clicks only");
+          v.description = description;
           v.options.name = v.name;
           grid.push_back(std::move(v));
         }

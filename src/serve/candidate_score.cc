@@ -49,10 +49,10 @@ double document_relevance(const DocumentIndex& index, const Taxonomy& taxonomy, 
   return best;
 }
 
-double candidate_score(const ContextView& view, const DocumentIndex& index,
-                       const Taxonomy& taxonomy, const FeedConfig& config, DocIndex doc, TimeMs now,
-                       double top) {
-  const double relevance = document_relevance(index, taxonomy, doc, view.integrated);
+double candidate_score(std::span<const TopicScore> feed_topics, const DocumentIndex& index,
+                       const Taxonomy& taxonomy, const FeedConfig& config, DocIndex doc,
+                       TimeMs now, double top) {
+  const double relevance = document_relevance(index, taxonomy, doc, feed_topics);
   return std::max(relevance, config.popular_weight) *
          document_quality(index, doc, now, top, config);
 }

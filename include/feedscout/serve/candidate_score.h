@@ -37,11 +37,12 @@ double topic_membership(const DocumentIndex& index, const Taxonomy& taxonomy, Do
 double document_relevance(const DocumentIndex& index, const Taxonomy& taxonomy, DocIndex doc,
                           std::span<const TopicScore> topics);
 
-// The score a document gets in a ranked candidate list: max(relevance, popular_weight) ·
-// quality — a relevant document ranks as the feed's topic source would rank it, any other
-// as the popular source would.
-double candidate_score(const ContextView& view, const DocumentIndex& index,
-                       const Taxonomy& taxonomy, const FeedConfig& config, DocIndex doc, TimeMs now,
-                       double top);
+// The score a document gets in a ranked candidate list: max(relevance over `feed_topics`,
+// popular_weight) · quality, where feed_topics = select_feed_topics(view, ...) — so a
+// document of a topic the feed would serve ranks as the feed's topic source would rank it
+// (a fine topic standing in for its parent as in the feed), any other as the popular source.
+double candidate_score(std::span<const TopicScore> feed_topics, const DocumentIndex& index,
+                       const Taxonomy& taxonomy, const FeedConfig& config, DocIndex doc,
+                       TimeMs now, double top);
 
 }  // namespace feedscout

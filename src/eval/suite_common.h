@@ -1,0 +1,54 @@
+// Helpers shared by the evaluation suites (next_item_suite.cc, impression_suite.cc). Not a
+// public header.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "feedscout/common/status.h"
+#include "feedscout/eval/datasets.h"
+#include "feedscout/eval/engine_recommender.h"
+#include "feedscout/eval/recommender.h"
+#include "feedscout/eval/suite.h"
+
+namespace feedscout::eval_internal {
+
+// `v` with `digits` decimals.
+std::string fixed(double v, int digits);
+
+// One engine configuration to replay, with the (possibly relabelled) data it ingests.
+struct EngineRun {
+  std::string name;
+  std::string description;
+  EngineRecommenderOptions options;
+  int topic_level = 0;  // > 0: documents relabelled to this level (coarsen_topics)
+};
+
+// The ablations of `base` named "<prefix> -popularity" etc. (see suite.h); `surfaces` and
+// `deeper_labels` say which ones apply to the data.
+std::vector<EngineRun> engine_ablations(const std::string& prefix,
+                                        const EngineRecommenderOptions& base, bool surfaces,
+                                        bool deeper_labels);
+
+// The methods of a run: baselines by name (catalogue = every document) and engine runs, in
+// the order given. `owned` keeps them alive; `engines` collects the engine-backed ones (for
+// their ingest counters). Errors: an unknown name, an engine that does not open.
+struct MethodSet {
+  std::vector<std::unique_ptr<Recommender>> owned;
+  std::vector<Recommender*> methods;
+  std::vector<std::string> descriptions;  // parallel to methods
+  std::vector<const EngineRecommender*> engines;
+};
+[[nodiscard]] Status add_baselines(const EvalDataset& data, const std::vector<std::string>& names,
+                                   MethodSet& set);
+[[nodiscard]] Status add_engine(const EvalDataset& data, const EngineRun& run, MethodSet& set);
+
+// "engine ingest: ..." lines for the report (a clean replay rejects nothing).
+std::string engine_ingest_notes(const MethodSet& set);
+
+// Creates `dir` and writes `name` in it; the path is appended to `files`.
+[[nodiscard]] Status write_file(const std::string& dir, const std::string& name,
+                                const std::string& text, std::vector<std::string>& files);
+
+}  // namespace feedscout::eval_internal

@@ -45,8 +45,8 @@ std::string results_table(const ReplayReport& report, const std::vector<std::str
        << cell(a10, &RankingAtCutoff::ndcg) << " | " << fixed(m.summary.mrr, 4) << " | "
        << cell(a20, &RankingAtCutoff::hit_rate) << " | " << cell(a20, &RankingAtCutoff::ndcg)
        << " | " << (a10 && a10->catalogue ? fixed(a10->catalogue->coverage, 4) : "-") << " | "
-       << (a10 && a10->catalogue ? fixed(a10->catalogue->mean_popularity_rank, 1) : "-")
-       << " | " << fixed(m.seconds, 2) << " | " << (i < notes.size() ? notes[i] : "") << " |\n";
+       << (a10 && a10->catalogue ? fixed(a10->catalogue->mean_popularity_rank, 1) : "-") << " | "
+       << fixed(m.seconds, 2) << " | " << (i < notes.size() ? notes[i] : "") << " |\n";
   }
   return os.str();
 }
@@ -138,10 +138,9 @@ Result<SuiteResult> run_next_item_suite(const EvalDataset& data, const SuiteOpti
       best = v.options;
     }
     if (options.ablations) {
-      for (const EngineRun& run :
-           eval_internal::engine_ablations(tuning ? "tuned" : "engine", best,
-                                           has_several_surfaces(data),
-                                           deepest_topic_level(data) > 1)) {
+      for (const EngineRun& run : eval_internal::engine_ablations(tuning ? "tuned" : "engine", best,
+                                                                  has_several_surfaces(data),
+                                                                  deepest_topic_level(data) > 1)) {
         FEEDSCOUT_RETURN_IF_ERROR(eval_internal::add_engine(data, run, set));
       }
     }
@@ -175,12 +174,14 @@ Result<SuiteResult> run_next_item_suite(const EvalDataset& data, const SuiteOpti
           "replayed on train only and queried at the validation cut-off ("
        << tuning_users << " users). The test period is not read. Chosen (highest nDCG@10): `"
        << tuning->runs[tuning->best].variant.name << "`.\n\n"
-       << "| configuration | nDCG@10 | HR@10 | MRR | seconds |\n|---|---:|---:|---:|---:|\n";
-    for (const TuningRun& r : tuning->runs) {
+       << "| # | configuration | nDCG@10 | HR@10 | MRR | seconds |\n"
+       << "|---:|---|---:|---:|---:|---:|\n";
+    for (size_t i = 0; i < tuning->runs.size(); ++i) {
+      const TuningRun& r = tuning->runs[i];
       const RankingAtCutoff* a10 = at(r.summary, 10);
-      md << "| " << r.variant.name << " | " << (a10 ? fixed(a10->ndcg, 4) : "-") << " | "
-         << (a10 ? fixed(a10->hit_rate, 4) : "-") << " | " << fixed(r.summary.mrr, 4) << " | "
-         << fixed(r.seconds, 2) << " |\n";
+      md << "| " << i + 1 << " | " << r.variant.name << " | " << (a10 ? fixed(a10->ndcg, 4) : "-")
+         << " | " << (a10 ? fixed(a10->hit_rate, 4) : "-") << " | " << fixed(r.summary.mrr, 4)
+         << " | " << fixed(r.seconds, 2) << " |\n";
     }
     md << "\n![validation nDCG@10 per configuration](tuning.png)\n\n";
   }
@@ -194,8 +195,8 @@ Result<SuiteResult> run_next_item_suite(const EvalDataset& data, const SuiteOpti
      << "- users queried: " << report->users_queried
      << " (skipped without a clicked test item: " << report->users_without_clicked_test << ")\n"
      << "- training interactions observed: " << report->observed << "\n"
-     << "- test interactions: " << report->test_interactions << " (clicked "
-     << report->test_clicks << ")\n"
+     << "- test interactions: " << report->test_interactions << " (clicked " << report->test_clicks
+     << ")\n"
      << "- wall time: test replay " << fixed(report->seconds, 1) << " s, whole run "
      << fixed(total, 1) << " s\n\n";
   if (!set.engines.empty()) {
@@ -207,8 +208,8 @@ Result<SuiteResult> run_next_item_suite(const EvalDataset& data, const SuiteOpti
   for (const MethodReport& m : report->methods) {
     result.headline.emplace_back(m.name, ndcg_at(m.summary, 10));
   }
-  FEEDSCOUT_RETURN_IF_ERROR(
-      eval_internal::write_file(options.out_dir, "report.md", result.report_markdown, result.files));
+  FEEDSCOUT_RETURN_IF_ERROR(eval_internal::write_file(options.out_dir, "report.md",
+                                                      result.report_markdown, result.files));
   BarChart chart;
   chart.title = data.name + ": test split";
   chart.y_label = "metric value";
@@ -225,16 +226,16 @@ Result<SuiteResult> run_next_item_suite(const EvalDataset& data, const SuiteOpti
   result.files.push_back(png);
   if (tuning) {
     BarChart t;
-    t.title = data.name + ": validation nDCG@10 per engine configuration";
+    t.title = data.name + ": validation nDCG@10 per engine configuration (# as in report.md)";
     t.y_label = "nDCG@10";
     t.series = {"nDCG@10"};
     t.values.assign(1, {});
-    for (const TuningRun& r : tuning->runs) {
-      t.groups.push_back(r.variant.name);
-      t.values[0].push_back(ndcg_at(r.summary, 10));
+    for (size_t i = 0; i < tuning->runs.size(); ++i) {
+      t.groups.push_back(std::to_string(i + 1));
+      t.values[0].push_back(ndcg_at(tuning->runs[i].summary, 10));
     }
     const std::string tpng = options.out_dir + "/tuning.png";
-    FEEDSCOUT_RETURN_IF_ERROR(write_bar_chart(t, tpng, {"gnuplot", 1600, 600}));
+    FEEDSCOUT_RETURN_IF_ERROR(write_bar_chart(t, tpng, {"gnuplot", 1200, 450}));
     result.files.push_back(tpng);
   }
   return result;

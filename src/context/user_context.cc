@@ -146,6 +146,7 @@ void UserContext::apply_unique(const Event& event,
       // Clicked search results are clicks on the search surface.
       if (!event.doc_ids.empty()) {
         add_evidence(Surface::kSearch, event.time_ms, doc_topics, 1.0, true, taxonomy, config);
+        remember_clicks(event.doc_ids, event.time_ms, config);
       }
       // Recent searches: one entry per query text at its newest time, holding the union of
       // its clicks (sorted), ordered newest first and then by query — so the list does not
@@ -177,10 +178,32 @@ void UserContext::apply_unique(const Event& event,
       const bool short_click = event.dwell_s >= 0 && event.dwell_s < config.short_dwell_s;
       add_evidence(event.surface, event.time_ms, doc_topics,
                    short_click ? config.short_click_weight : 1.0, true, taxonomy, config);
+      remember_clicks(event.doc_ids, event.time_ms, config);
       break;
     }
   }
   mark_seen(event.doc_ids, config);
+}
+
+void UserContext::remember_clicks(const std::vector<std::string>& doc_ids, TimeMs t,
+                                  const ContextConfig& config) {
+  auto newer = [](const RecentClick& a, const RecentClick& b) {
+    return a.time_ms != b.time_ms ? a.time_ms > b.time_ms : a.key < b.key;
+  };
+  for (const std::string& id : doc_ids) {
+    RecentClick c{doc_key(id), t};
+    auto same = std::find_if(recent_clicks_.begin(), recent_clicks_.end(),
+                             [&](const RecentClick& x) { return x.key == c.key; });
+    if (same != recent_clicks_.end()) {
+      if (same->time_ms >= t) continue;
+      recent_clicks_.erase(same);
+    }
+    recent_clicks_.insert(std::lower_bound(recent_clicks_.begin(), recent_clicks_.end(), c, newer),
+                          c);
+  }
+  if (recent_clicks_.size() > config.max_recent_clicks) {
+    recent_clicks_.resize(config.max_recent_clicks);
+  }
 }
 
 double topic_preference(const SurfaceState& surface, const TopicEvidence& evidence, TimeMs now,

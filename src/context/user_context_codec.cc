@@ -8,7 +8,8 @@
 namespace feedscout {
 namespace {
 
-constexpr uint8_t kVersion = 1;
+// Version 2 added recent clicks; version 1 records (without them) still decode.
+constexpr uint8_t kVersion = 2;
 
 class Writer {
  public:
@@ -80,6 +81,11 @@ std::string UserContext::encode() const {
     w.pod<uint32_t>(static_cast<uint32_t>(r.clicked.size()));
     for (const auto& d : r.clicked) w.str(d);
   }
+  w.pod<uint32_t>(static_cast<uint32_t>(recent_clicks_.size()));
+  for (const auto& c : recent_clicks_) {
+    w.pod<uint64_t>(c.key);
+    w.pod<int64_t>(c.time_ms);
+  }
   w.pod<uint32_t>(static_cast<uint32_t>(seen_.size()));
   for (uint64_t k : seen_.keys()) w.pod<uint64_t>(k);
   return w.take();
@@ -93,7 +99,7 @@ Result<UserContext> UserContext::decode(std::string_view bytes) {
   UserContext c;
   uint8_t version;
   if (!r.pod(version)) return bad("empty");
-  if (version != kVersion) return bad("unknown version");
+  if (version != 1 && version != kVersion) return bad("unknown version");
   if (!r.pod(c.last_event_ms_)) return bad("truncated header");
   for (auto& s : c.surfaces_) {
     uint32_t n;
@@ -119,6 +125,15 @@ Result<UserContext> UserContext::decode(std::string_view bytes) {
       if (!r.str(d)) return bad("search click");
     }
     c.recent_searches_.push_back(std::move(rs));
+  }
+  if (version >= 2) {
+    uint32_t clicks;
+    if (!r.count(clicks, 16)) return bad("recent clicks");
+    for (uint32_t i = 0; i < clicks; ++i) {
+      RecentClick rc;
+      if (!r.pod(rc.key) || !r.pod(rc.time_ms)) return bad("recent click");
+      c.recent_clicks_.push_back(rc);
+    }
   }
   uint32_t seen;
   if (!r.count(seen, 8)) return bad("seen");

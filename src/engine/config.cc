@@ -145,6 +145,7 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read_weights("context", "light_weights", x.light_weights);
   r.read_weights("context", "heavy_weights", x.heavy_weights);
   r.read("context", "max_recent_searches", x.max_recent_searches);
+  r.read("context", "max_recent_clicks", x.max_recent_clicks);
   r.read("context", "max_seen_docs", x.max_seen_docs);
 
   FeedConfig& f = e.feed;
@@ -164,12 +165,18 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("feed", "popular_share", f.popular_share);
   r.read("feed", "popularity_weight", f.popularity_weight);
   r.read("feed", "popular_weight", f.popular_weight);
+  r.read("feed", "related_weight", f.related_weight);
+  r.read("feed", "related_anchors", f.related_anchors);
 
   double pop_hours = e.index.popularity_half_life_s / 3600.0;
   r.read("index", "popularity_half_life_h", pop_hours);
   e.index.popularity_half_life_s = pop_hours * 3600.0;
   r.read("index", "min_query_coverage", e.index.min_query_coverage);
   r.read("index", "topic_popular_size", e.index.topic_popular_size);
+  r.read("index", "coclick_neighbours", e.index.coclick_neighbours);
+  double coclick_days = e.index.coclick_window_s / 86400.0;
+  r.read("index", "coclick_window_days", coclick_days);
+  e.index.coclick_window_s = coclick_days * 86400.0;
 
   r.read("server", "host", c.server.host);
   r.read("server", "port", c.server.port);
@@ -187,6 +194,12 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
     return Status::invalid_argument(source + ": server.port out of range");
   if (!(f.popularity_weight >= 0 && f.popularity_weight <= 1))
     return Status::invalid_argument(source + ": feed.popularity_weight must be in 0..1");
+  if (!(f.related_weight >= 0 && f.related_weight <= 100))
+    return Status::invalid_argument(source + ": feed.related_weight must be in 0..100");
+  if (e.index.coclick_neighbours == 0 || e.index.coclick_neighbours > 1000)
+    return Status::invalid_argument(source + ": index.coclick_neighbours must be in 1..1000");
+  if (!(e.index.coclick_window_s >= 0))
+    return Status::invalid_argument(source + ": index.coclick_window_days must be >= 0");
   if (!(f.popular_weight >= 0 && f.popular_weight <= 1))
     return Status::invalid_argument(source + ": feed.popular_weight must be in 0..1");
   if (f.max_n == 0 || f.default_n == 0 || f.default_n > f.max_n) {

@@ -108,8 +108,9 @@ FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served) {
     static const UserContext kEmpty;
     const UserContext& ctx = page.known_user ? it->second : kEmpty;
     const ContextView view = compute_view(ctx, now, impl_->config.context);
-    Feed feed = build_feed(view, ctx, *impl_->index, *impl_->taxonomy, impl_->config.feed, n, now,
-                           [&](uint64_t key) { return recently_served.count(key) > 0; });
+    Feed feed = build_feed(
+        view, ctx, *impl_->index, *impl_->taxonomy, impl_->config.feed, n, now,
+        [&](uint64_t key) { return recently_served.count(key) > 0; }, impl_->coclick.get());
     page.user_class = feed.user_class;
     for (const FeedItem& item : feed.items) {
       const DocRecord& d = impl_->index->doc(item.doc);
@@ -138,11 +139,13 @@ std::vector<double> Engine::score_documents(const std::string& user,
   const DocumentIndex& index = *impl_->index;
   const double top = top_popularity(index, now);
   const auto topics = select_feed_topics(view, *impl_->taxonomy, impl_->config.feed);
+  const RelatedScores related =
+      related_scores(ctx, index, impl_->coclick.get(), impl_->config.feed);
   for (size_t i = 0; i < doc_ids.size(); ++i) {
     const auto doc = index.find(doc_ids[i]);
     if (!doc) continue;
-    scores[i] =
-        candidate_score(topics, index, *impl_->taxonomy, impl_->config.feed, *doc, now, top);
+    scores[i] = candidate_score(topics, related, index, *impl_->taxonomy, impl_->config.feed, *doc,
+                                now, top);
   }
   return scores;
 }

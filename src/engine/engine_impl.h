@@ -2,8 +2,8 @@
 // recovery.cc (opening a data directory). Private to src/engine.
 //
 // Durability and recovery: every accepted event is written, in the same fsync'd batch as
-// its id marker, to the log (l/<seq>). Contexts and popularity are applied in memory only
-// after that write, and persisted by periodic checkpoints (u/, p/, m/applied_seq, in one
+// its id marker, to the log (l/<seq>). Contexts, popularity and co-clicks are applied in memory
+// only after that write, and persisted by periodic checkpoints (u/, p/, c/, m/applied_seq, in one
 // atomic batch that also trims the log). Opening a data directory loads the checkpoint and
 // replays the log past it, so an acknowledged event is never lost and never applied twice.
 #pragma once
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "feedscout/engine/engine.h"
+#include "feedscout/index/coclick_index.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/models/topic_classifier.h"
 #include "feedscout/store/kv_store.h"
@@ -50,6 +51,7 @@ struct Engine::Impl {
   // the shared lock. The writer may read it without the lock.
   mutable std::shared_mutex state_mu;
   std::unique_ptr<DocumentIndex> index;
+  std::unique_ptr<CoClickIndex> coclick;
   std::unordered_map<std::string, UserContext> users;
 
   ServedMemory served;
@@ -62,6 +64,7 @@ struct Engine::Impl {
   // users are never erased).
   std::unordered_set<const std::pair<const std::string, UserContext>*> dirty_users;
   std::unordered_set<DocIndex> dirty_popularity;
+  std::unordered_set<DocIndex> dirty_coclick;
   TimeMs last_checkpoint_ms = 0;
   TimeMs last_popular_refresh_ms = 0;
 
@@ -92,6 +95,10 @@ struct Engine::Impl {
   // is event.doc_ids[i] resolved (kUnresolved: look it up now; absent ids are skipped).
   static constexpr DocIndex kUnresolved = UINT32_MAX;
   void apply_event(const Event& event, const DocIndex* docs);
+  // Pairs the documents a user just clicked (distinct, resolved) with each other and with
+  // the user's recent clicks within index.coclick_window_s, before the event is applied to
+  // the user's context. Documents the user clicked before are not paired again.
+  void record_coclicks(const UserContext& user, TimeMs t, const std::vector<DocIndex>& clicked);
   // Persists dirty contexts and popularity with the applied sequence number.
   [[nodiscard]] Status checkpoint();
   IngestReport submit(Job& job);

@@ -10,6 +10,7 @@
 //                   thread, so a checkpoint never splits a record); the rest is replayed.
 //   u/<user id>     UserContext::encode() as of m/applied_seq
 //   p/<doc id>      popularity as of m/applied_seq: double decayed clicks, int64 anchor ms
+//   c/<doc id>      co-click state as of m/applied_seq (CoClickIndex::encode)
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,7 @@ inline constexpr std::string_view kEventPrefix = "e/";
 inline constexpr std::string_view kLogPrefix = "l/";
 inline constexpr std::string_view kUserPrefix = "u/";
 inline constexpr std::string_view kPopularityPrefix = "p/";
+inline constexpr std::string_view kCoClickPrefix = "c/";
 
 inline std::string with_prefix(std::string_view prefix, std::string_view id) {
   std::string k;
@@ -45,6 +47,9 @@ inline std::string user(std::string_view id) {
 }
 inline std::string popularity(std::string_view id) {
   return with_prefix(kPopularityPrefix, id);
+}
+inline std::string coclick(std::string_view id) {
+  return with_prefix(kCoClickPrefix, id);
 }
 inline std::string log(uint64_t seq) {
   char buf[24];

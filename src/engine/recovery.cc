@@ -31,6 +31,7 @@ Status Engine::Impl::load_state() {
   if (!tax.is_ok()) return tax.status();
   taxonomy = std::make_unique<Taxonomy>(std::move(tax).value());
   index = std::make_unique<DocumentIndex>(*taxonomy, config.index);
+  coclick = std::make_unique<CoClickIndex>(CoClickConfig{config.index.coclick_neighbours});
 
   if (config.classifier.kind == "fasttext" && !config.classifier.model_path.empty()) {
     auto cls = load_fasttext_classifier(config.classifier.model_path, *taxonomy);
@@ -105,6 +106,18 @@ Status Engine::Impl::load_state() {
         }
         return true;
       }));
+  FEEDSCOUT_RETURN_IF_ERROR(
+      store->scan_prefix(keys::kCoClickPrefix, [&](std::string_view key, std::string_view value) {
+        auto doc = index->find(key.substr(keys::kCoClickPrefix.size()));
+        if (!doc) return true;  // a document that is gone
+        Status st = coclick->decode(*doc, value, [&](uint64_t k) { return index->find_key(k); });
+        if (!st.is_ok()) {
+          inner = st.with_context("stored co-clicks '" + std::string(key) + "'");
+          return false;
+        }
+        return true;
+      }));
+  FEEDSCOUT_RETURN_IF_ERROR(inner);
   auto applied = store->get(keys::kAppliedSeq);
   if (!applied.is_ok()) return applied.status();
   if (applied->has_value()) {

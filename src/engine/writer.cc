@@ -39,6 +39,8 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
   }
   auto it = users.find(ev.user);
   if (it == users.end()) it = users.emplace(ev.user, UserContext()).first;
+  const bool clicks = ev.type == EventType::kClick || ev.type == EventType::kSearch;
+  if (clicks && !docs.empty()) record_coclicks(it->second, ev.time_ms, docs);
   it->second.apply(ev, topics, *taxonomy, config.context);
   dirty_users.insert(&*it);
   if (ev.type != EventType::kImpression) {
@@ -51,8 +53,38 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
   }
 }
 
+void Engine::Impl::record_coclicks(const UserContext& user, TimeMs t,
+                                   const std::vector<DocIndex>& clicked) {
+  const auto window_ms = static_cast<TimeMs>(config.index.coclick_window_s * 1000.0);
+  thread_local std::vector<DocIndex> fresh;
+  fresh.clear();
+  for (DocIndex d : clicked) {
+    const uint64_t key = index->doc(d).key;
+    const auto& recent = user.recent_clicks();
+    const bool known = std::any_of(recent.begin(), recent.end(),
+                                   [&](const RecentClick& c) { return c.key == key; });
+    // A document the user clicked before was paired then; count each user once.
+    if (known || std::find(fresh.begin(), fresh.end(), d) != fresh.end()) continue;
+    fresh.push_back(d);
+  }
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    const DocIndex d = fresh[i];
+    coclick->add_click(d);
+    dirty_coclick.insert(d);
+    for (size_t j = 0; j < i; ++j) coclick->add_pair(d, fresh[j]);
+    for (const RecentClick& c : user.recent_clicks()) {
+      if (std::llabs(c.time_ms - t) > window_ms) continue;
+      const auto other = index->find_key(c.key);
+      if (!other || *other == d) continue;
+      coclick->add_pair(d, *other);
+      dirty_coclick.insert(*other);
+    }
+  }
+}
+
 Status Engine::Impl::checkpoint() {
-  if (dirty_users.empty() && dirty_popularity.empty() && applied_seq == checkpointed_seq) {
+  if (dirty_users.empty() && dirty_popularity.empty() && dirty_coclick.empty() &&
+      applied_seq == checkpointed_seq) {
     return Status::ok();
   }
   // The writer is the only mutator: reading the live state here needs no lock.
@@ -60,6 +92,10 @@ Status Engine::Impl::checkpoint() {
   for (const auto* entry : dirty_users) b.put(keys::user(entry->first), entry->second.encode());
   for (DocIndex d : dirty_popularity) {
     b.put(keys::popularity(index->doc(d).id), encode_popularity(index->popularity_state(d)));
+  }
+  const auto key_of = [this](DocIndex d) { return index->doc(d).key; };
+  for (DocIndex d : dirty_coclick) {
+    b.put(keys::coclick(index->doc(d).id), coclick->encode(d, key_of));
   }
   b.put(std::string(keys::kAppliedSeq), std::to_string(applied_seq));
   b.del_range(keys::log(0), keys::log(applied_seq + 1));
@@ -71,6 +107,7 @@ Status Engine::Impl::checkpoint() {
   }
   dirty_users.clear();
   dirty_popularity.clear();
+  dirty_coclick.clear();
   checkpointed_seq = applied_seq;
   last_checkpoint_ms = clock();
   ++counters.checkpoints;

@@ -16,6 +16,7 @@ std::optional<DocIndex> DocumentIndex::add(const Document& d) {
   const DocIndex idx = static_cast<DocIndex>(docs_.size());
   if (!by_id_.emplace(d.id, idx).second) return std::nullopt;
   DocRecord rec{d.id, d.title, d.source, d.created_ms, d.topics, doc_key(d.id)};
+  by_key_.emplace(rec.key, idx);
   docs_.push_back(std::move(rec));
 
   std::unordered_set<TopicId> listed;
@@ -50,6 +51,12 @@ std::optional<DocIndex> DocumentIndex::add(const Document& d) {
 std::optional<DocIndex> DocumentIndex::find(std::string_view id) const {
   auto it = by_id_.find(id);
   if (it == by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<DocIndex> DocumentIndex::find_key(uint64_t key) const {
+  auto it = by_key_.find(key);
+  if (it == by_key_.end()) return std::nullopt;
   return it->second;
 }
 

@@ -49,10 +49,41 @@ double document_relevance(const DocumentIndex& index, const Taxonomy& taxonomy, 
   return best;
 }
 
-double candidate_score(std::span<const TopicScore> feed_topics, const DocumentIndex& index,
-                       const Taxonomy& taxonomy, const FeedConfig& config, DocIndex doc,
-                       TimeMs now, double top) {
-  const double relevance = document_relevance(index, taxonomy, doc, feed_topics);
+RelatedScores related_scores(const UserContext& context, const DocumentIndex& index,
+                             const CoClickIndex* coclick, const FeedConfig& config) {
+  RelatedScores out;
+  if (coclick == nullptr || config.related_weight <= 0) return out;
+  double total = 0;
+  size_t rank = 0;
+  for (const RecentClick& c : context.recent_clicks()) {
+    if (rank >= config.related_anchors) break;
+    const auto anchor = index.find_key(c.key);
+    if (!anchor) continue;
+    ++rank;
+    const double w = 1.0 / static_cast<double>(rank);
+    total += w;
+    for (const CoClickNeighbour& n : coclick->neighbours(*anchor)) {
+      const double contribution = w * coclick->similarity(*anchor, n.doc);
+      if (contribution <= 0) continue;
+      auto& e = out.by_doc[n.doc];
+      e.related += contribution;
+      if (contribution > e.best_contribution) {
+        e.best_contribution = contribution;
+        e.anchor = *anchor;
+      }
+    }
+  }
+  if (total > 0) {
+    for (auto& [doc, e] : out.by_doc) e.related *= config.related_weight / total;
+  }
+  return out;
+}
+
+double candidate_score(std::span<const TopicScore> feed_topics, const RelatedScores& related,
+                       const DocumentIndex& index, const Taxonomy& taxonomy,
+                       const FeedConfig& config, DocIndex doc, TimeMs now, double top) {
+  const double relevance =
+      document_relevance(index, taxonomy, doc, feed_topics) + related.related(doc);
   return std::max(relevance, config.popular_weight) *
          document_quality(index, doc, now, top, config);
 }

@@ -14,6 +14,8 @@ const char* feed_source_name(FeedSource s) {
       return "after_search";
     case FeedSource::kTopic:
       return "topic";
+    case FeedSource::kRelated:
+      return "related";
     case FeedSource::kPopular:
       return "popular";
   }
@@ -54,7 +56,7 @@ std::vector<TopicScore> select_feed_topics(const ContextView& view, const Taxono
 
 Feed build_feed(const ContextView& view, const UserContext& context, const DocumentIndex& index,
                 const Taxonomy& taxonomy, const FeedConfig& config, size_t n, TimeMs now,
-                const std::function<bool(uint64_t)>& exclude) {
+                const std::function<bool(uint64_t)>& exclude, const CoClickIndex* coclick) {
   Feed feed;
   feed.user_class = view.user_class;
   n = std::clamp<size_t>(n, 1, config.max_n);
@@ -83,19 +85,31 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
     ++searches_used;
   }
 
-  // 2. Topic and popular candidates on one scale.
+  // 2. Topic, related and popular candidates on one scale.
   std::vector<FeedItem> pool;
   const auto topics = select_feed_topics(view, taxonomy, config);
+  const RelatedScores related = related_scores(context, index, coclick, config);
   const size_t remaining = n - feed.items.size();
+  std::unordered_set<DocIndex> pooled;
+  // (topic relevance + related) × quality; the reason names the larger contribution.
+  auto add_candidate = [&](DocIndex d, double topic_relevance, const TopicScore* topic) {
+    if (blocked(d) || !pooled.insert(d).second) return false;
+    const auto rel = related.by_doc.find(d);
+    const double related_part = rel == related.by_doc.end() ? 0.0 : rel->second.related;
+    const double score = (topic_relevance + related_part) * quality(d);
+    if (topic != nullptr && topic_relevance >= related_part) {
+      const std::string& path = taxonomy.node(topic->topic).path;
+      pool.push_back({d, FeedSource::kTopic, score, "관심 주제 '" + path + "'", path});
+    } else {
+      const DocRecord& anchor = index.doc(rel->second.anchor);
+      pool.push_back({d, FeedSource::kRelated, score,
+                      "'" + anchor.title + "'을(를) 본 분들이 함께 본 콘텐츠", anchor.id});
+    }
+    return true;
+  };
   for (const TopicScore& ts : topics) {
-    const std::string& path = taxonomy.node(ts.topic).path;
-    std::unordered_set<DocIndex> listed;
     auto consider = [&](DocIndex d) {
-      if (blocked(d) || !listed.insert(d).second) return false;
-      const double membership = topic_membership(index, taxonomy, d, ts.topic);
-      pool.push_back({d, FeedSource::kTopic, ts.score * membership * quality(d),
-                      "관심 주제 '" + path + "'", path});
-      return true;
+      return add_candidate(d, ts.score * topic_membership(index, taxonomy, d, ts.topic), &ts);
     };
     // The newest documents of the topic, then its most popular ones.
     const auto& docs = index.topic_docs(ts.topic);
@@ -109,7 +123,25 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
       taken += consider(d);
     }
   }
-  const bool cold = topics.empty();
+  std::vector<std::pair<double, DocIndex>> related_docs;
+  for (const auto& [d, entry] : related.by_doc) related_docs.emplace_back(entry.related, d);
+  std::sort(related_docs.begin(), related_docs.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  for (const auto& [r, d] : related_docs) {
+    // Its best topic among the selected ones, if any.
+    const TopicScore* best = nullptr;
+    double best_relevance = 0;
+    for (const TopicScore& ts : topics) {
+      const double r = ts.score * topic_membership(index, taxonomy, d, ts.topic);
+      if (r > best_relevance) {
+        best_relevance = r;
+        best = &ts;
+      }
+    }
+    add_candidate(d, best_relevance, best);
+  }
+  const bool cold = topics.empty() && related.by_doc.empty();
   const size_t popular_quota =
       cold ? remaining
            : static_cast<size_t>(std::ceil(config.popular_share * static_cast<double>(n)));
@@ -134,7 +166,10 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
   size_t topic_taken = 0;
   for (const FeedItem& item : pool) {
     if (topic_taken >= topic_slots) break;
-    if (item.source != FeedSource::kTopic || used.count(item.doc)) continue;
+    if ((item.source != FeedSource::kTopic && item.source != FeedSource::kRelated) ||
+        used.count(item.doc)) {
+      continue;
+    }
     if (per_basis[item.basis] >= config.max_items_per_topic) continue;
     ++per_basis[item.basis];
     used.insert(item.doc);

@@ -663,9 +663,9 @@ TEST(UserContextCodecTest, RejectsEveryTruncation) {
 TEST(UserContextCodecTest, RejectsTrailingBytesAndOtherVersions) {
   std::string bytes = rich_context().encode();
   EXPECT_FALSE(UserContext::decode(bytes + '\0').is_ok());
-  std::string v2 = bytes;
-  v2[0] = 2;
-  auto d = UserContext::decode(v2);
+  std::string v3 = bytes;
+  v3[0] = 3;
+  auto d = UserContext::decode(v3);
   ASSERT_FALSE(d.is_ok());
   EXPECT_NE(d.status().message().find("version"), std::string::npos);
 }
@@ -678,14 +678,74 @@ TEST(UserContextCodecTest, HugeCountsAreRejectedWithoutAllocating) {
   EXPECT_FALSE(UserContext::decode(bytes).is_ok());
   // An empty context with a recent-search count of 2^32 − 1.
   std::string empty = UserContext().encode();
-  // Layout: 1 + 8 + 3·(8+8+8+4) = 93 bytes, then the search count (4), then seen count (4).
-  ASSERT_EQ(empty.size(), 93u + 4 + 4);
-  std::string searches = empty;
-  searches.replace(93, 4, "\xFF\xFF\xFF\xFF", 4);
-  EXPECT_FALSE(UserContext::decode(searches).is_ok());
-  std::string seen = empty;
-  seen.replace(97, 4, "\xFF\xFF\xFF\xFF", 4);
-  EXPECT_FALSE(UserContext::decode(seen).is_ok());
+  // Layout: 1 + 8 + 3·(8+8+8+4) = 93 bytes, then the search count (4), the recent-click
+  // count (4), then the seen count (4).
+  ASSERT_EQ(empty.size(), 93u + 4 + 4 + 4);
+  for (size_t at : {93u, 97u, 101u}) {
+    std::string huge = empty;
+    huge.replace(at, 4, "\xFF\xFF\xFF\xFF", 4);
+    EXPECT_FALSE(UserContext::decode(huge).is_ok()) << at;
+  }
+}
+
+TEST(UserContextCodecTest, Version1RecordsWithoutRecentClicksStillDecode) {
+  // A version-1 record is a version-2 record without the recent-click count.
+  std::string v1 = UserContext().encode();
+  ASSERT_EQ(v1.size(), 105u);
+  v1.erase(97, 4);
+  v1[0] = 1;
+  auto d = UserContext::decode(v1);
+  ASSERT_TRUE(d.is_ok()) << d.status().to_string();
+  EXPECT_TRUE(d->recent_clicks().empty());
+}
+
+TEST(UserContextTest, RecentClicksAreNewestFirstBoundedAndOrderIndependent) {
+  ContextConfig config;
+  config.max_recent_clicks = 3;
+  auto click = [](const char* doc, TimeMs t) {
+    Event e;
+    e.id = std::string("c-") + doc + std::to_string(t);
+    e.type = EventType::kClick;
+    e.user = "u";
+    e.surface = Surface::kFeed;
+    e.time_ms = t;
+    e.doc_ids = {doc};
+    return e;
+  };
+  Event search;
+  search.id = "s";
+  search.type = EventType::kSearch;
+  search.user = "u";
+  search.surface = Surface::kSearch;
+  search.query = "q";
+  search.time_ms = 350;
+  search.doc_ids = {"d5"};
+  std::vector<Event> events{click("d1", 100), click("d2", 200), click("d1", 300),
+                            click("d3", 400), click("d4", 50),  search};
+  auto apply_all = [&](const std::vector<Event>& evs) {
+    UserContext c;
+    for (const Event& e : evs) c.apply(e, {nullptr}, taxonomy(), config);
+    return c;
+  };
+  const UserContext forward = apply_all(events);
+  std::vector<Event> reversed(events.rbegin(), events.rend());
+  const UserContext backward = apply_all(reversed);
+  // Newest click per document: d3 400, d5 350 (a clicked search result), d1 300; d2 and d4
+  // fall off the bound of 3.
+  ASSERT_EQ(forward.recent_clicks().size(), 3u);
+  EXPECT_EQ(forward.recent_clicks()[0].key, doc_key("d3"));
+  EXPECT_EQ(forward.recent_clicks()[1].key, doc_key("d5"));
+  EXPECT_EQ(forward.recent_clicks()[2].key, doc_key("d1"));
+  EXPECT_EQ(forward.recent_clicks()[2].time_ms, 300);
+  ASSERT_EQ(backward.recent_clicks().size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(backward.recent_clicks()[i].key, forward.recent_clicks()[i].key);
+    EXPECT_EQ(backward.recent_clicks()[i].time_ms, forward.recent_clicks()[i].time_ms);
+  }
+  auto round = UserContext::decode(forward.encode());
+  ASSERT_TRUE(round.is_ok());
+  EXPECT_EQ(round->recent_clicks().size(), 3u);
+  EXPECT_EQ(round->recent_clicks()[1].key, doc_key("d5"));
 }
 
 TEST(UserContextCodecTest, GarbageNeverCrashes) {

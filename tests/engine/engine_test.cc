@@ -345,6 +345,50 @@ TEST_F(EngineTest, ReopenRestoresContextsDocumentsAndPopularity) {
   }
 }
 
+TEST_F(EngineTest, CoClickedDocumentsAreServedWithAReasonAndSurviveReopen) {
+  auto ev = [](const std::string& id, const std::string& user, const std::string& time,
+               const std::string& doc) {
+    return R"({"id":")" + id + R"(","type":"click","user":")" + user + R"(","time":")" + time +
+           R"(","surface":"feed","docs":[")" + doc + R"("]})" + "\n";
+  };
+  std::string events;
+  // Three users read the football review d1 and then the chocolate shop d5.
+  for (int i = 0; i < 3; ++i) {
+    const std::string u = "v" + std::to_string(i);
+    events += ev(u + "a", u, "2026-11-20T10:00:00Z", "d1");
+    events += ev(u + "b", u, "2026-11-20T10:05:00Z", "d5");
+  }
+  // One user read d1 and, 40 days earlier (outside the 30-day window), the car news d6.
+  events += ev("wa", "w", "2026-10-11T10:00:00Z", "d6");
+  events += ev("wb", "w", "2026-11-20T10:00:00Z", "d1");
+  events += ev("fan", "fan", "2026-11-20T11:00:00Z", "d1");
+  std::vector<double> before;
+  {
+    auto e = open();
+    ASSERT_NE(e, nullptr);
+    (void)e->ingest_documents(kDocs);
+    const IngestReport r = e->ingest_events(events);
+    ASSERT_EQ(r.accepted, 9u);
+    const FeedPage page = e->feed("fan", 10, false);
+    bool related = false;
+    for (const FeedEntry& item : page.items) {
+      if (item.doc_id == "d5") {
+        EXPECT_EQ(item.from, FeedSource::kRelated);
+        EXPECT_EQ(item.reason, "'손흥민 결승골 경기 리뷰'을(를) 본 분들이 함께 본 콘텐츠");
+        related = true;
+      }
+      EXPECT_FALSE(item.from == FeedSource::kRelated && item.doc_id == "d6") << "out of window";
+    }
+    EXPECT_TRUE(related);
+    before = e->score_documents("fan", {"d5", "d6", "d2", "nope"});
+    EXPECT_GT(before[0], before[1]);  // d5 co-clicked with d1; d6 never paired with it
+    EXPECT_EQ(before[3], -1.0);
+  }
+  auto e = open();
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->score_documents("fan", {"d5", "d6", "d2", "nope"}), before);
+}
+
 TEST_F(EngineTest, SecondOpenOfTheSameDirectoryIsBusy) {
   auto first = open();
   ASSERT_NE(first, nullptr);

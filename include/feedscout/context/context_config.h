@@ -27,6 +27,7 @@ struct ContextConfig {
   std::array<double, kNumSurfaces> heavy_weights{0.20, 0.70, 0.10};
   // Bounds of per-user memory.
   size_t max_recent_searches = 20;
+  size_t max_recent_clicks = 20;  // co-click anchors kept per user
   size_t max_seen_docs = 2000;
   size_t max_topics_per_surface = 256;  // the weakest topics are dropped beyond this
 };

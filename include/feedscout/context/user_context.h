@@ -46,6 +46,12 @@ struct RecentSearch {
   std::vector<std::string> clicked;
 };
 
+// A clicked document (a click event, or a clicked search result), newest click time.
+struct RecentClick {
+  uint64_t key = 0;  // doc_key(document id)
+  TimeMs time_ms = 0;
+};
+
 // 64-bit hash of a document id, used for the seen-set.
 uint64_t doc_key(std::string_view doc_id);
 
@@ -60,6 +66,10 @@ class UserContext {
   const std::vector<RecentSearch>& recent_searches() const {
     return recent_searches_;
   }  // newest first
+  // The most recently clicked documents, newest first (ties by key), one entry per document
+  // at its newest click, at most config.max_recent_clicks — the anchors of co-click
+  // recommendations. Order-independent like recent_searches().
+  const std::vector<RecentClick>& recent_clicks() const { return recent_clicks_; }
   // Seen documents: the newest max_seen_docs at least (up to 5/4 of it, see seen_set.h).
   bool has_seen(uint64_t key) const { return seen_.contains(key); }
   size_t seen_count() const { return seen_.size(); }
@@ -75,11 +85,14 @@ class UserContext {
                     const std::vector<const std::vector<DocTopic>*>& docs, double weight,
                     bool is_click, const Taxonomy& taxonomy, const ContextConfig& config);
   void mark_seen(const std::vector<std::string>& doc_ids, const ContextConfig& config);
+  void remember_clicks(const std::vector<std::string>& doc_ids, TimeMs t,
+                       const ContextConfig& config);
   void apply_unique(const Event& event, const std::vector<const std::vector<DocTopic>*>& doc_topics,
                     const Taxonomy& taxonomy, const ContextConfig& config);
 
   std::array<SurfaceState, kNumSurfaces> surfaces_;
   std::vector<RecentSearch> recent_searches_;
+  std::vector<RecentClick> recent_clicks_;
   SeenSet seen_;
   TimeMs last_event_ms_ = 0;
 };

@@ -37,6 +37,10 @@ struct IndexConfig {
   size_t popular_list_size = 500;
   // Length of each topic's popular list (topic_popular), recomputed with the global one.
   size_t topic_popular_size = 50;
+  // Co-click neighbours (coclick_index.h): kept per document, and how close in time two
+  // clicks of one user must be to form a pair.
+  size_t coclick_neighbours = 32;
+  double coclick_window_s = 30 * 24 * 3600.0;
   // Query terms present in more than this share of documents are ignored (stop-bigrams).
   double max_term_doc_share = 0.25;
   // A match must contain at least this share of the query's distinct terms.
@@ -57,6 +61,8 @@ class DocumentIndex {
   std::optional<DocIndex> add(const Document& doc);
 
   std::optional<DocIndex> find(std::string_view id) const;
+  // By doc_key(id); nullopt when absent.
+  std::optional<DocIndex> find_key(uint64_t key) const;
   const DocRecord& doc(DocIndex i) const { return docs_[i]; }
   size_t size() const { return docs_.size(); }
 
@@ -101,6 +107,7 @@ class DocumentIndex {
   };
   std::unordered_map<std::string, DocIndex, IdHash, std::equal_to<>> by_id_;
   std::vector<std::vector<DocIndex>> by_topic_;
+  std::unordered_map<uint64_t, DocIndex> by_key_;
   std::unordered_map<text::TermId, std::vector<Posting>> postings_;
   std::unordered_map<DocIndex, DecayedCount> popularity_;
   std::vector<DocIndex> popular_;

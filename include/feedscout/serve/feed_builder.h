@@ -7,6 +7,9 @@
 //                 preferred topics ("관심 주제 '여행>해외여행'"), scored preference × the
 //                 document's label score for the topic × quality (freshness blended with
 //                 popularity; serve/candidate_score.h)
+//   Related     — documents co-clicked with the user's recent clicks ("'<제목>'을(를) 본
+//                 분들이 함께 본 콘텐츠"), when a co-click index is given; topic and related
+//                 relevance add up, and the reason names whichever contributes more
 //   Popular     — what is popular now ("지금 인기 있는 콘텐츠"); the whole feed of a cold user
 // Already-seen documents (impressions and clicks, plus whatever `exclude` rejects) are
 // never served. Pure function of its inputs; thread-safe for concurrent calls on shared
@@ -18,6 +21,7 @@
 #include <vector>
 
 #include "feedscout/context/user_context.h"
+#include "feedscout/index/coclick_index.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/taxonomy/taxonomy.h"
 
@@ -43,11 +47,16 @@ struct FeedConfig {
   // A popular document's stand-in for relevance: popular items rank below a real interest
   // unless the user has none.
   double popular_weight = 0.05;
+  // Co-click relevance: related_weight × Σ_a w_a·cos(a, d) / Σ_a w_a over the user's
+  // related_anchors most recent clicks a (w_a = 1 / rank, newest first), added to the topic
+  // relevance. 0 turns co-click candidates off.
+  double related_weight = 1.0;
+  size_t related_anchors = 10;
   // Share of a warm user's page given to popular documents (exploration).
   double popular_share = 0.1;
 };
 
-enum class FeedSource { kAfterSearch, kTopic, kPopular };
+enum class FeedSource { kAfterSearch, kTopic, kRelated, kPopular };
 const char* feed_source_name(FeedSource s);
 
 struct FeedItem {
@@ -64,9 +73,11 @@ struct Feed {
 };
 
 // Builds a page of at most n items (n is clamped to [1, config.max_n]).
+// `coclick` may be null (no related source).
 Feed build_feed(const ContextView& view, const UserContext& context, const DocumentIndex& index,
                 const Taxonomy& taxonomy, const FeedConfig& config, size_t n, TimeMs now,
-                const std::function<bool(uint64_t doc_key)>& exclude);
+                const std::function<bool(uint64_t doc_key)>& exclude,
+                const CoClickIndex* coclick = nullptr);
 
 // The most specific preferred topics, as used by build_feed (exposed for the report/tests).
 std::vector<TopicScore> select_feed_topics(const ContextView& view, const Taxonomy& taxonomy,

@@ -5,6 +5,8 @@
 #include <memory>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+
 #include "cli_common.h"
 #include "feedscout/eval/datasets.h"
 #include "feedscout/eval/suite.h"
@@ -129,6 +131,7 @@ void register_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--sim-seed", args->sim_seed, "simulated: seed");
   cmd->callback([&exit_code, args] {
     setup_logging(false);
+    spdlog::set_level(spdlog::level::warn);  // one engine per method: no "opened" lines
     exit_code = run_eval_rec(*args);
   });
 }

@@ -29,10 +29,17 @@ std::vector<EngineRun> engine_ablations(const std::string& prefix,
     runs.push_back(std::move(r));
     return runs.back();
   };
-  add("-popularity", "popularity_weight 0: quality is freshness only").options.feed
-      .popularity_weight = 0.0;
-  add("-freshness", "popularity_weight 1: quality is popularity only").options.feed
-      .popularity_weight = 1.0;
+  add("-popularity", "popularity_weight 0: quality is freshness only")
+      .options.feed.popularity_weight = 0.0;
+  add("-freshness", "popularity_weight 1: quality is popularity only")
+      .options.feed.popularity_weight = 1.0;
+  if (base.feed.related_weight > 0) {
+    add("-co-click", "related_weight 0: no co-click candidates or relevance")
+        .options.feed.related_weight = 0.0;
+  } else {
+    add("+co-click", "related_weight 0.5: co-click candidates and relevance on")
+        .options.feed.related_weight = 0.5;
+  }
   {
     EngineRun& r = add("-topics", "no topic candidates or relevance: the popular source only");
     r.options.feed.max_topics = 0;
@@ -70,9 +77,9 @@ Status add_baselines(const EvalDataset& data, const std::vector<std::string>& na
 Status add_engine(const EvalDataset& data, const EngineRun& run, MethodSet& set) {
   EngineRecommenderOptions options = run.options;
   options.name = run.name;
-  auto r = run.topic_level > 0 ? EngineRecommender::create(coarsen_topics(data, run.topic_level),
-                                                           options)
-                               : EngineRecommender::create(data, options);
+  auto r = run.topic_level > 0
+               ? EngineRecommender::create(coarsen_topics(data, run.topic_level), options)
+               : EngineRecommender::create(data, options);
   if (!r.is_ok()) return r.status().with_context("engine '" + run.name + "'");
   set.methods.push_back(r->get());
   set.engines.push_back(r->get());

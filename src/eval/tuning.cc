@@ -34,27 +34,30 @@ std::vector<EngineVariant> tuning_grid(const EngineRecommenderOptions& base) {
   constexpr double kDay = 86400.0;
   for (bool impressions : {true, false}) {
     for (double pop_weight : {0.3, 0.6, 0.9}) {
-      for (double pop_days : {1.0, 90.0, 3650.0}) {
+      for (double pop_days : {1.0, 3650.0}) {
         for (double fresh_days : {3.0, 365.0}) {
-          EngineVariant v;
-          v.options = base;
-          v.options.emit_impressions = impressions;
-          v.options.feed.popularity_weight = pop_weight;
-          v.options.index.popularity_half_life_s = pop_days * kDay;
-          v.options.feed.fresh_half_life_s = fresh_days * kDay;
-          char name[96];
-          std::snprintf(name, sizeof name, "pw=%.1f pop=%gd fresh=%gd%s", pop_weight, pop_days,
-                        fresh_days, impressions ? "" : " clicks-only");
-          v.name = name;
-          char description[192];
-          std::snprintf(description, sizeof description,
-                        "popularity_weight %g, popularity half-life %g d, freshness half-life "
-                        "%g d, %s",
-                        pop_weight, pop_days, fresh_days,
-                        impressions ? "impressions and clicks" : "clicks only");
-          v.description = description;
-          v.options.name = v.name;
-          grid.push_back(std::move(v));
+          for (double related : {0.0, 0.5, 1.0}) {
+            EngineVariant v;
+            v.options = base;
+            v.options.emit_impressions = impressions;
+            v.options.feed.popularity_weight = pop_weight;
+            v.options.index.popularity_half_life_s = pop_days * kDay;
+            v.options.feed.fresh_half_life_s = fresh_days * kDay;
+            v.options.feed.related_weight = related;
+            char name[96];
+            std::snprintf(name, sizeof name, "pw=%.1f pop=%gd fresh=%gd rw=%g%s", pop_weight,
+                          pop_days, fresh_days, related, impressions ? "" : " clicks-only");
+            v.name = name;
+            char description[192];
+            std::snprintf(description, sizeof description,
+                          "popularity_weight %g, popularity half-life %g d, freshness half-life "
+                          "%g d, related_weight %g, %s",
+                          pop_weight, pop_days, fresh_days, related,
+                          impressions ? "impressions and clicks" : "clicks only");
+            v.description = description;
+            v.options.name = v.name;
+            grid.push_back(std::move(v));
+          }
         }
       }
     }

@@ -362,9 +362,11 @@ TEST_F(EngineTest, CoClickedDocumentsAreServedWithAReasonAndSurviveReopen) {
   events += ev("wa", "w", "2026-10-11T10:00:00Z", "d6");
   events += ev("wb", "w", "2026-11-20T10:00:00Z", "d1");
   events += ev("fan", "fan", "2026-11-20T11:00:00Z", "d1");
+  EngineConfig c = config();
+  c.feed.related_weight = 1.0;  // off by default
   std::vector<double> before;
   {
-    auto e = open();
+    auto e = open(c);
     ASSERT_NE(e, nullptr);
     (void)e->ingest_documents(kDocs);
     const IngestReport r = e->ingest_events(events);
@@ -384,9 +386,19 @@ TEST_F(EngineTest, CoClickedDocumentsAreServedWithAReasonAndSurviveReopen) {
     EXPECT_GT(before[0], before[1]);  // d5 co-clicked with d1; d6 never paired with it
     EXPECT_EQ(before[3], -1.0);
   }
-  auto e = open();
-  ASSERT_NE(e, nullptr);
-  EXPECT_EQ(e->score_documents("fan", {"d5", "d6", "d2", "nope"}), before);
+  {
+    auto e = open(c);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->score_documents("fan", {"d5", "d6", "d2", "nope"}), before);
+  }
+  // With co-click relevance off (the default) d5 is not lifted: it scores as d6 does.
+  auto off = open(config());
+  ASSERT_NE(off, nullptr);
+  const auto plain = off->score_documents("fan", {"d5", "d6"});
+  EXPECT_LT(plain[0], before[0]);
+  for (const FeedEntry& item : off->feed("fan", 10, false).items) {
+    EXPECT_NE(item.from, FeedSource::kRelated);
+  }
 }
 
 TEST_F(EngineTest, SecondOpenOfTheSameDirectoryIsBusy) {

@@ -63,13 +63,21 @@ TEST(EvalSuite, NextItemReportHasEveryMethodAblationAndChart) {
     EXPECT_LE(value, 1.0);
   }
   // One surface and one topic level: no surface or tier ablation.
-  const std::vector<std::string> expected{"random",          "popular",          "recent-popular",
-                                          "item-knn",        "engine",           "engine-tuned",
-                                          "tuned -popularity", "tuned -freshness", "tuned -topics"};
+  const std::vector<std::string> expected{
+      "random",       "popular",           "recent-popular",   "item-knn",        "engine",
+      "engine-tuned", "tuned -popularity", "tuned -freshness", "tuned ?co-click", "tuned -topics"};
+  // "-co-click" when the tuned configuration has co-clicks on, "+co-click" when off.
+  ASSERT_EQ(names.size(), expected.size());
+  EXPECT_TRUE(names[8] == "tuned -co-click" || names[8] == "tuned +co-click") << names[8];
+  names[8] = "tuned ?co-click";
   EXPECT_EQ(names, expected);
   const std::string md = read(options.out_dir + "/report.md");
   EXPECT_EQ(md, result->report_markdown);
-  for (const auto& name : expected) EXPECT_NE(md.find("| " + name + " |"), std::string::npos);
+  for (const auto& name : names) {
+    if (name.find('?') == std::string::npos) {
+      EXPECT_NE(md.find("| " + name + " |"), std::string::npos) << name;
+    }
+  }
   EXPECT_NE(md.find("feedscout eval-rec --test"), std::string::npos);
   EXPECT_NE(md.find("## Tuning on the validation split"), std::string::npos);
   EXPECT_NE(md.find("vs popular:"), std::string::npos);
@@ -119,8 +127,9 @@ TEST(EvalSuite, SimulatedDataGetsSurfaceAndTierAblations) {
   std::vector<std::string> names;
   for (const auto& h : result->headline) names.push_back(h.first);
   const std::vector<std::string> expected{
-      "popular",       "engine",           "engine -popularity", "engine -freshness",
-      "engine -topics", "engine tier-1",   "engine feed-only",   "engine search-only"};
+      "popular",           "engine",           "engine -popularity",
+      "engine -freshness", "engine +co-click", "engine -topics",
+      "engine tier-1",     "engine feed-only", "engine search-only"};
   EXPECT_EQ(names, expected);
 }
 
@@ -140,8 +149,8 @@ TEST(EvalSuite, ImpressionReportOnMind) {
   options.progress = false;
   auto result = run_impression_suite(*data, options);
   ASSERT_TRUE(result.is_ok()) << result.status().to_string();
-  // Baselines, the engine, -popularity, -freshness, -topics, tier-1 (2 levels).
-  EXPECT_EQ(result->headline.size(), 9u);
+  // Baselines, the engine, -popularity, -freshness, +co-click, -topics, tier-1 (2 levels).
+  EXPECT_EQ(result->headline.size(), 10u);
   EXPECT_NE(result->report_markdown.find("| engine tier-1 |"), std::string::npos);
   EXPECT_NE(result->report_markdown.find("| AUC |"), std::string::npos);
   EXPECT_TRUE(is_png(options.out_dir + "/metrics.png"));

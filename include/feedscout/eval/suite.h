@@ -10,14 +10,17 @@
 //   3. one replay_next_item over the test split with every method: the baselines named,
 //      "engine" (options.engine as given), "engine-tuned", and ablations of the best engine
 //      configuration — "−popularity" (popularity_weight 0), "−freshness" (popularity_weight 1),
-//      "−topics" (no topic candidates: the engine's popular source only), "tier-1 topics"
+//      "−co-click" (related_weight 0; "+co-click", related_weight 0.5, when the best
+//      configuration has co-clicks off), "−topics" (no topic candidates: the engine's popular
+//      source only), "tier-1 topics"
 //      (documents relabelled to their level-1 ancestors; only when the data has deeper
 //      labels), "feed only" / "search only" (integrated preference restricted to one surface;
 //      only when the interactions come from more than one surface);
 //   4. report.md, metrics.png (nDCG@10 and HR@10 per method), tuning.png when tuned.
 // Impression logs (MIND): run_impression_suite
 //   one replay_impressions with the baselines, "engine" and its ablations ("−popularity",
-//   "−topics", "tier-1 topics"); report.md and metrics.png (AUC, MRR, nDCG@5, nDCG@10).
+//   "−freshness", "±co-click", "−topics", "tier-1 topics"); report.md and metrics.png (AUC, MRR,
+//   nDCG@5, nDCG@10).
 //
 // Errors: bad options (InvalidArgument naming the method or option), replay errors, an
 // output folder or file that cannot be written (IOError naming it). Chart failures (gnuplot

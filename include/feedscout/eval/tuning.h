@@ -40,8 +40,9 @@ struct EngineVariant {
 };
 
 // The candidate configurations tune_engine tries, built on `base` (whose name is ignored):
-// popularity weight × popularity half-life × freshness half-life × whether unclicked
-// impressions count against a topic. The order is fixed (first wins ties).
+// whether unclicked impressions count against a topic (2) × popularity weight 0.3/0.6/0.9 ×
+// popularity half-life 1/3650 days × freshness half-life 3/365 days × co-click weight
+// 0/0.5/1 — 72 configurations. The order is fixed (first wins ties).
 std::vector<EngineVariant> tuning_grid(const EngineRecommenderOptions& base);
 
 struct TuningRun {

@@ -2,6 +2,7 @@
 //
 //   feedscout_ingest_bench [--events N] [--users U] [--docs D] [--topics T] [--seed S]
 //                          [--workers W] [--tmp DIR] [--keep] [--no-repeat]
+//                          [--related-weight X]
 //
 // Generates D documents and N events (bench/synthetic.h) as JSON Lines under a fresh
 // directory in --tmp (default /tmp), then, in one process:
@@ -12,6 +13,7 @@
 //       writer, each chunk's call returning after its commit with fsync;
 //   (c) the same events file again: every event is a duplicate.
 // --no-repeat skips (c) (for profiling (b) alone); --keep leaves the scratch directory.
+// --related-weight > 0 turns on co-click relevance, so the engine maintains co-click pairs.
 // Every phase reads the file the same way (std::getline, like `feedscout ingest`), from
 // the page cache. Prints events/s for each, the process CPU time of each phase (all
 // threads: more CPU than wall time means work overlapped), the ratio (b)/(a), the store size, the
@@ -111,9 +113,10 @@ std::string cpu_model() {
 int main(int argc, char** argv) {
   fb::Flags flags(argc, argv,
                   "usage: feedscout_ingest_bench [--events N] [--users U] [--docs D] "
-                  "[--topics T] [--seed S] [--workers W] [--tmp DIR] [--keep] [--no-repeat]");
-  flags.check(
-      {"events", "users", "docs", "topics", "seed", "tmp", "workers", "keep!", "no-repeat!"});
+                  "[--topics T] [--seed S] [--workers W] [--tmp DIR] [--keep] [--no-repeat] "
+                  "[--related-weight X]");
+  flags.check({"events", "users", "docs", "topics", "seed", "tmp", "workers", "keep!", "no-repeat!",
+               "related-weight"});
   const size_t n_events = flags.get_size("events", 1000000);
   const size_t n_users = flags.get_size("users", 100000);
   const size_t n_docs = flags.get_size("docs", 20000);
@@ -188,6 +191,9 @@ int main(int argc, char** argv) {
   config.data_dir = dir.path() + "/data";
   config.taxonomy_path = fb::default_taxonomy_path();
   config.classifier.kind = "none";
+  config.feed.related_weight = flags.get_double("related-weight", config.feed.related_weight);
+  std::printf("co-click pairs: %s (feed.related_weight %g)\n",
+              config.feed.related_weight > 0 ? "maintained" : "off", config.feed.related_weight);
   auto opened = Engine::open(config);
   if (!opened.is_ok()) {
     std::cerr << "error: " << opened.status().to_string() << "\n";
@@ -221,8 +227,8 @@ int main(int argc, char** argv) {
   std::printf("\nratio engine/parse-only: (b) %.2f, (c) %.2f\n", eps_b / eps_a, eps_c / eps_a);
   std::printf("target >= 100000 events/s durable (b): %s (%.0f events/s)\n",
               eps_b >= 100000 ? "MET" : "NOT MET", eps_b);
-  std::printf("engine: %zu users, %zu documents, %" PRIu64 " commits\n", stats.users,
-              stats.documents, stats.commits);
+  std::printf("engine: %zu users, %zu documents, %" PRIu64 " commits, %" PRIu64 " checkpoints\n",
+              stats.users, stats.documents, stats.commits, stats.checkpoints);
   std::printf("store: %.1f MiB after (b), %.1f MiB after (c)\n",
               static_cast<double>(store_after_first) / (1 << 20),
               static_cast<double>(fb::directory_bytes(config.data_dir)) / (1 << 20));

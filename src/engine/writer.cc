@@ -40,7 +40,11 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
   auto it = users.find(ev.user);
   if (it == users.end()) it = users.emplace(ev.user, UserContext()).first;
   const bool clicks = ev.type == EventType::kClick || ev.type == EventType::kSearch;
-  if (clicks && !docs.empty()) record_coclicks(it->second, ev.time_ms, docs);
+  // Co-clicks cost about a fifth of durable ingest throughput (docs/PERFORMANCE.md): they
+  // are kept only while the feed uses them.
+  if (clicks && !docs.empty() && config.feed.related_weight > 0) {
+    record_coclicks(it->second, ev.time_ms, docs);
+  }
   it->second.apply(ev, topics, *taxonomy, config.context);
   dirty_users.insert(&*it);
   if (ev.type != EventType::kImpression) {

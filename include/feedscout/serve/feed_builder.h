@@ -49,8 +49,9 @@ struct FeedConfig {
   double popular_weight = 0.05;
   // Co-click relevance: related_weight × Σ_a w_a·cos(a, d) / Σ_a w_a over the user's
   // related_anchors most recent clicks a (w_a = 1 / rank, newest first), added to the topic
-  // relevance. 0 (the default) turns co-click candidates off: docs/EVALUATION.md measured
-  // them harmful on the simulator and not better than popularity on MovieLens.
+  // relevance. 0 (the default) turns co-click candidates off — and the engine then does not
+  // maintain the co-click index either: docs/EVALUATION.md measured them harmful on the
+  // simulator and not better than popularity on MovieLens.
   double related_weight = 0.0;
   size_t related_anchors = 10;
   // Share of a warm user's page given to popular documents (exploration).

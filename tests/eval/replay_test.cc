@@ -202,6 +202,52 @@ TEST_F(ReplayTest, RejectsBadArguments) {
   EXPECT_FALSE(replay_next_item(data_, split_, {nullptr}).is_ok());
 }
 
+// Wraps the engine-backed recommender and checks, at every query, what the engine itself has
+// ingested: exactly the documents created before the query time and exactly the events of
+// the interactions observed so far — nothing from at or after the cut-off.
+class EngineAudit final : public Recommender {
+ public:
+  EngineAudit(EngineRecommender& engine, const EvalDataset& data) : engine_(engine), data_(data) {}
+  std::string name() const override { return "audit"; }
+  void observe(const Interaction& x) override {
+    engine_.observe(x);
+    expected_events_ += x.clicked ? 2 : 1;  // an impression, and a click when clicked
+    latest_observed_ = std::max(latest_observed_, x.time_ms);
+  }
+  std::vector<std::string> recommend(const std::string& user, size_t k, TimeMs now,
+                                     const ExcludeFn& exclude) const override {
+    auto list = engine_.recommend(user, k, now, exclude);
+    size_t docs_before = 0;
+    for (const Document& d : data_.documents) docs_before += d.created_ms < now;
+    const auto c = engine_.counters();
+    EXPECT_EQ(c.documents_ingested, docs_before) << "query at " << now;
+    EXPECT_EQ(c.events_ingested, expected_events_) << "query at " << now;
+    EXPECT_LT(latest_observed_, now);
+    ++queries;
+    return list;
+  }
+  std::vector<double> score_items(const std::string& user, const std::vector<std::string>& items,
+                                  TimeMs now) const override {
+    return engine_.score_items(user, items, now);
+  }
+  mutable size_t queries = 0;
+
+ private:
+  EngineRecommender& engine_;
+  const EvalDataset& data_;
+  size_t expected_events_ = 0;
+  TimeMs latest_observed_ = 0;
+};
+
+TEST_F(ReplayTest, TheEngineIngestsNothingFromAtOrAfterTheQueryTime) {
+  auto engine = EngineRecommender::create(data_);
+  ASSERT_TRUE(engine.is_ok()) << engine.status().to_string();
+  EngineAudit audit(**engine, data_);
+  auto report = replay_next_item(data_, split_, {&audit});
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+  EXPECT_EQ(audit.queries, 3u);  // at 1000 s, Action Three (first rated then) was not known
+}
+
 TEST_F(ReplayTest, EngineRecommenderEndToEnd) {
   std::string engine_dir;
   {

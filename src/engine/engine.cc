@@ -72,7 +72,7 @@ IngestReport Engine::ingest_documents(std::string_view body, size_t first_line) 
       for (size_t i = 0; i < preds->size(); ++i) {
         const auto& p = (*preds)[i];
         if (i > 0 && p.score < cc.min_score) break;  // the best label is always kept
-        doc.topics.push_back({p.topic, p.score, TopicSource::kClassifier});
+        doc.topics.push_back({p.topic, p.score, p.source});
       }
       ++impl_->counters.documents_classified;
     }

@@ -214,8 +214,11 @@ Document document_from_json(const json& obj, const ParseLimits& limits, const Ta
         const auto& name = src->get_ref<const std::string&>();
         if (name == "classifier") {
           dt.source = TopicSource::kClassifier;
+        } else if (name == "language_model") {
+          dt.source = TopicSource::kLanguageModel;
         } else if (name != "provided") {
-          throw FieldError{field + ".source", "must be 'provided' or 'classifier'"};
+          throw FieldError{field + ".source",
+                           "must be 'provided', 'classifier' or 'language_model'"};
         }
       }
     } else {

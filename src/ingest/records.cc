@@ -41,7 +41,15 @@ std::optional<EventType> parse_event_type(std::string_view name) {
 }
 
 const char* topic_source_name(TopicSource s) {
-  return s == TopicSource::kProvided ? "provided" : "classifier";
+  switch (s) {
+    case TopicSource::kProvided:
+      return "provided";
+    case TopicSource::kClassifier:
+      return "classifier";
+    case TopicSource::kLanguageModel:
+      return "language_model";
+  }
+  return "provided";
 }
 
 }  // namespace feedscout

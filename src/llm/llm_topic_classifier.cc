@@ -51,7 +51,7 @@ Result<std::vector<TopicPrediction>> LlmTopicClassifier::classify(std::string_vi
     for (const LabelScore& l : *labels) {
       const auto score = static_cast<float>(std::clamp(l.probability, 0.0, 1.0));
       if (score < min_score) continue;
-      out.push_back({static_cast<TopicId>(l.label), score});
+      out.push_back({static_cast<TopicId>(l.label), score, TopicSource::kLanguageModel});
     }
     std::stable_sort(
         out.begin(), out.end(),

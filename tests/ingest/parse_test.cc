@@ -408,6 +408,25 @@ TEST(ParseDocumentsTest, TopicsByIdPathAndObject) {
   EXPECT_EQ(d.topics[2].topic, topic("자동차"));
 }
 
+TEST(ParseDocumentsTest, LanguageModelTopicSourceRoundTrips) {
+  auto b = parse_documents(
+      R"({"id":"d1","title":"t","created_at":"2026-11-19T10:00:00Z","topics":[{"topic":"533","score":0.8,"source":"language_model"}]})",
+      {}, taxonomy(), kNow);
+  ASSERT_TRUE(b.errors.empty()) << b.errors[0].message;
+  ASSERT_EQ(b.items[0].second.topics.size(), 1u);
+  EXPECT_EQ(b.items[0].second.topics[0].source, TopicSource::kLanguageModel);
+  const std::string json = document_to_json(b.items[0].second, taxonomy());
+  EXPECT_NE(json.find("\"language_model\""), std::string::npos) << json;
+  auto again = parse_documents(json, {}, taxonomy(), kNow);
+  ASSERT_EQ(again.items.size(), 1u);
+  EXPECT_EQ(again.items[0].second.topics[0].source, TopicSource::kLanguageModel);
+  auto bad = parse_documents(
+      R"({"id":"d2","title":"t","created_at":"2026-11-19T10:00:00Z","topics":[{"topic":"533","source":"oracle"}]})",
+      {}, taxonomy(), kNow);
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0].field, "topics[0].source");
+}
+
 TEST(ParseDocumentsTest, MinimalDocument) {
   auto b = parse_documents(R"({"id":"d1","title":"제목","created_at":"2026-11-19T10:00:00Z"})", {},
                            taxonomy(), kNow);

@@ -100,6 +100,7 @@ TEST(LlmTopicClassifier, AnswersAreValidTopicsWithConstrainedProbabilities) {
   ASSERT_FALSE(r->empty());
   EXPECT_EQ((*r)[0].topic, football);
   EXPECT_GT((*r)[0].score, 0.9f);
+  EXPECT_EQ((*r)[0].source, TopicSource::kLanguageModel);
   for (size_t i = 0; i < r->size(); ++i) {
     EXPECT_LT((*r)[i].topic, taxonomy().size());
     EXPECT_GE((*r)[i].score, 0.0f);
@@ -130,6 +131,7 @@ TEST(LlmTopicClassifier, FaultsFallBackToTheStudentAndAreCounted) {
   ASSERT_TRUE(r.is_ok());
   ASSERT_EQ(r->size(), 1u);
   EXPECT_EQ((*r)[0].topic, travel);
+  EXPECT_EQ((*r)[0].source, TopicSource::kClassifier);  // the student answered
   EXPECT_EQ((*c)->stats().faults, 1u);
   EXPECT_EQ((*c)->stats().fallbacks, 1u);
   EXPECT_NE((*c)->describe().find("fallback fixed"), std::string::npos);

@@ -37,7 +37,9 @@ struct Event {
 };
 
 // Where a document's topic came from.
-enum class TopicSource : uint8_t { kProvided = 0, kClassifier = 1 };
+// kClassifier: the in-process student (fastText); kLanguageModel: a language model with
+// trie-constrained decoding.
+enum class TopicSource : uint8_t { kProvided = 0, kClassifier = 1, kLanguageModel = 2 };
 const char* topic_source_name(TopicSource s);
 
 struct DocTopic {

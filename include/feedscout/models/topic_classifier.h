@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "feedscout/common/status.h"
+#include "feedscout/ingest/records.h"
 #include "feedscout/taxonomy/taxonomy.h"
 
 namespace feedscout {
@@ -19,6 +20,9 @@ namespace feedscout {
 struct TopicPrediction {
   TopicId topic = kNoTopic;
   float score = 0;  // 0..1
+  // Who answered (stored with the document's topic); a classifier with a fallback reports
+  // the fallback's source when the fallback answered.
+  TopicSource source = TopicSource::kClassifier;
 };
 
 class TopicClassifier {

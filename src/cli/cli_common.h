@@ -42,5 +42,7 @@ int run_demo(const CommonOptions& opts);
 void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code);
 // `eval-rec` (eval_command.cc); register_commands calls it.
 void register_eval_command(CLI::App& app, int& exit_code);
+// `eval-topics` (eval_topics_command.cc); register_commands calls it.
+void register_eval_topics_command(CLI::App& app, int& exit_code);
 
 }  // namespace feedscout::cli

@@ -243,6 +243,7 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
   }
   // ---- eval-rec ----------------------------------------------------------------------------
   register_eval_command(app, exit_code);
+  register_eval_topics_command(app, exit_code);
 }
 
 }  // namespace feedscout::cli

@@ -50,14 +50,14 @@ struct EvalTopicsArgs {
 
 class SkipLog {
  public:
-  void add(const std::string& reason, const std::string& where) {
+  void add(const std::string& reason, const std::string& where, size_t count = 1) {
     for (SkippedCount& s : items_) {
       if (s.reason == reason) {
-        ++s.count;
+        s.count += count;
         return;
       }
     }
-    items_.push_back({reason, 1, where});
+    items_.push_back({reason, count, where});
   }
   const std::vector<SkippedCount>& items() const { return items_; }
 
@@ -85,6 +85,7 @@ Status require_file(const std::string& path, const char* what) {
 
 struct YnatRow {
   std::string id, title, label;
+  std::string where;  // "path:line"
 };
 
 // Rows of a YNAT CSV; malformed ones go to `skips`.
@@ -116,7 +117,7 @@ Result<std::vector<YnatRow>> read_ynat(const std::string& path, SkipLog& skips) 
       continue;
     }
     YnatRow row{line.substr(0, first), line.substr(first + 1, last - first - 1),
-                line.substr(last + 1)};
+                line.substr(last + 1), where};
     if (row.id.empty()) {
       skips.add("empty id", where);
     } else if (row.title.find_first_not_of(' ') == std::string::npos) {
@@ -176,8 +177,7 @@ Result<LabelledSet> load_ynat(const EvalTopicsArgs& args, int holdout, SkipLog& 
   for (const YnatRow& r : eval_rows) {
     auto topic = set.taxonomy.find_by_external_id(r.label);
     if (!topic) {
-      skips.add("evaluation topic not among the training labels",
-                (holdout == 0 ? args.eval : args.train) + " id " + r.id);
+      skips.add("evaluation topic not among the training labels", r.where);
       continue;
     }
     set.eval.push_back(ynat_document(r, *topic));
@@ -196,7 +196,7 @@ Result<LabelledSet> load_mind_news(const EvalTopicsArgs& args, int holdout, Skip
   for (const SkippedCount& s : ds->skipped) {
     // Only news rows matter here; behaviors rows are not read for topics.
     if (s.first_example.rfind("news.tsv", 0) != 0) continue;
-    for (size_t i = 0; i < s.count; ++i) skips.add(s.reason, s.first_example);
+    skips.add(s.reason, s.first_example, s.count);
   }
   LabelledSet set;
   set.taxonomy = std::move(ds->taxonomy);
@@ -330,14 +330,15 @@ int run_eval_topics(const EvalTopicsArgs& args) {
   const FastTextTrainOptions& ft = args.ft;
   cmd << " --epochs " << ft.epoch << " --lr " << ft.learning_rate << " --dim " << ft.dim
       << " --word-ngrams " << ft.word_ngrams << " --minn " << ft.min_char_ngram << " --maxn "
-      << ft.max_char_ngram << " --loss " << ft.loss << " --seed " << ft.seed << " --out "
-      << args.out;
+      << ft.max_char_ngram << " --bucket " << ft.bucket << " --loss " << ft.loss << " --seed "
+      << ft.seed << " --threads " << ft.threads << " --out " << args.out;
 
   std::ostringstream md;
   md << "# Topic classification: " << args.format << "\n\n";
   md << "Command: `" << cmd.str() << "`\n\n";
-  md << "- training documents: " << set.train.size() << ", evaluation documents: "
-     << set.eval.size() << ", taxonomy nodes: " << set.taxonomy.size() << "\n";
+  md << "- training documents: " << set.train.size()
+     << ", evaluation documents: " << set.eval.size() << ", taxonomy nodes: " << set.taxonomy.size()
+     << "\n";
   md << "- split: "
      << (holdout > 0 ? "evaluation = documents with fnv1a64(id) % 100 < " +
                            std::to_string(holdout) + " of the training data"

@@ -9,9 +9,13 @@
 namespace feedscout {
 namespace {
 
-double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
+double ratio(double num, double den) {
+  return den > 0 ? num / den : 0.0;
+}
 
-double harmonic(double p, double r) { return p + r > 0 ? 2 * p * r / (p + r) : 0.0; }
+double harmonic(double p, double r) {
+  return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+}
 
 struct LabelCounts {
   size_t tp = 0, predicted = 0, gold = 0;

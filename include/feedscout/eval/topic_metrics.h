@@ -35,8 +35,8 @@
 namespace feedscout {
 
 struct TopicExample {
-  TopicId gold = kNoTopic;       // a valid node of the taxonomy
-  std::vector<TopicId> ranked;   // predictions, best first; kNoTopic entries are ignored
+  TopicId gold = kNoTopic;      // a valid node of the taxonomy
+  std::vector<TopicId> ranked;  // predictions, best first; kNoTopic entries are ignored
 };
 
 struct TopicLevelMetrics {
@@ -67,9 +67,10 @@ std::vector<TopicLevelMetrics> evaluate_topics(const Taxonomy& taxonomy,
 // by smaller TopicId). Its first entry is the majority label; empty input gives empty output.
 std::vector<TopicId> majority_ranking(const std::vector<TopicId>& train_topics);
 
-// A Markdown table, one row per level: "| level | n | micro P | micro R | micro F1 | macro P |
-// macro R | macro F1 | top-1 | top-3 | predicted labels | eval labels in train |", each row
-// prefixed by `method` ("| fastText | 1 | ...").
+// A Markdown table: the header (column names and separator line), then per method one row
+// per level, "| <method> | <level> | <n> | micro P | micro R | micro F1 | macro P | macro R |
+// macro F1 | top-1 | top-3 | predicted/taxonomy labels (share) | eval labels in train/eval
+// labels (share) |", fractions with 4 decimals.
 std::string topic_metrics_table_header();
 std::string topic_metrics_table_rows(const std::string& method,
                                      const std::vector<TopicLevelMetrics>& levels);

@@ -5,7 +5,11 @@
 //   compute_view            a user with ~50 topics with evidence;
 //   text::retrieval_terms   a 200-character Korean title;
 //   DocumentIndex::search   a two-word query over 100,000 synthetic documents;
-//   parse_events            one typical line (impression of 10 documents, click, search).
+//   parse_events            one typical line (impression of 10 documents, click, search);
+//   fastText student        classify() of a title + ~500 characters of body, one thread
+//                           (issue 4 target: >= 20,000 documents/s per core), with the model
+//                           trained at start-up on the shipped sample (the settings
+//                           docs/EVALUATION.md chose on YNAT: ova, 5 epochs, lr 0.2).
 // Data comes from bench/synthetic.h with fixed seeds. Asserts nothing about timings.
 #include <benchmark/benchmark.h>
 
@@ -16,6 +20,7 @@
 #include "feedscout/context/user_context.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/ingest/parse.h"
+#include "feedscout/models/fasttext_classifier.h"
 #include "feedscout/text/tokenize.h"
 #include "feedscout/text/utf8.h"
 #include "synthetic.h"
@@ -255,6 +260,81 @@ void BM_ParseEventsOneLine(benchmark::State& state, const char* line) {
 BENCHMARK_CAPTURE(BM_ParseEventsOneLine, impression10, kImpressionLine);
 BENCHMARK_CAPTURE(BM_ParseEventsOneLine, click, kClickLine);
 BENCHMARK_CAPTURE(BM_ParseEventsOneLine, search, kSearchLine);
+
+// ---- fastText student ----------------------------------------------------------------
+
+size_t code_points(std::string_view s) {
+  size_t n = 0;
+  for (size_t pos = 0; pos < s.size(); ++n) (void)text::decode_utf8(s, pos);
+  return n;
+}
+
+std::string first_code_points(std::string_view s, size_t n) {
+  size_t pos = 0;
+  for (size_t i = 0; i < n && pos < s.size(); ++i) (void)text::decode_utf8(s, pos);
+  return std::string(s.substr(0, pos));
+}
+
+struct StudentData {
+  std::string dir;
+  std::unique_ptr<TopicClassifier> classifier;
+  std::vector<std::pair<std::string, std::string>> docs;  // title, ~500-character body
+};
+
+const StudentData& student_data() {
+  static const StudentData data = [] {
+    StudentData d;
+    const std::string sample = fb::sample_documents_path();
+    char tmpl[] = "/tmp/feedscout-kernels-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) std::exit(1);
+    d.dir = tmpl;
+    FastTextTrainOptions options;
+    options.epoch = 5;
+    options.learning_rate = 0.2;
+    auto report = train_fasttext_topics(sample, taxonomy(), d.dir + "/student.bin", options);
+    auto classifier = report.is_ok() ? load_fasttext_classifier(d.dir + "/student.bin", taxonomy())
+                                     : Result<std::unique_ptr<TopicClassifier>>(report.status());
+    auto docs = read_documents_file(sample, taxonomy());
+    if (!classifier.is_ok() || !docs.is_ok()) {
+      std::cerr << "error: student setup failed\n";
+      std::exit(1);
+    }
+    d.classifier = std::move(classifier).value();
+    for (size_t i = 0; i < docs->size() && d.docs.size() < 512; ++i) {
+      std::string body = (*docs)[i].body;
+      // ~500 characters (code points): repeat or cut the sample body.
+      while (!body.empty() && code_points(body) < 500) body += " " + (*docs)[i].body;
+      d.docs.emplace_back((*docs)[i].title, first_code_points(body, 500));
+    }
+    return d;
+  }();
+  return data;
+}
+
+void BM_StudentClassifyTitleAnd500Chars(benchmark::State& state) {
+  const StudentData& d = student_data();
+  size_t i = 0;
+  for (auto _ : state) {
+    const auto& [title, body] = d.docs[i++ % d.docs.size()];
+    auto r = d.classifier->classify(title, body, 3, 0.15f);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_StudentClassifyTitleAnd500Chars);
+
+// The text preparation inside classify() alone (words joined by spaces).
+void BM_ClassifierTextTitleAnd500Chars(benchmark::State& state) {
+  const StudentData& d = student_data();
+  size_t i = 0;
+  for (auto _ : state) {
+    const auto& [title, body] = d.docs[i++ % d.docs.size()];
+    auto line = text::classifier_text(title, body, 4096);
+    benchmark::DoNotOptimize(line);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_ClassifierTextTitleAnd500Chars);
 
 }  // namespace
 

@@ -99,6 +99,10 @@ std::string default_taxonomy_path() {
   return std::string(FEEDSCOUT_SOURCE_DIR) + "/data/taxonomy/iab-content-3.1-ko.tsv";
 }
 
+std::string sample_documents_path() {
+  return std::string(FEEDSCOUT_SOURCE_DIR) + "/data/sample/documents.jsonl";
+}
+
 std::string hangul_word(SampleRng& rng, int syllable_count) {
   const auto& list = syllables();
   std::string out;

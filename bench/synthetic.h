@@ -25,6 +25,8 @@ namespace feedscout::bench {
 
 // Path of the shipped taxonomy in the source tree (set by bench/CMakeLists.txt).
 std::string default_taxonomy_path();
+// The shipped sample corpus (data/sample/documents.jsonl), by absolute path.
+std::string sample_documents_path();
 
 // A random Korean-ish word of `syllables` Hangul syllables drawn from a fixed list of
 // common syllables.

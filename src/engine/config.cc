@@ -120,6 +120,22 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("classifier", "model", e.classifier.model_path);
   r.read("classifier", "max_topics", e.classifier.max_topics);
   r.read("classifier", "min_score", e.classifier.min_score);
+  LlmClassifierConfig& lm = e.classifier.llm;
+  r.read("classifier", "llm_base_url", lm.client.base_url);
+  r.read("classifier", "llm_model", lm.client.model);
+  r.read("classifier", "llm_api_key_env", lm.client.api_key_env);
+  std::string dialect = llm::dialect_name(lm.client.dialect);
+  r.read("classifier", "llm_dialect", dialect);
+  r.read("classifier", "llm_vllm_version", lm.client.vllm_version);
+  r.read("classifier", "llm_connect_timeout_ms", lm.client.connect_timeout_ms);
+  r.read("classifier", "llm_request_timeout_ms", lm.client.request_timeout_ms);
+  r.read("classifier", "llm_max_in_flight", lm.client.max_in_flight);
+  r.read("classifier", "llm_max_retries", lm.client.max_retries);
+  r.read("classifier", "llm_prompt", lm.prompt_path);
+  r.read("classifier", "llm_body_budget", lm.options.body_budget);
+  r.read("classifier", "llm_beams", lm.options.beam.beams);
+  r.read("classifier", "llm_end_token", lm.options.end_token);
+  r.read("classifier", "llm_max_logprobs", lm.max_logprobs);
 
   ParseLimits& l = e.limits;
   r.read("limits", "max_item_bytes", l.max_item_bytes);
@@ -183,6 +199,15 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("server", "threads", c.server.threads);
   r.read("server", "max_body_bytes", c.server.max_body_bytes);
   FEEDSCOUT_RETURN_IF_ERROR(r.finish());
+  {
+    auto d = llm::parse_dialect(dialect);
+    if (!d.is_ok()) return d.status().with_context(source + ": classifier.llm_dialect");
+    lm.client.dialect = *d;
+  }
+  if (lm.options.beam.beams == 0 || lm.max_logprobs < 1) {
+    return Status::invalid_argument(source +
+                                    ": classifier.llm_beams and llm_max_logprobs must be >= 1");
+  }
 
   if (x.half_life_s <= 0)
     return Status::invalid_argument(source + ": context.half_life_days must be > 0");

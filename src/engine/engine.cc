@@ -169,6 +169,22 @@ EngineStats Engine::stats() const {
   s.documents_rejected = c.documents_rejected;
   s.documents_classified = c.documents_classified;
   s.classifier_failures = c.classifier_failures;
+  s.llm_unavailable_at_open = c.llm_unavailable_at_open;
+  if (impl_->llm_classifier_view != nullptr) {
+    const auto l = impl_->llm_classifier_view->stats();
+    s.llm_classified = l.classified;
+    s.llm_faults = l.faults;
+    s.llm_fallbacks = l.fallbacks;
+  }
+  if (impl_->llm_client) {
+    const auto l = impl_->llm_client->stats();
+    s.llm_requests = l.requests;
+    s.llm_retries = l.retries;
+    s.llm_attempt_failures = l.failures_connect + l.failures_timeout + l.failures_transport +
+                             l.failures_http_429 + l.failures_http_5xx + l.failures_http_4xx +
+                             l.failures_bad_response;
+    s.llm_circuit_open_rejections = l.circuit_open_rejections;
+  }
   s.commits = c.commits;
   s.commit_failures = c.commit_failures;
   s.checkpoints = c.checkpoints;

@@ -23,6 +23,8 @@
 #include "feedscout/engine/engine.h"
 #include "feedscout/index/coclick_index.h"
 #include "feedscout/index/document_index.h"
+#include "feedscout/llm/client.h"
+#include "feedscout/llm/llm_topic_classifier.h"
 #include "feedscout/models/topic_classifier.h"
 #include "feedscout/store/kv_store.h"
 #include "served_memory.h"
@@ -44,7 +46,10 @@ struct Engine::Impl {
   EngineConfig config;
   std::function<TimeMs()> clock;
   std::unique_ptr<Taxonomy> taxonomy;
+  // The language-model client outlives the classifier that borrows it (declared first).
+  std::unique_ptr<llm::LlmClient> llm_client;
   std::unique_ptr<TopicClassifier> classifier;
+  const llm::LlmTopicClassifier* llm_classifier_view = nullptr;  // classifier, when it is one
   std::unique_ptr<KvStore> store;
 
   // Live state. Only the writer thread mutates it, under the exclusive lock; readers take
@@ -80,12 +85,15 @@ struct Engine::Impl {
     std::atomic<uint64_t> events_accepted{0}, events_duplicate{0}, events_rejected{0};
     std::atomic<uint64_t> documents_accepted{0}, documents_duplicate{0}, documents_rejected{0};
     std::atomic<uint64_t> documents_classified{0}, classifier_failures{0};
+    std::atomic<uint64_t> llm_unavailable_at_open{0};
     std::atomic<uint64_t> commits{0}, commit_failures{0};
     std::atomic<uint64_t> checkpoints{0}, replayed_events{0};
   } counters;
 
   // recovery.cc
   [[nodiscard]] Status load_state();
+  // Builds the language-model classifier (kind llm / llm+fasttext) around `student`.
+  [[nodiscard]] Status open_llm_classifier(std::unique_ptr<TopicClassifier> student);
   [[nodiscard]] Status replay_log();
 
   // writer.cc

@@ -6,6 +6,8 @@
 
 #include "engine_impl.h"
 #include "feedscout/common/hash.h"
+#include "feedscout/llm/client_adapters.h"
+#include "feedscout/llm/remote_scorer.h"
 #include "feedscout/models/fasttext_classifier.h"
 #include "feedscout/store/rocksdb_store.h"
 #include "keys.h"
@@ -33,13 +35,23 @@ Status Engine::Impl::load_state() {
   index = std::make_unique<DocumentIndex>(*taxonomy, config.index);
   coclick = std::make_unique<CoClickIndex>(CoClickConfig{config.index.coclick_neighbours});
 
-  if (config.classifier.kind == "fasttext" && !config.classifier.model_path.empty()) {
+  const std::string& kind = config.classifier.kind;
+  if (kind != "fasttext" && kind != "none" && kind != "llm" && kind != "llm+fasttext") {
+    return Status::invalid_argument(
+        "classifier.kind must be 'fasttext', 'none', 'llm' or 'llm+fasttext', got '" + kind + "'");
+  }
+  std::unique_ptr<TopicClassifier> student;
+  if ((kind == "fasttext" || kind == "llm+fasttext") && !config.classifier.model_path.empty()) {
     auto cls = load_fasttext_classifier(config.classifier.model_path, *taxonomy);
     if (!cls.is_ok()) return cls.status();
-    classifier = std::move(cls).value();
-  } else if (config.classifier.kind != "fasttext" && config.classifier.kind != "none") {
-    return Status::invalid_argument("classifier.kind must be 'fasttext' or 'none', got '" +
-                                    config.classifier.kind + "'");
+    student = std::move(cls).value();
+  }
+  if (kind == "llm+fasttext" && !student) {
+    return Status::invalid_argument("classifier.kind 'llm+fasttext' needs classifier.model");
+  }
+  if (kind == "fasttext") classifier = std::move(student);
+  if (kind == "llm" || kind == "llm+fasttext") {
+    FEEDSCOUT_RETURN_IF_ERROR(open_llm_classifier(std::move(student)));
   }
 
   RocksDbStoreOptions so;
@@ -176,6 +188,40 @@ Status Engine::Impl::replay_log() {
   next_seq = applied_seq + 1;
   counters.replayed_events += pending.size();
   spdlog::info("replayed events={} from the log (seq up to {})", pending.size(), applied_seq);
+  return Status::ok();
+}
+
+}  // namespace feedscout
+
+namespace feedscout {
+
+Status Engine::Impl::open_llm_classifier(std::unique_ptr<TopicClassifier> student) {
+  const LlmClassifierConfig& c = config.classifier.llm;
+  auto client = llm::LlmClient::create(c.client);
+  if (!client.is_ok()) return client.status().with_context("classifier.llm");
+  llm_client = std::move(client).value();
+  auto prompt = llm::PromptTemplate::load_file(c.prompt_path);
+  if (!prompt.is_ok()) return prompt.status().with_context("classifier.llm_prompt");
+  llm::LlmClassifierOptions options = c.options;
+  options.model_name = c.client.model;
+  // The student is kept aside: if the server cannot tokenise the labels now, it answers alone.
+  const bool has_student = student != nullptr;
+  auto llm_classifier = llm::LlmTopicClassifier::create(
+      *taxonomy, std::make_shared<llm::ClientTokenizer>(*llm_client),
+      std::make_shared<llm::RemoteNextTokenScorer>(*llm_client, c.max_logprobs),
+      std::move(prompt).value(), options, std::move(student));
+  if (!llm_classifier.is_ok()) {
+    if (!has_student) return llm_classifier.status().with_context("classifier.llm");
+    spdlog::warn("language-model classifier unavailable at start-up ({}); the student answers",
+                 llm_classifier.status().to_string());
+    ++counters.llm_unavailable_at_open;
+    auto reloaded = load_fasttext_classifier(config.classifier.model_path, *taxonomy);
+    if (!reloaded.is_ok()) return reloaded.status();
+    classifier = std::move(reloaded).value();
+    return Status::ok();
+  }
+  llm_classifier_view = llm_classifier->get();
+  classifier = std::move(llm_classifier).value();
   return Status::ok();
 }
 

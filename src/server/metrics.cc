@@ -154,6 +154,26 @@ std::string render_prometheus(const EngineStats& s, const HttpMetrics& http) {
          "Documents whose topics came from the classifier.", s.documents_classified);
   metric(out, "feedscout_classifier_failures_total", "counter",
          "Documents the classifier failed on (stored without topics).", s.classifier_failures);
+  metric(out, "feedscout_llm_classified_total", "counter",
+         "Documents the language-model classifier labelled.", s.llm_classified);
+  metric(out, "feedscout_llm_faults_total", "counter",
+         "Classifications the language model failed on (after the client's retries).",
+         s.llm_faults);
+  metric(out, "feedscout_llm_fallbacks_total", "counter",
+         "Language-model faults answered by the fastText student.", s.llm_fallbacks);
+  metric(out, "feedscout_llm_unavailable_at_open", "gauge",
+         "1 when the language model could not be reached at start-up and the student answers.",
+         s.llm_unavailable_at_open);
+  metric(out, "feedscout_llm_requests_total", "counter", "Language-model client calls.",
+         s.llm_requests);
+  metric(out, "feedscout_llm_retries_total", "counter", "Language-model client retries.",
+         s.llm_retries);
+  metric(out, "feedscout_llm_attempt_failures_total", "counter",
+         "Failed language-model HTTP attempts (connect, timeout, 429, 5xx, 4xx, bad answer).",
+         s.llm_attempt_failures);
+  metric(out, "feedscout_llm_circuit_open_rejections_total", "counter",
+         "Language-model calls refused while the circuit breaker was open.",
+         s.llm_circuit_open_rejections);
   metric(out, "feedscout_commits_total", "counter", "Group commits (fsync'd write batches).",
          s.commits);
   metric(out, "feedscout_commit_failures_total", "counter",

@@ -8,15 +8,29 @@
 #include "feedscout/context/context_config.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/ingest/parse.h"
+#include "feedscout/llm/client.h"
+#include "feedscout/llm/llm_topic_classifier.h"
 #include "feedscout/serve/feed_builder.h"
 
 namespace feedscout {
 
+// The language-model classifier (kind "llm" or "llm+fasttext"; docs/LLM.md).
+struct LlmClassifierConfig {
+  llm::LlmClientConfig client;
+  std::string prompt_path = "data/prompts/classify.txt";
+  llm::LlmClassifierOptions options;  // beams, top_k, body budget, end token
+  int max_logprobs = 20;              // K of each next-token request (the server's limit)
+};
+
 struct ClassifierConfig {
-  std::string kind = "fasttext";  // "fasttext" or "none"
-  std::string model_path;         // "" = no classifier (documents need their own topics)
+  // "fasttext" (the student), "none", "llm" (a language model with trie-constrained
+  // decoding) or "llm+fasttext" (the language model, the student answering whenever it
+  // fails — also when the server cannot be reached at start-up).
+  std::string kind = "fasttext";
+  std::string model_path;  // the student; "" = none (documents need their own topics)
   int max_topics = 3;
   float min_score = 0.15f;  // labels below are dropped (the best one is always kept)
+  LlmClassifierConfig llm;
 };
 
 struct ServerConfig {

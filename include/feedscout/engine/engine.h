@@ -61,6 +61,13 @@ struct EngineStats {
   uint64_t events_accepted = 0, events_duplicate = 0, events_rejected = 0;
   uint64_t documents_accepted = 0, documents_duplicate = 0, documents_rejected = 0;
   uint64_t documents_classified = 0, classifier_failures = 0;
+  // Language-model classifier (all 0 unless classifier.kind is llm / llm+fasttext).
+  uint64_t llm_classified = 0;           // documents the language model labelled
+  uint64_t llm_faults = 0;               // classifications the language model failed on
+  uint64_t llm_fallbacks = 0;            // of those, answered by the student
+  uint64_t llm_unavailable_at_open = 0;  // 1 when the student replaced it at start-up
+  uint64_t llm_requests = 0, llm_retries = 0, llm_attempt_failures = 0;
+  uint64_t llm_circuit_open_rejections = 0;
   uint64_t commits = 0, commit_failures = 0;
   uint64_t checkpoints = 0, replayed_events = 0;
   size_t documents = 0, users = 0;

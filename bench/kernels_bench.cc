@@ -277,9 +277,27 @@ std::string first_code_points(std::string_view s, size_t n) {
 
 struct StudentData {
   std::string dir;
-  std::unique_ptr<TopicClassifier> classifier;
+  std::unique_ptr<TopicClassifier> classifier;            // the project's inference
+  std::unique_ptr<TopicClassifier> library_classifier;    // fastText's predictLine (baseline)
   std::vector<std::pair<std::string, std::string>> docs;  // title, ~500-character body
+  // The same texts with every word cut to its first character plus one the sample never uses,
+  // so almost every word is out of vocabulary (character n-grams only): the slow end.
+  std::vector<std::pair<std::string, std::string>> unseen_docs;
 };
+
+// "축구 경기" -> "축겷 경겷": first code point of each word + a syllable the sample lacks.
+std::string unseen_words(const std::string& text) {
+  std::string out;
+  for (size_t p = 0; p < text.size();) {
+    size_t e = text.find(' ', p);
+    if (e == std::string::npos) e = text.size();
+    size_t n = 1;
+    while (p + n < e && (static_cast<unsigned char>(text[p + n]) & 0xC0) == 0x80) ++n;
+    if (e > p) out += text.substr(p, n) + "겷 ";
+    p = e + 1;
+  }
+  return out;
+}
 
 const StudentData& student_data() {
   static const StudentData data = [] {
@@ -300,11 +318,18 @@ const StudentData& student_data() {
       std::exit(1);
     }
     d.classifier = std::move(classifier).value();
+    FastTextLoadOptions library_only;
+    library_only.library_inference = true;
+    auto library = load_fasttext_classifier(d.dir + "/student.bin", taxonomy(), library_only);
+    if (!library.is_ok()) std::exit(1);
+    d.library_classifier = std::move(library).value();
     for (size_t i = 0; i < docs->size() && d.docs.size() < 512; ++i) {
       std::string body = (*docs)[i].body;
       // ~500 characters (code points): repeat or cut the sample body.
       while (!body.empty() && code_points(body) < 500) body += " " + (*docs)[i].body;
       d.docs.emplace_back((*docs)[i].title, first_code_points(body, 500));
+      d.unseen_docs.emplace_back(unseen_words(d.docs.back().first),
+                                 first_code_points(unseen_words(body), 500));
     }
     return d;
   }();
@@ -322,6 +347,44 @@ void BM_StudentClassifyTitleAnd500Chars(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 BENCHMARK(BM_StudentClassifyTitleAnd500Chars);
+
+// Baseline in the same run: the same model and texts through fastText's predictLine.
+void BM_StudentLibraryClassifyTitleAnd500Chars(benchmark::State& state) {
+  const StudentData& d = student_data();
+  size_t i = 0;
+  for (auto _ : state) {
+    const auto& [title, body] = d.docs[i++ % d.docs.size()];
+    auto r = d.library_classifier->classify(title, body, 3, 0.15f);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_StudentLibraryClassifyTitleAnd500Chars);
+
+// The slow end: almost every word out of vocabulary (see unseen_words).
+void BM_StudentClassifyUnseenWords(benchmark::State& state) {
+  const StudentData& d = student_data();
+  size_t i = 0;
+  for (auto _ : state) {
+    const auto& [title, body] = d.unseen_docs[i++ % d.unseen_docs.size()];
+    auto r = d.classifier->classify(title, body, 3, 0.15f);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_StudentClassifyUnseenWords);
+
+void BM_StudentLibraryClassifyUnseenWords(benchmark::State& state) {
+  const StudentData& d = student_data();
+  size_t i = 0;
+  for (auto _ : state) {
+    const auto& [title, body] = d.unseen_docs[i++ % d.unseen_docs.size()];
+    auto r = d.library_classifier->classify(title, body, 3, 0.15f);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+BENCHMARK(BM_StudentLibraryClassifyUnseenWords);
 
 // The text preparation inside classify() alone (words joined by spaces).
 void BM_ClassifierTextTitleAnd500Chars(benchmark::State& state) {

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "fasttext_inference.h"
 #include "feedscout/text/tokenize.h"
 
 namespace feedscout {
@@ -18,9 +19,14 @@ constexpr const char* kLabelPrefix = "__label__";
 
 class FastTextClassifier final : public TopicClassifier {
  public:
-  FastTextClassifier(std::unique_ptr<fasttext::FastText> model, const Taxonomy& taxonomy,
-                     std::string path, size_t max_text_bytes)
+  // `fast` may be null (the library predicts). `label_topics` maps fastText label indices
+  // to taxonomy topics (kNoTopic: not in the taxonomy).
+  FastTextClassifier(std::unique_ptr<fasttext::FastText> model,
+                     std::unique_ptr<FastTextInference> fast, std::vector<TopicId> label_topics,
+                     const Taxonomy& taxonomy, std::string path, size_t max_text_bytes)
       : model_(std::move(model)),
+        fast_(std::move(fast)),
+        label_topics_(std::move(label_topics)),
         taxonomy_(taxonomy),
         path_(std::move(path)),
         max_text_bytes_(max_text_bytes) {}
@@ -29,13 +35,25 @@ class FastTextClassifier final : public TopicClassifier {
                                                 int k, float min_score) const override {
     std::vector<TopicPrediction> out;
     if (k <= 0) return out;
-    std::string line = text::classifier_text(title, body, max_text_bytes_);
+    const std::string line = text::classifier_text(title, body, max_text_bytes_);
     if (line.empty()) return out;
-    line.push_back('\n');
-    std::istringstream in(line);
+    // Ask for a few extra in case some labels are not in the taxonomy.
+    if (fast_) {
+      thread_local std::vector<std::pair<float, int32_t>> preds;
+      fast_->predict(line, k + 3, 0.0f, &preds);
+      for (const auto& [prob, label] : preds) {
+        if (static_cast<int>(out.size()) >= k) break;
+        const TopicId topic = label_topics_[static_cast<size_t>(label)];
+        if (topic == kNoTopic) continue;  // never return a label outside the taxonomy
+        const float score = std::clamp(prob, 0.0f, 1.0f);
+        if (score < min_score) break;
+        out.push_back({topic, score});
+      }
+      return out;
+    }
+    std::istringstream in(line + "\n");
     std::vector<std::pair<fasttext::real, std::string>> preds;
     try {
-      // Ask for a few extra in case some labels are not in the taxonomy.
       model_->predictLine(in, preds, k + 3, 0.0f);
     } catch (const std::exception& e) {
       return Status::internal(std::string("fastText prediction failed: ") + e.what());
@@ -59,6 +77,8 @@ class FastTextClassifier final : public TopicClassifier {
 
  private:
   std::unique_ptr<fasttext::FastText> model_;
+  std::unique_ptr<FastTextInference> fast_;
+  std::vector<TopicId> label_topics_;
   const Taxonomy& taxonomy_;
   std::string path_;
   size_t max_text_bytes_;
@@ -147,8 +167,8 @@ Result<TrainReport> train_fasttext_topics(const std::string& labelled_jsonl,
   return report;
 }
 
-Result<std::unique_ptr<TopicClassifier>> load_fasttext_classifier(const std::string& model_path,
-                                                                  const Taxonomy& taxonomy) {
+Result<std::unique_ptr<TopicClassifier>> load_fasttext_classifier(
+    const std::string& model_path, const Taxonomy& taxonomy, const FastTextLoadOptions& options) {
   if (!std::filesystem::exists(model_path)) {
     return Status::not_found("topic model '" + model_path +
                              "' does not exist (train one with `feedscout train-topics`)");
@@ -165,19 +185,27 @@ Result<std::unique_ptr<TopicClassifier>> load_fasttext_classifier(const std::str
   }
   auto dict = model->getDictionary();
   int32_t known = 0;
+  std::vector<TopicId> label_topics;
   for (int32_t i = 0; i < dict->nlabels(); ++i) {
     std::string label = dict->getLabel(i);
     if (label.rfind(kLabelPrefix, 0) == 0)
       label.erase(0, std::char_traits<char>::length(kLabelPrefix));
-    if (taxonomy.find_by_external_id(label)) ++known;
+    const auto topic = taxonomy.find_by_external_id(label);
+    label_topics.push_back(topic ? *topic : kNoTopic);
+    if (topic) ++known;
   }
   if (known == 0) {
     return Status::invalid_argument("topic model '" + model_path + "' has " +
                                     std::to_string(dict->nlabels()) +
                                     " labels and none is a topic of the loaded taxonomy");
   }
-  return std::unique_ptr<TopicClassifier>(
-      std::make_unique<FastTextClassifier>(std::move(model), taxonomy, model_path, 4096));
+  std::unique_ptr<FastTextInference> fast;
+  if (!options.library_inference) {
+    auto created = FastTextInference::create(*model);
+    if (created.is_ok()) fast = std::move(created).value();  // otherwise the library predicts
+  }
+  return std::unique_ptr<TopicClassifier>(std::make_unique<FastTextClassifier>(
+      std::move(model), std::move(fast), std::move(label_topics), taxonomy, model_path, 4096));
 }
 
 }  // namespace feedscout

@@ -44,10 +44,19 @@ struct TrainReport {
                                                         const std::string& model_path,
                                                         const FastTextTrainOptions& options);
 
+struct FastTextLoadOptions {
+  // Predict with fastText's own predictLine instead of the project's re-implementation
+  // (src/models/fasttext_inference.h), which gives the same probabilities several times
+  // faster. Models the re-implementation does not support (quantised, other losses) always
+  // use the library.
+  bool library_inference = false;
+};
+
 // Loads a model written by train_fasttext_topics. Labels unknown to `taxonomy` are never
 // returned (and counted in the message when all labels are unknown, which is an error).
 // `taxonomy` must outlive the classifier.
 [[nodiscard]] Result<std::unique_ptr<TopicClassifier>> load_fasttext_classifier(
-    const std::string& model_path, const Taxonomy& taxonomy);
+    const std::string& model_path, const Taxonomy& taxonomy,
+    const FastTextLoadOptions& options = {});
 
 }  // namespace feedscout

@@ -137,6 +137,24 @@ void UserContext::apply(const Event& raw_event,
   }
 }
 
+const RecentSearch* UserContext::find_recent_search(std::string_view query) const {
+  for (const RecentSearch& r : recent_searches_) {
+    if (r.query == query) return &r;
+  }
+  return nullptr;
+}
+
+bool UserContext::set_refinement(std::string_view query, std::string refined,
+                                 intent::RefinementSource by) {
+  for (RecentSearch& r : recent_searches_) {
+    if (r.query != query) continue;
+    r.refined = std::move(refined);
+    r.refined_by = r.refined.empty() ? intent::RefinementSource::kNone : by;
+    return true;
+  }
+  return false;
+}
+
 void UserContext::apply_unique(const Event& event,
                                const std::vector<const std::vector<DocTopic>*>& doc_topics,
                                const Taxonomy& taxonomy, const ContextConfig& config) {
@@ -155,6 +173,9 @@ void UserContext::apply_unique(const Event& event,
       auto same = std::find_if(recent_searches_.begin(), recent_searches_.end(),
                                [&](const RecentSearch& x) { return x.query == event.query; });
       if (same != recent_searches_.end()) {
+        // Q* stays until the engine refines the grown click set (set_refinement).
+        r.refined = std::move(same->refined);
+        r.refined_by = same->refined_by;
         r.time_ms = std::max(r.time_ms, same->time_ms);
         r.clicked.insert(r.clicked.end(), same->clicked.begin(), same->clicked.end());
         recent_searches_.erase(same);

@@ -8,8 +8,9 @@
 namespace feedscout {
 namespace {
 
-// Version 2 added recent clicks; version 1 records (without them) still decode.
-constexpr uint8_t kVersion = 2;
+// Version 2 added recent clicks, version 3 refined queries (Q*) of recent searches; older
+// records still decode.
+constexpr uint8_t kVersion = 3;
 
 class Writer {
  public:
@@ -80,6 +81,8 @@ std::string UserContext::encode() const {
     w.pod<int64_t>(r.time_ms);
     w.pod<uint32_t>(static_cast<uint32_t>(r.clicked.size()));
     for (const auto& d : r.clicked) w.str(d);
+    w.str(r.refined);
+    w.pod<uint8_t>(static_cast<uint8_t>(r.refined_by));
   }
   w.pod<uint32_t>(static_cast<uint32_t>(recent_clicks_.size()));
   for (const auto& c : recent_clicks_) {
@@ -99,7 +102,7 @@ Result<UserContext> UserContext::decode(std::string_view bytes) {
   UserContext c;
   uint8_t version;
   if (!r.pod(version)) return bad("empty");
-  if (version != 1 && version != kVersion) return bad("unknown version");
+  if (version < 1 || version > kVersion) return bad("unknown version");
   if (!r.pod(c.last_event_ms_)) return bad("truncated header");
   for (auto& s : c.surfaces_) {
     uint32_t n;
@@ -123,6 +126,14 @@ Result<UserContext> UserContext::decode(std::string_view bytes) {
     rs.clicked.resize(n);
     for (auto& d : rs.clicked) {
       if (!r.str(d)) return bad("search click");
+    }
+    if (version >= 3) {
+      uint8_t by;
+      if (!r.str(rs.refined) || !r.pod(by)) return bad("refined search");
+      if (by > static_cast<uint8_t>(intent::RefinementSource::kLanguageModel)) {
+        return bad("refinement source");
+      }
+      rs.refined_by = static_cast<intent::RefinementSource>(by);
     }
     c.recent_searches_.push_back(std::move(rs));
   }

@@ -194,6 +194,15 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("index", "coclick_window_days", coclick_days);
   e.index.coclick_window_s = coclick_days * 86400.0;
 
+  auto& in = e.intent;
+  r.read("intent", "refiner", in.refiner);
+  r.read("intent", "mined_table", in.mined_table);
+  r.read("intent", "max_added_words", in.options.max_added_words);
+  r.read("intent", "max_tokens", in.options.max_tokens);
+  r.read("intent", "max_bytes", in.options.max_bytes);
+  r.read("intent", "title_weight", in.options.title_weight);
+  r.read("intent", "min_idf", in.options.min_idf);
+
   r.read("server", "host", c.server.host);
   r.read("server", "port", c.server.port);
   r.read("server", "threads", c.server.threads);
@@ -207,6 +216,17 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   if (lm.options.beam.beams == 0 || lm.max_logprobs < 1) {
     return Status::invalid_argument(source +
                                     ": classifier.llm_beams and llm_max_logprobs must be >= 1");
+  }
+
+  if (in.refiner != "extractive" && in.refiner != "mined" && in.refiner != "none") {
+    return Status::invalid_argument(
+        source + ": intent.refiner must be \"extractive\", \"mined\" or \"none\"");
+  }
+  if (in.refiner == "mined" && in.mined_table.empty()) {
+    return Status::invalid_argument(source + ": intent.refiner \"mined\" needs intent.mined_table");
+  }
+  if (in.options.max_tokens < 1 || in.options.max_bytes < 8) {
+    return Status::invalid_argument(source + ": intent.max_tokens must be >= 1 and max_bytes >= 8");
   }
 
   if (x.half_life_s <= 0)

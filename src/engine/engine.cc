@@ -189,6 +189,8 @@ EngineStats Engine::stats() const {
   s.commit_failures = c.commit_failures;
   s.checkpoints = c.checkpoints;
   s.replayed_events = c.replayed_events;
+  s.searches_refined = c.searches_refined;
+  s.searches_refined_mined = c.searches_refined_mined;
   std::shared_lock lk(impl_->state_mu);
   s.documents = impl_->index->size();
   s.users = impl_->users.size();

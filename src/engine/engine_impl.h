@@ -27,6 +27,7 @@
 #include "feedscout/llm/llm_topic_classifier.h"
 #include "feedscout/models/topic_classifier.h"
 #include "feedscout/store/kv_store.h"
+#include "search_refinement.h"
 #include "served_memory.h"
 
 namespace feedscout {
@@ -58,6 +59,9 @@ struct Engine::Impl {
   std::unique_ptr<DocumentIndex> index;
   std::unique_ptr<CoClickIndex> coclick;
   std::unordered_map<std::string, UserContext> users;
+  // Search-intent refinement over the index's word statistics (null refiner: "none").
+  std::unique_ptr<intent::WordWeights> word_weights;
+  std::unique_ptr<intent::QueryRefiner> refiner;
 
   ServedMemory served;
 
@@ -88,6 +92,7 @@ struct Engine::Impl {
     std::atomic<uint64_t> llm_unavailable_at_open{0};
     std::atomic<uint64_t> commits{0}, commit_failures{0};
     std::atomic<uint64_t> checkpoints{0}, replayed_events{0};
+    std::atomic<uint64_t> searches_refined{0}, searches_refined_mined{0};
   } counters;
 
   // recovery.cc

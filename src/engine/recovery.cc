@@ -34,6 +34,12 @@ Status Engine::Impl::load_state() {
   taxonomy = std::make_unique<Taxonomy>(std::move(tax).value());
   index = std::make_unique<DocumentIndex>(*taxonomy, config.index);
   coclick = std::make_unique<CoClickIndex>(CoClickConfig{config.index.coclick_neighbours});
+  word_weights = std::make_unique<IndexWordWeights>(*index);
+  {
+    auto r = make_refiner(config.intent, *word_weights);
+    if (!r.is_ok()) return r.status();
+    refiner = std::move(r).value();
+  }
 
   const std::string& kind = config.classifier.kind;
   if (kind != "fasttext" && kind != "none" && kind != "llm" && kind != "llm+fasttext") {

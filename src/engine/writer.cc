@@ -47,6 +47,17 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
   }
   it->second.apply(ev, topics, *taxonomy, config.context);
   dirty_users.insert(&*it);
+  // A search with clicks gets its refined query Q* at once (the default refiners answer in
+  // microseconds; docs/INTENTS.md).
+  if (ev.type == EventType::kSearch && !ev.doc_ids.empty() && refiner) {
+    const auto by = refine_recent_search(it->second, ev.query, *index, *refiner);
+    if (by != intent::RefinementSource::kNone) {
+      counters.searches_refined.fetch_add(1, std::memory_order_relaxed);
+      if (by == intent::RefinementSource::kMined) {
+        counters.searches_refined_mined.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  }
   if (ev.type != EventType::kImpression) {
     std::sort(docs.begin(), docs.end());
     docs.erase(std::unique(docs.begin(), docs.end()), docs.end());

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <unordered_set>
 
+#include "feedscout/common/hash.h"
 #include "feedscout/context/decay.h"
 #include "feedscout/context/user_context.h"
 
@@ -15,7 +17,26 @@ DocumentIndex::DocumentIndex(const Taxonomy& taxonomy, IndexConfig config)
 std::optional<DocIndex> DocumentIndex::add(const Document& d) {
   const DocIndex idx = static_cast<DocIndex>(docs_.size());
   if (!by_id_.emplace(d.id, idx).second) return std::nullopt;
-  DocRecord rec{d.id, d.title, d.source, d.created_ms, d.topics, doc_key(d.id)};
+  DocRecord rec{d.id, d.title, d.source, d.created_ms, d.topics, doc_key(d.id), {}, 0};
+  {
+    // Word document frequencies and the document's candidate words for refinement.
+    std::unordered_set<std::string> distinct;
+    size_t kept = 0;
+    auto take = [&](std::string_view part, bool title) {
+      for (std::string& w : text::words(part)) {
+        if (!distinct.insert(w).second) continue;
+        ++word_df_[fnv1a64(w)];
+        if (kept < config_.salient_words) {
+          if (!rec.salient.empty()) rec.salient.push_back(' ');
+          rec.salient += w;
+          ++kept;
+          if (title) rec.salient_title = static_cast<uint8_t>(std::min<size_t>(kept, 255));
+        }
+      }
+    };
+    take(d.title, true);
+    take(d.body, false);
+  }
   by_key_.emplace(rec.key, idx);
   docs_.push_back(std::move(rec));
 
@@ -70,10 +91,34 @@ const std::vector<DocIndex>& DocumentIndex::topic_popular(TopicId topic) const {
   return topic < topic_popular_.size() ? topic_popular_[topic] : kEmpty;
 }
 
+uint32_t DocumentIndex::word_doc_count(std::string_view word) const {
+  auto it = word_df_.find(fnv1a64(word));
+  return it == word_df_.end() ? 0 : it->second;
+}
+
+double DocumentIndex::word_idf(std::string_view word) const {
+  const double n = static_cast<double>(docs_.size());
+  const double df = word_doc_count(word);
+  return std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+}
+
 std::vector<TextMatch> DocumentIndex::search(std::string_view query, size_t k,
                                              const std::function<bool(DocIndex)>& exclude) const {
+  return search(query, k, exclude, {});
+}
+
+std::vector<TextMatch> DocumentIndex::search(std::string_view query, size_t k,
+                                             const std::function<bool(DocIndex)>& exclude,
+                                             std::string_view must_match) const {
   std::vector<TextMatch> out;
   if (docs_.empty() || k == 0) return out;
+  std::function<bool(DocIndex)> gate = exclude;
+  if (!must_match.empty()) {
+    // Documents matching the gating query (its own coverage rule), as a set.
+    auto gated = std::make_shared<std::unordered_set<DocIndex>>();
+    for (const TextMatch& m : search(must_match, docs_.size(), exclude, {})) gated->insert(m.doc);
+    gate = [gated](DocIndex d) { return gated->count(d) == 0; };
+  }
   auto terms = text::retrieval_terms(query);
   std::sort(terms.begin(), terms.end());
   terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
@@ -110,7 +155,7 @@ std::vector<TextMatch> DocumentIndex::search(std::string_view query, size_t k,
       1, static_cast<uint32_t>(std::ceil(config_.min_query_coverage * usable_terms)));
   for (const auto& [doc, a] : acc) {
     if (a.matched < need) continue;
-    if (exclude && exclude(doc)) continue;
+    if (gate && gate(doc)) continue;
     out.push_back({doc, a.score});
   }
   auto better = [&](const TextMatch& x, const TextMatch& y) {

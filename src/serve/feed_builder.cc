@@ -75,12 +75,22 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
     if (now - rs.time_ms > config.after_search_window_ms) break;  // newest first: rest older
     const size_t want = searches_used == 0 ? config.after_search_items
                                            : std::max<size_t>(1, config.after_search_items / 2);
-    auto matches = index.search(rs.query, want, blocked);
+    // A refined query Q* ranks and must be covered like any query, while the user's own
+    // query gates what may match (a document sharing only Q*'s added words is no answer);
+    // it also names the reason. When nothing but what the user saw matches Q*, Q as typed.
+    bool refined = !rs.refined.empty() && rs.refined != rs.query;
+    std::vector<TextMatch> matches;
+    if (refined) matches = index.search(rs.refined, want, blocked, rs.query);
+    if (matches.empty()) {
+      refined = false;
+      matches = index.search(rs.query, want, blocked);
+    }
+    const std::string& shown = refined ? rs.refined : rs.query;
     for (const TextMatch& m : matches) {
       if (feed.items.size() >= n) break;
       used.insert(m.doc);
       feed.items.push_back({m.doc, FeedSource::kAfterSearch, 2.0 + m.score,
-                            "최근 찾아본 '" + rs.query + "' 콘텐츠", rs.query});
+                            "최근 찾아본 '" + shown + "' 콘텐츠", shown});
     }
     ++searches_used;
   }

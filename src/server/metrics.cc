@@ -183,6 +183,10 @@ std::string render_prometheus(const EngineStats& s, const HttpMetrics& http) {
   metric(out, "feedscout_replayed_events_total", "counter",
          "Events replayed from the log past the last checkpoint when the store was opened.",
          s.replayed_events);
+  metric(out, "feedscout_searches_refined_total", "counter",
+         "Searches with clicks given a refined query (Q*) on ingest.", s.searches_refined);
+  metric(out, "feedscout_searches_refined_mined_total", "counter",
+         "Of those, refined from the mined (query, document) table.", s.searches_refined_mined);
   metric(out, "feedscout_documents", "gauge", "Documents in the pool.", s.documents);
   metric(out, "feedscout_users", "gauge", "Users with a context.", s.users);
   http.render(out);

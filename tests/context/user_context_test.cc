@@ -626,7 +626,28 @@ UserContext rich_context() {
   apply(c, click(Surface::kMain, kNow - kMsPerDay, {"a0"}, 1), docs);
   apply(c, search(kNow - kMsPerHour, "두바이 초콜릿", {"b1", "s2"}), docs);
   apply(c, search(kNow - 2 * kMsPerHour, "에스파"), docs);
+  EXPECT_TRUE(c.set_refinement("두바이 초콜릿", "두바이 초콜릿 만들기",
+                               intent::RefinementSource::kExtractive));
   return c;
+}
+
+TEST(UserContextTest, RefinementsAttachToTheirSearchAndSurviveNewerSearches) {
+  DocTopics docs = sports_docs(2);
+  UserContext c;
+  apply(c, search(kNow - kMsPerHour, "에스파", {"s0"}), docs);
+  EXPECT_FALSE(c.set_refinement("아이유", "아이유 콘서트", intent::RefinementSource::kMined));
+  ASSERT_TRUE(c.set_refinement("에스파", "에스파 일본 앨범", intent::RefinementSource::kMined));
+  ASSERT_NE(c.find_recent_search("에스파"), nullptr);
+  EXPECT_EQ(c.find_recent_search("에스파")->refined, "에스파 일본 앨범");
+  // The same query again (another click): the entry merges and keeps Q* until refined anew.
+  apply(c, search(kNow, "에스파", {"s1"}), docs);
+  ASSERT_EQ(c.recent_searches().size(), 1u);
+  EXPECT_EQ(c.recent_searches()[0].refined, "에스파 일본 앨범");
+  EXPECT_EQ(c.recent_searches()[0].refined_by, intent::RefinementSource::kMined);
+  EXPECT_EQ(c.recent_searches()[0].clicked, (std::vector<std::string>{"s0", "s1"}));
+  // Clearing.
+  ASSERT_TRUE(c.set_refinement("에스파", "", intent::RefinementSource::kMined));
+  EXPECT_EQ(c.recent_searches()[0].refined_by, intent::RefinementSource::kNone);
 }
 
 TEST(UserContextCodecTest, RoundTrip) {
@@ -642,6 +663,9 @@ TEST(UserContextCodecTest, RoundTrip) {
   EXPECT_FALSE(d->has_seen(doc_key("a1")));
   ASSERT_EQ(d->recent_searches().size(), 2u);
   EXPECT_EQ(d->recent_searches()[0].clicked, (std::vector<std::string>{"b1", "s2"}));
+  EXPECT_EQ(d->recent_searches()[0].refined, "두바이 초콜릿 만들기");
+  EXPECT_EQ(d->recent_searches()[0].refined_by, intent::RefinementSource::kExtractive);
+  EXPECT_EQ(d->recent_searches()[1].refined, "");
   // Decoding and re-encoding is stable in size; the empty context round-trips too.
   EXPECT_EQ(d->encode().size(), bytes.size());
   auto e = UserContext::decode(UserContext().encode());
@@ -663,9 +687,9 @@ TEST(UserContextCodecTest, RejectsEveryTruncation) {
 TEST(UserContextCodecTest, RejectsTrailingBytesAndOtherVersions) {
   std::string bytes = rich_context().encode();
   EXPECT_FALSE(UserContext::decode(bytes + '\0').is_ok());
-  std::string v3 = bytes;
-  v3[0] = 3;
-  auto d = UserContext::decode(v3);
+  std::string v4 = bytes;
+  v4[0] = 4;
+  auto d = UserContext::decode(v4);
   ASSERT_FALSE(d.is_ok());
   EXPECT_NE(d.status().message().find("version"), std::string::npos);
 }
@@ -697,6 +721,24 @@ TEST(UserContextCodecTest, Version1RecordsWithoutRecentClicksStillDecode) {
   auto d = UserContext::decode(v1);
   ASSERT_TRUE(d.is_ok()) << d.status().to_string();
   EXPECT_TRUE(d->recent_clicks().empty());
+}
+
+TEST(UserContextCodecTest, Version2RecordsWithoutRefinedQueriesStillDecode) {
+  // A version-2 record is a version-3 record without each search's refined query and source.
+  UserContext c;
+  apply(c, search(kNow, "q", {"d"}), DocTopics{});
+  std::string v2 = c.encode();
+  // header 9 + 3 surfaces × 28 + search count 4 = 97; then "q" (4+1), time 8, one click
+  // (count 4, "d" 4+1): the refined string (4) and source (1) follow at 97 + 5 + 8 + 9.
+  const size_t at = 97 + 5 + 8 + 9;
+  ASSERT_EQ(v2.substr(at, 5), std::string(5, '\0'));
+  v2.erase(at, 5);
+  v2[0] = 2;
+  auto d = UserContext::decode(v2);
+  ASSERT_TRUE(d.is_ok()) << d.status().to_string();
+  ASSERT_EQ(d->recent_searches().size(), 1u);
+  EXPECT_EQ(d->recent_searches()[0].clicked, (std::vector<std::string>{"d"}));
+  EXPECT_EQ(d->recent_searches()[0].refined, "");
 }
 
 TEST(UserContextTest, RecentClicksAreNewestFirstBoundedAndOrderIndependent) {

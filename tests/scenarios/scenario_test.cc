@@ -353,6 +353,16 @@ class ScenarioRunner {
                         << (i < v.recent_searches.size() ? "'" + v.recent_searches[i].query + "'"
                                                          : std::string("none"));
       }
+    } else if (check == "refined") {
+      const size_t i = std::stoul(w[4]);
+      const std::string q = join(w, 5);
+      if (i >= v.recent_searches.size() || v.recent_searches[i].refined != q) {
+        SCENARIO_FAIL() << "expected recent search " << i << " refined to '" << q << "', got "
+                        << (i < v.recent_searches.size()
+                                ? "'" + v.recent_searches[i].refined + "' (query '" +
+                                      v.recent_searches[i].query + "')"
+                                : std::string("none"));
+      }
     } else if (check == "same-as") {
       expect_same_context(w[2], v, w[4], engine_->context(w[4]));
     } else {
@@ -451,6 +461,15 @@ class ScenarioRunner {
       const std::string reason = join(w, 6);
       if (i >= p.items.size() || p.items[i].reason != reason) {
         SCENARIO_FAIL() << "expected reason " << i << " [" << reason << "], got " << describe(p);
+      }
+    } else if (check == "count-reason") {
+      const size_t want = std::stoul(w.at(5));
+      const std::string reason = join(w, 6);
+      size_t got = 0;
+      for (const auto& it : p.items) got += it.reason == reason ? 1 : 0;
+      if (got != want) {
+        SCENARIO_FAIL() << "expected " << want << " items with reason [" << reason << "], got "
+                        << got << ": " << describe(p);
       }
     } else if (check == "all-reasons") {
       bool ok = !p.items.empty();

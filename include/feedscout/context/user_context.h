@@ -20,6 +20,7 @@
 #include "feedscout/context/context_config.h"
 #include "feedscout/context/seen_set.h"
 #include "feedscout/ingest/records.h"
+#include "feedscout/intent/refiner.h"
 #include "feedscout/taxonomy/taxonomy.h"
 
 namespace feedscout {
@@ -44,6 +45,9 @@ struct RecentSearch {
   std::string query;
   TimeMs time_ms = 0;
   std::vector<std::string> clicked;
+  // The refined query Q* for (query, clicked) (intent/refiner.h); empty until refined.
+  std::string refined;
+  intent::RefinementSource refined_by = intent::RefinementSource::kNone;
 };
 
 // A clicked document (a click event, or a clicked search result), newest click time.
@@ -66,6 +70,11 @@ class UserContext {
   const std::vector<RecentSearch>& recent_searches() const {
     return recent_searches_;
   }  // newest first
+  // The recent search for `query` (exact text), or nullptr.
+  const RecentSearch* find_recent_search(std::string_view query) const;
+  // Stores Q* for the recent search `query`; returns false (and changes nothing) when that
+  // search is no longer in the list. An empty `refined` clears it.
+  bool set_refinement(std::string_view query, std::string refined, intent::RefinementSource by);
   // The most recently clicked documents, newest first (ties by key), one entry per document
   // at its newest click, at most config.max_recent_clicks — the anchors of co-click
   // recommendations. Order-independent like recent_searches().

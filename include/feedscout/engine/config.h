@@ -8,6 +8,7 @@
 #include "feedscout/context/context_config.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/ingest/parse.h"
+#include "feedscout/intent/refiner.h"
 #include "feedscout/llm/client.h"
 #include "feedscout/llm/llm_topic_classifier.h"
 #include "feedscout/serve/feed_builder.h"
@@ -33,6 +34,14 @@ struct ClassifierConfig {
   LlmClassifierConfig llm;
 };
 
+// Search-intent refinement (issue 5; intent/refiner.h): a search with clicks gets a refined
+// query Q*, kept with the user's recent search and led with by AfterSearch.
+struct IntentConfig {
+  std::string refiner = "extractive";  // "extractive", "mined" (+ extractive fallback), "none"
+  std::string mined_table;             // mine-intents output (JSON Lines); kind "mined" only
+  intent::RefinerOptions options;
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;
@@ -48,6 +57,7 @@ struct EngineConfig {
   ContextConfig context;
   IndexConfig index;
   FeedConfig feed;
+  IntentConfig intent;
   // Documents served by the feed are not served again for this long, even before the
   // platform reports their impressions.
   TimeMs served_memory_ms = 10 * 60 * kMsPerSecond;

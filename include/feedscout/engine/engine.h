@@ -70,6 +70,9 @@ struct EngineStats {
   uint64_t llm_circuit_open_rejections = 0;
   uint64_t commits = 0, commit_failures = 0;
   uint64_t checkpoints = 0, replayed_events = 0;
+  // Searches with clicks given a refined query Q* (all refiners), and of those by the mined
+  // table (intent.refiner "mined").
+  uint64_t searches_refined = 0, searches_refined_mined = 0;
   size_t documents = 0, users = 0;
 };
 

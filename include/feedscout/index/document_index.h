@@ -30,6 +30,11 @@ struct DocRecord {
   TimeMs created_ms = 0;
   std::vector<DocTopic> topics;
   uint64_t key = 0;  // doc_key(id), for seen-sets
+  // Candidate words for search-intent refinement (intent/refiner.h): distinct text::words of
+  // the title, then of the body, in text order, at most IndexConfig::salient_words, joined by
+  // single spaces; the first `salient_title` of them come from the title.
+  std::string salient;
+  uint8_t salient_title = 0;
 };
 
 struct IndexConfig {
@@ -45,6 +50,8 @@ struct IndexConfig {
   double max_term_doc_share = 0.25;
   // A match must contain at least this share of the query's distinct terms.
   double min_query_coverage = 0.6;
+  // Candidate words kept per document for search-intent refinement (DocRecord::salient).
+  size_t salient_words = 16;
 };
 
 struct TextMatch {
@@ -73,6 +80,17 @@ class DocumentIndex {
   // ties broken by newer first. Documents for which `exclude` returns true are skipped.
   std::vector<TextMatch> search(std::string_view query, size_t k,
                                 const std::function<bool(DocIndex)>& exclude) const;
+  // The same, but a match must also contain min_query_coverage of `must_match`'s terms (a
+  // refined query Q* ranks, the user's own query Q gates: Q* = "에스파 일본 앨범" never
+  // brings a document that mentions only "일본 앨범").
+  std::vector<TextMatch> search(std::string_view query, size_t k,
+                                const std::function<bool(DocIndex)>& exclude,
+                                std::string_view must_match) const;
+
+  // Words (text::words) over documents: how many documents contain `word` anywhere, and
+  // BM25's idf of it (unknown words get the highest idf).
+  uint32_t word_doc_count(std::string_view word) const;
+  double word_idf(std::string_view word) const;
 
   // Popularity: decayed click count per document (half-life popularity_half_life_s).
   void record_click(DocIndex doc, TimeMs t);
@@ -99,7 +117,8 @@ class DocumentIndex {
   const Taxonomy& taxonomy_;
   IndexConfig config_;
   std::vector<DocRecord> docs_;
-  std::vector<uint32_t> doc_length_;  // terms per document
+  std::unordered_map<uint64_t, uint32_t> word_df_;  // fnv1a(word) → documents containing it
+  std::vector<uint32_t> doc_length_;                // terms per document
   uint64_t total_length_ = 0;
   struct IdHash {
     using is_transparent = void;

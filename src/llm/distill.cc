@@ -1,9 +1,11 @@
 #include "feedscout/llm/distill.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "feedscout/ingest/json_text.h"
+#include "feedscout/ingest/parse.h"
 
 namespace feedscout::llm {
 namespace {
@@ -210,6 +212,81 @@ std::string to_training_jsonl(const std::vector<LabelledDocument>& docs, const T
       append_json_string(out, taxonomy.node(d.topics[i]).path);
     }
     out += "]}\n";
+  }
+  return out;
+}
+
+std::string labelled_document_to_json(const LabelledDocument& d, const Taxonomy& taxonomy) {
+  std::string out = "{\"id\":";
+  append_json_string(out, d.id);
+  out += ",\"title\":";
+  append_json_string(out, d.title);
+  out += ",\"body\":";
+  append_json_string(out, d.body);
+  out += ",\"created_at\":";
+  append_json_string(out, format_rfc3339(d.created_ms));
+  out += ",\"topics\":[";
+  for (size_t i = 0; i < d.topics.size(); ++i) {
+    if (i > 0) out += ',';
+    append_json_string(out, taxonomy.node(d.topics[i]).path);
+  }
+  out += ']';
+  if (!d.judge_scores.empty()) {
+    out += ",\"judge_scores\":[";
+    for (size_t i = 0; i < d.judge_scores.size(); ++i) {
+      if (i > 0) out += ',';
+      out += std::to_string(d.judge_scores[i]);
+    }
+    out += ']';
+  }
+  if (d.synthetic) out += ",\"synthetic\":true";
+  out += '}';
+  return out;
+}
+
+Result<LabelledDocument> parse_labelled_document(std::string_view line, const Taxonomy& taxonomy) {
+  // parse_documents would read a line holding a JSON array as several documents.
+  const auto first = line.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && line[first] == '[') {
+    return Status::invalid_argument("expected one JSON object per line, got an array");
+  }
+  auto batch = parse_documents(line, any_time_limits(), taxonomy, 0, 1);
+  if (!batch.errors.empty()) {
+    const ItemError& e = batch.errors.front();
+    return Status::invalid_argument(e.field.empty() ? e.message
+                                                    : "field '" + e.field + "': " + e.message);
+  }
+  if (batch.is_array || batch.items.size() != 1) {
+    return Status::invalid_argument("expected one JSON object per line");
+  }
+  Document& doc = batch.items.front().second;
+  LabelledDocument out;
+  out.id = std::move(doc.id);
+  out.title = std::move(doc.title);
+  out.body = std::move(doc.body);
+  out.created_ms = doc.created_ms;
+  for (const DocTopic& t : doc.topics) out.topics.push_back(t.topic);
+  // parse_documents validated the text as JSON already; this second parse reads the two
+  // fields the document format does not know.
+  const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return Status::invalid_argument("expected one JSON object per line");
+  if (const auto it = j.find("judge_scores"); it != j.end()) {
+    if (!it->is_array() || it->size() != out.topics.size()) {
+      return Status::invalid_argument(
+          "field 'judge_scores': expected an array with one score per topic");
+    }
+    for (const auto& s : *it) {
+      if (!s.is_number_integer() || s.get<int64_t>() < 0 || s.get<int64_t>() > 100) {
+        return Status::invalid_argument("field 'judge_scores': expected integers 0..100");
+      }
+      out.judge_scores.push_back(static_cast<int>(s.get<int64_t>()));
+    }
+  }
+  if (const auto it = j.find("synthetic"); it != j.end()) {
+    if (!it->is_boolean()) {
+      return Status::invalid_argument("field 'synthetic': expected true or false");
+    }
+    out.synthetic = it->get<bool>();
   }
   return out;
 }

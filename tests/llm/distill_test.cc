@@ -161,5 +161,61 @@ TEST(Distill, ExportsTrainTheStudentAndReadAsChatJsonl) {
   EXPECT_EQ(n, 40u);
 }
 
+TEST(Distill, LabelledDocumentLinesRoundTripAndRejectBadRows) {
+  LabelledDocument d{"d1",
+                     "손흥민 \"결승골\"",
+                     "본문\n둘째 줄",
+                     {topic("스포츠>축구"), topic("여행")},
+                     {100, 85},
+                     true,
+                     kNow};
+  const std::string line = labelled_document_to_json(d, taxonomy());
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  const auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["topics"], (nlohmann::json{"스포츠>축구", "여행"}));
+  EXPECT_EQ(j["created_at"], "2026-11-20T12:00:00Z");
+  auto back = parse_labelled_document(line, taxonomy());
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->id, d.id);
+  EXPECT_EQ(back->title, d.title);
+  EXPECT_EQ(back->body, d.body);
+  EXPECT_EQ(back->topics, d.topics);
+  EXPECT_EQ(back->judge_scores, d.judge_scores);
+  EXPECT_TRUE(back->synthetic);
+  EXPECT_EQ(back->created_ms, kNow);
+
+  // Not judged, not synthetic, no topics: the optional fields are absent and read back so.
+  d.judge_scores.clear();
+  d.synthetic = false;
+  d.topics.clear();
+  const std::string plain = labelled_document_to_json(d, taxonomy());
+  EXPECT_EQ(plain.find("judge_scores"), std::string::npos);
+  EXPECT_EQ(plain.find("synthetic"), std::string::npos);
+  back = parse_labelled_document(plain, taxonomy());
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_TRUE(back->topics.empty());
+  EXPECT_FALSE(back->synthetic);
+
+  const auto error_of = [](std::string_view row) {
+    auto r = parse_labelled_document(row, taxonomy());
+    EXPECT_FALSE(r.is_ok()) << row;
+    return r.is_ok() ? std::string() : r.status().to_string();
+  };
+  EXPECT_NE(error_of("{\"id\": \"x\", \"title\": ").find("not valid JSON"), std::string::npos);
+  EXPECT_NE(error_of("[{\"id\": \"x\"}]").find("one JSON object"), std::string::npos);
+  EXPECT_NE(error_of(R"({"id":"x","title":"t","created_at":"2026-11-20T12:00:00Z",)"
+                     R"("topics":["없는 주제"]})")
+                .find("topics[0]"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"id":"x","title":"t","created_at":"2026-11-20T12:00:00Z",)"
+                     R"("topics":["여행"],"judge_scores":[90,80]})")
+                .find("judge_scores"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"id":"x","title":"t","created_at":"2026-11-20T12:00:00Z",)"
+                     R"("topics":["여행"],"judge_scores":[101]})")
+                .find("0..100"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace feedscout::llm

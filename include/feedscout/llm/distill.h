@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "feedscout/common/status.h"
@@ -91,6 +92,21 @@ std::vector<LabelledDocument> synthesize(const std::vector<TopicId>& topics, Tex
 // One JSON line per document in the document format train_fasttext_topics reads
 // ({"id","title","body","created_at","topics":[path,...]}; docs without topics are skipped).
 std::string to_training_jsonl(const std::vector<LabelledDocument>& docs, const Taxonomy& taxonomy);
+
+// The JSON Lines form of a LabelledDocument that the `feedscout distill` steps pass along (one
+// line, no newline): the document format (docs/FORMATS.md: id, title, body, created_at, topics
+// as paths) so that `train-topics` and `ingest` read these files too, plus "judge_scores"
+// (integers 0..100 parallel to "topics") once judged and "synthetic": true for synthetic
+// documents. A document without topics is written with "topics": [].
+std::string labelled_document_to_json(const LabelledDocument& d, const Taxonomy& taxonomy);
+
+// Reads one such line (any document line works: missing judge_scores / synthetic mean "not
+// judged" / false; other unknown keys are ignored). Validation is the document format's
+// (parse_documents with any_time_limits(): a topic unknown to `taxonomy`, more than 3 topics, a
+// missing created_at fail). InvalidArgument "field '<name>': <why>" or "<why>" when the line is
+// not one JSON object; "judge_scores" must be an array of integers 0..100 as long as "topics".
+[[nodiscard]] Result<LabelledDocument> parse_labelled_document(std::string_view line,
+                                                               const Taxonomy& taxonomy);
 
 // Chat-format JSON Lines for fine-tuning: per document, {"messages":[{"role":"user",
 // "content": <classification prompt>},{"role":"assistant","content": <topic paths, one per

@@ -3,8 +3,10 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -44,7 +46,45 @@ struct Attempt {
   long http = 0;
   std::string body;
   std::string error;
+  std::optional<std::string> retry_after;  // the final answer's Retry-After value, if any
 };
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// Header lines of one transfer; keeps the last response's Retry-After (a new status line,
+// e.g. after "100 Continue", starts over).
+size_t header_cb(char* ptr, size_t size, size_t nmemb, void* userdata) {
+  auto* retry_after = static_cast<std::optional<std::string>*>(userdata);
+  const size_t n = size * nmemb;
+  const std::string_view line(ptr, n);
+  if (line.size() >= 5 && line.substr(0, 5) == "HTTP/") {
+    retry_after->reset();
+    return n;
+  }
+  const size_t colon = line.find(':');
+  if (colon != std::string_view::npos && iequals(line.substr(0, colon), "Retry-After")) {
+    *retry_after = std::string(trim_blanks(line.substr(colon + 1)));
+  }
+  return n;
+}
 
 std::string excerpt(const std::string& s) {
   constexpr size_t kMax = 300;
@@ -60,15 +100,52 @@ int64_t backoff_ms(const LlmClientConfig& c, uint32_t retry) {
   return static_cast<int64_t>(base * jitter(rng));
 }
 
+// The wait before the next retry after a Retry-After of `asked` ms: never less than asked
+// unless capped; up to 10% more spreads clients that were all told the same second.
+int64_t retry_after_wait_ms(const LlmClientConfig& c, int64_t asked) {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  std::uniform_real_distribution<double> jitter(1.0, 1.1);
+  const double want = static_cast<double>(asked) * jitter(rng);
+  return want >= static_cast<double>(c.retry_after_max_ms) ? c.retry_after_max_ms
+                                                           : static_cast<int64_t>(want);
+}
+
 }  // namespace
+
+std::optional<int64_t> parse_retry_after_ms(std::string_view value, int64_t now_unix_seconds) {
+  value = trim_blanks(value);
+  if (value.empty()) return std::nullopt;
+  if (value.find_first_not_of("0123456789") == std::string_view::npos) {
+    // delta-seconds; saturate instead of overflowing (any cap is far below a year).
+    constexpr int64_t kMaxSeconds = int64_t{10} * 365 * 24 * 3600;
+    int64_t seconds = 0;
+    for (char c : value) {
+      seconds = seconds * 10 + (c - '0');
+      if (seconds > kMaxSeconds) {
+        seconds = kMaxSeconds;
+        break;
+      }
+    }
+    return seconds * 1000;
+  }
+  // An HTTP-date. curl_getdate accepts the three forms RFC 9110 requires recipients to read
+  // (and is libcurl's own parser for Retry-After); -1 when it cannot read the text.
+  if (value.size() > 64) return std::nullopt;
+  const std::string text(value);
+  const time_t when = curl_getdate(text.c_str(), nullptr);
+  if (when == static_cast<time_t>(-1)) return std::nullopt;
+  const int64_t delta = static_cast<int64_t>(when) - now_unix_seconds;
+  return delta <= 0 ? 0 : delta * 1000;
+}
 
 Result<std::unique_ptr<LlmClient>> LlmClient::create(LlmClientConfig config) {
   if (config.base_url.empty()) return Status::invalid_argument("llm: empty base_url");
   if (config.max_in_flight == 0) return Status::invalid_argument("llm: max_in_flight is 0");
   if (config.connect_timeout_ms < 0 || config.request_timeout_ms < 0 ||
-      config.backoff_initial_ms < 0 || config.backoff_max_ms < 0 ||
-      config.breaker.cool_down_ms < 0) {
-    return Status::invalid_argument("llm: negative timeout, backoff or cool-down");
+      config.backoff_initial_ms < 0 || config.backoff_max_ms < 0 || config.retry_after_max_ms < 0 ||
+      config.deadline_ms < 0 || config.breaker.cool_down_ms < 0) {
+    return Status::invalid_argument(
+        "llm: negative timeout, backoff, retry_after_max_ms, deadline or cool-down");
   }
   if (!config.vllm_version.empty()) {
     auto v = parse_version(config.vllm_version);
@@ -109,13 +186,33 @@ void LlmClient::release_slot() {
 }
 
 Result<std::string> LlmClient::post(const HttpCall& call) {
+  using Clock = std::chrono::steady_clock;
   const std::string url = config_.base_url + call.path;
+  const bool has_deadline = config_.deadline_ms > 0;
   std::string last_error;
+  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(config_.deadline_ms);
+  const auto left_ms = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  };
+  const auto deadline_exceeded = [&](const std::string& why) {
+    counters_.deadline_exceeded.fetch_add(1, std::memory_order_relaxed);
+    return Status::unavailable("llm: " + url + ": deadline of " +
+                               std::to_string(config_.deadline_ms) + " ms " + why +
+                               (last_error.empty() ? "" : "; last error: " + last_error));
+  };
+  int64_t wait_ms = 0;            // before the next attempt
+  bool wait_from_header = false;  // wait_ms was asked for by Retry-After
   for (uint32_t attempt = 0; attempt <= config_.max_retries; ++attempt) {
     if (attempt > 0) {
+      if (has_deadline && wait_ms >= left_ms()) {
+        return deadline_exceeded("would pass during the " + std::to_string(wait_ms) + " ms wait" +
+                                 (wait_from_header ? " asked for by Retry-After" : ""));
+      }
       counters_.retries.fetch_add(1, std::memory_order_relaxed);
-      std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms(config_, attempt - 1)));
+      if (wait_from_header) counters_.retry_after_waits.fetch_add(1, std::memory_order_relaxed);
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
     }
+    if (has_deadline && left_ms() <= 0) return deadline_exceeded("passed");
     if (!breaker_.allow()) {
       counters_.circuit_open_rejections.fetch_add(1, std::memory_order_relaxed);
       return Status::unavailable("llm: circuit open (" + url + ")" +
@@ -123,6 +220,17 @@ Result<std::string> LlmClient::post(const HttpCall& call) {
     }
     Attempt a;
     acquire_slot();
+    // The attempt's limit, cut to what is left of the deadline after waiting for the slot.
+    long timeout_ms = static_cast<long>(config_.request_timeout_ms);  // 0: none
+    if (has_deadline) {
+      const int64_t left = left_ms();
+      if (left <= 0) {
+        release_slot();
+        breaker_.record_neutral();
+        return deadline_exceeded("passed");
+      }
+      if (timeout_ms == 0 || left < timeout_ms) timeout_ms = static_cast<long>(left);
+    }
     {
       thread_local ThreadCurl tc;
       CURL* h = tc.handle;
@@ -147,9 +255,11 @@ Result<std::string> LlmClient::post(const HttpCall& call) {
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
       curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
       curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout_ms));
-      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.request_timeout_ms));
+      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
       curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
       curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+      curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+      curl_easy_setopt(h, CURLOPT_HEADERDATA, &a.retry_after);
       curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
       counters_.attempts.fetch_add(1, std::memory_order_relaxed);
       const CURLcode rc = curl_easy_perform(h);
@@ -207,6 +317,19 @@ Result<std::string> LlmClient::post(const HttpCall& call) {
     }
     breaker_.record_failure();
     last_error = a.error;
+    wait_from_header = false;
+    wait_ms = backoff_ms(config_, attempt);
+    if ((a.http == 429 || a.http == 503) && a.fault != Fault::kTransport &&
+        config_.retry_after_max_ms > 0 && a.retry_after.has_value()) {
+      const auto now = std::chrono::system_clock::now().time_since_epoch();
+      const auto asked = parse_retry_after_ms(
+          *a.retry_after, std::chrono::duration_cast<std::chrono::seconds>(now).count());
+      if (asked.has_value()) {
+        wait_ms = retry_after_wait_ms(config_, *asked);
+        wait_from_header = true;
+        last_error += " (Retry-After: " + excerpt(*a.retry_after) + ")";
+      }
+    }
   }
   return Status::unavailable("llm: " + url + ": gave up after " +
                              std::to_string(config_.max_retries + 1) +
@@ -303,6 +426,8 @@ LlmClientStats LlmClient::stats() const {
   s.failures_http_4xx = r(counters_.failures_http_4xx);
   s.failures_bad_response = r(counters_.failures_bad_response);
   s.circuit_open_rejections = r(counters_.circuit_open_rejections);
+  s.retry_after_waits = r(counters_.retry_after_waits);
+  s.deadline_exceeded = r(counters_.deadline_exceeded);
   return s;
 }
 

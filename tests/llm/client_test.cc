@@ -3,7 +3,9 @@
 // (dialect.h, docs/LLM.md) and inject the faults under test: 5xx/429 then success, 4xx,
 // a slow server, malformed JSON, a server that is down, the circuit breaker opening and
 // recovering through a half-open probe, the bound on requests in flight, the API key header,
-// embeddings, tokenize, and the remote scorer driving constrained_beam_search end to end.
+// Retry-After on 429/503 (delta-seconds and HTTP-date honoured, capped, bad values falling
+// back to backoff, the call deadline), embeddings, tokenize, and the remote scorer driving
+// constrained_beam_search end to end.
 #include "feedscout/llm/client.h"
 
 #include <gtest/gtest.h>
@@ -12,6 +14,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -391,6 +394,177 @@ TEST(LlmClientTest, RejectsBadConfig) {
   cfg = config_for("http://127.0.0.1:1");
   cfg.request_timeout_ms = -1;
   EXPECT_FALSE(LlmClient::create(cfg).is_ok());
+}
+
+// Retry-After (429 and 503). Elapsed times are only bounded from below, or from above by
+// far more than the asked-for wait, so a slow CI machine cannot fail them.
+int64_t elapsed_ms(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+std::string http_date(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+// A server whose first answer is `status` with Retry-After `value` (none when empty), then
+// success.
+class RetryAfterServer {
+ public:
+  RetryAfterServer(int status, std::string value)
+      : server_([this, status, value](httplib::Server& s) {
+          s.Post("/v1/chat/completions",
+                 [this, status, value](const httplib::Request&, httplib::Response& res) {
+                   if (hits_.fetch_add(1) == 0) {
+                     res.status = status;
+                     if (!value.empty()) res.set_header("Retry-After", value);
+                     res.set_content("{\"error\":\"busy\"}", "application/json");
+                   } else {
+                     res.set_content(chat_answer("경제"), "application/json");
+                   }
+                 });
+        }) {}
+  std::string url() const { return server_.url(); }
+  int hits() const { return hits_.load(); }
+
+ private:
+  std::atomic<int> hits_{0};
+  TestLlmServer server_;
+};
+
+TEST(LlmClientRetryAfterTest, ParsesDeltaSecondsAndHttpDates) {
+  const int64_t now = 784111777;  // Sun, 06 Nov 1994 08:49:37 GMT
+  EXPECT_EQ(parse_retry_after_ms("120", now), 120000);
+  EXPECT_EQ(parse_retry_after_ms(" 5 ", now), 5000);
+  EXPECT_EQ(parse_retry_after_ms("0", now), 0);
+  EXPECT_GE(parse_retry_after_ms("99999999999999999999999", now).value_or(0),
+            int64_t{365} * 24 * 3600 * 1000);  // saturates, far above any cap
+  EXPECT_EQ(parse_retry_after_ms("Sun, 06 Nov 1994 08:49:47 GMT", now), 10000);  // IMF-fixdate
+  EXPECT_EQ(parse_retry_after_ms("Sunday, 06-Nov-94 08:49:40 GMT", now), 3000);  // RFC 850
+  EXPECT_EQ(parse_retry_after_ms("Sun Nov  6 08:49:39 1994", now), 2000);        // asctime
+  EXPECT_EQ(parse_retry_after_ms("Sun, 06 Nov 1994 08:00:00 GMT", now), 0);      // past
+  for (const char* bad : {"", "  ", "-1", "1.5", "soon", "5s", "tomorrow", "0x10"}) {
+    EXPECT_FALSE(parse_retry_after_ms(bad, now).has_value()) << bad;
+  }
+}
+
+TEST(LlmClientRetryAfterTest, HonoursDeltaSecondsOn503) {
+  RetryAfterServer server(503, "1");
+  auto client = make_client(config_for(server.url()));  // backoff would be 1..5 ms
+  const auto start = std::chrono::steady_clock::now();
+  auto r = client->chat(simple_chat());
+  const int64_t ms = elapsed_ms(start);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(server.hits(), 2);
+  EXPECT_GE(ms, 990);
+  EXPECT_EQ(client->stats().retry_after_waits, 1u);
+  EXPECT_EQ(client->stats().failures_http_5xx, 1u);
+}
+
+TEST(LlmClientRetryAfterTest, HonoursHttpDateOn429) {
+  // Whole seconds: the date is 2 s ahead of a clock that may be up to 1 s further on when
+  // the answer is read, so the wait is more than 1 s.
+  RetryAfterServer server(429, http_date(std::time(nullptr) + 2));
+  auto client = make_client(config_for(server.url()));
+  const auto start = std::chrono::steady_clock::now();
+  auto r = client->chat(simple_chat());
+  const int64_t ms = elapsed_ms(start);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(server.hits(), 2);
+  EXPECT_GE(ms, 900);
+  EXPECT_EQ(client->stats().retry_after_waits, 1u);
+  EXPECT_EQ(client->stats().failures_http_429, 1u);
+}
+
+TEST(LlmClientRetryAfterTest, WaitIsCappedByRetryAfterMax) {
+  RetryAfterServer server(503, "3600");
+  auto cfg = config_for(server.url());
+  cfg.retry_after_max_ms = 150;
+  auto client = make_client(cfg);
+  const auto start = std::chrono::steady_clock::now();
+  auto r = client->chat(simple_chat());
+  const int64_t ms = elapsed_ms(start);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_GE(ms, 150);
+  EXPECT_LT(ms, 60000);  // an hour was asked for: finishing at all shows the cap
+  EXPECT_EQ(client->stats().retry_after_waits, 1u);
+}
+
+TEST(LlmClientRetryAfterTest, BadValueFallsBackToBackoff) {
+  for (const char* bad : {"soon", "-1", "1.5", "Mon, 99 Foo 2015 99:99:99 GMT"}) {
+    RetryAfterServer server(503, bad);
+    auto client = make_client(config_for(server.url()));
+    auto r = client->chat(simple_chat());
+    ASSERT_TRUE(r.is_ok()) << bad << ": " << r.status().to_string();
+    EXPECT_EQ(server.hits(), 2) << bad;
+    EXPECT_EQ(client->stats().retries, 1u) << bad;
+    EXPECT_EQ(client->stats().retry_after_waits, 0u) << bad;
+  }
+}
+
+TEST(LlmClientRetryAfterTest, IgnoredOnOther5xxAndWhenDisabled) {
+  {
+    RetryAfterServer server(500, "30");  // only 429 and 503 carry a meaningful Retry-After
+    auto client = make_client(config_for(server.url()));
+    ASSERT_TRUE(client->chat(simple_chat()).is_ok());
+    EXPECT_EQ(client->stats().retry_after_waits, 0u);
+  }
+  {
+    RetryAfterServer server(503, "30");
+    auto cfg = config_for(server.url());
+    cfg.retry_after_max_ms = 0;  // header ignored, backoff only
+    auto client = make_client(cfg);
+    ASSERT_TRUE(client->chat(simple_chat()).is_ok());
+    EXPECT_EQ(client->stats().retry_after_waits, 0u);
+    EXPECT_EQ(client->stats().retries, 1u);
+  }
+}
+
+TEST(LlmClientRetryAfterTest, DeadlineRefusesAWaitThatWouldPassIt) {
+  RetryAfterServer server(429, "10");
+  auto cfg = config_for(server.url());
+  cfg.deadline_ms = 300;
+  auto client = make_client(cfg);
+  auto r = client->chat(simple_chat());
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(r.status().message().find("Retry-After"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("deadline"), std::string::npos) << r.status().message();
+  EXPECT_EQ(server.hits(), 1);  // failed at once instead of sleeping 10 s into the deadline
+  EXPECT_EQ(client->stats().deadline_exceeded, 1u);
+  EXPECT_EQ(client->stats().retries, 0u);
+}
+
+TEST(LlmClientDeadlineTest, CutsTheAttemptTimeout) {
+  TestLlmServer server([&](httplib::Server& s) {
+    s.Post("/v1/chat/completions", [&](const httplib::Request&, httplib::Response& res) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      res.set_content(chat_answer("late"), "application/json");
+    });
+  });
+  auto cfg = config_for(server.url());
+  cfg.request_timeout_ms = 5000;
+  cfg.deadline_ms = 200;
+  auto client = make_client(cfg);
+  const auto start = std::chrono::steady_clock::now();
+  auto r = client->chat(simple_chat());
+  const int64_t ms = elapsed_ms(start);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kUnavailable);
+  EXPECT_LT(ms, 1400);  // not the server's 1.5 s, let alone 3 × 5 s of attempts
+  EXPECT_EQ(client->stats().failures_timeout, 1u);
+  EXPECT_EQ(client->stats().deadline_exceeded, 1u);
+  EXPECT_FALSE(LlmClient::create([] {
+                 auto c = config_for("http://127.0.0.1:1");
+                 c.deadline_ms = -1;
+                 return c;
+               }())
+                   .is_ok());
 }
 
 // The remote scorer end to end: byte tokens (byte b is token b + 1, 0 ends a label), a test

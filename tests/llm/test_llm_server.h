@@ -19,7 +19,10 @@ class TestLlmServer {
   explicit TestLlmServer(const std::function<void(httplib::Server&)>& setup) {
     setup(server_);
     server_.set_tcp_nodelay(true);
-    // Short keep-alive, so that stop() does not wait out an idle client connection.
+    // One request per connection: httplib's stop() otherwise waits out the keep-alive
+    // timeout (>= 1 s) of every idle client connection, which made each test take a second.
+    // The client reconnects transparently, so nothing under test depends on reuse.
+    server_.set_keep_alive_max_count(1);
     server_.set_keep_alive_timeout(1);
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });

@@ -141,4 +141,9 @@ struct HttpCall {
 // characters escaped).
 std::string choices_to_gbnf(const std::vector<std::string>& choices);
 
+// `text` as a GBNF string literal, quotes included: '"' and '\\' are backslash-escaped, \n \r
+// \t spelled so, other control bytes (< 0x20, 0x7F) as \xHH; every other byte is copied, so
+// UTF-8 text stays UTF-8 (llama.cpp reads literals as UTF-8).
+std::string gbnf_string_literal(std::string_view text);
+
 }  // namespace feedscout::llm

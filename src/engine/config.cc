@@ -202,6 +202,10 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("intent", "max_bytes", in.options.max_bytes);
   r.read("intent", "title_weight", in.options.title_weight);
   r.read("intent", "min_idf", in.options.min_idf);
+  double suggest_days = in.suggest.half_life_s / 86400.0;
+  r.read("intent", "suggest_half_life_days", suggest_days);
+  in.suggest.half_life_s = suggest_days * 86400.0;
+  r.read("intent", "suggest_max_entries", in.suggest.max_entries);
 
   r.read("server", "host", c.server.host);
   r.read("server", "port", c.server.port);
@@ -224,6 +228,10 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   }
   if (in.refiner == "mined" && in.mined_table.empty()) {
     return Status::invalid_argument(source + ": intent.refiner \"mined\" needs intent.mined_table");
+  }
+  if (in.suggest.half_life_s <= 0 || in.suggest.max_entries < 10) {
+    return Status::invalid_argument(
+        source + ": intent.suggest_half_life_days must be > 0 and suggest_max_entries >= 10");
   }
   if (in.options.max_tokens < 1 || in.options.max_bytes < 8) {
     return Status::invalid_argument(source + ": intent.max_tokens must be >= 1 and max_bytes >= 8");

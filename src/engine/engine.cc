@@ -96,6 +96,11 @@ ContextView Engine::context(const std::string& user, bool* known) const {
                       impl_->config.context);
 }
 
+std::vector<Suggestion> Engine::suggest(std::string_view q, size_t n) const {
+  std::shared_lock lk(impl_->state_mu);
+  return impl_->suggestions->suggest(q, n, impl_->clock());
+}
+
 FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served) {
   FeedPage page;
   page.user = user;

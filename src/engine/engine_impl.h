@@ -62,6 +62,7 @@ struct Engine::Impl {
   // Search-intent refinement over the index's word statistics (null refiner: "none").
   std::unique_ptr<intent::WordWeights> word_weights;
   std::unique_ptr<intent::QueryRefiner> refiner;
+  std::unique_ptr<SuggestIndex> suggestions;  // every user's Q*, for GET /v1/suggest
 
   ServedMemory served;
 

@@ -40,6 +40,7 @@ Status Engine::Impl::load_state() {
     if (!r.is_ok()) return r.status();
     refiner = std::move(r).value();
   }
+  suggestions = std::make_unique<SuggestIndex>(config.intent.suggest);
 
   const std::string& kind = config.classifier.kind;
   if (kind != "fasttext" && kind != "none" && kind != "llm" && kind != "llm+fasttext") {
@@ -108,6 +109,11 @@ Status Engine::Impl::load_state() {
               return false;
             }
           }
+        }
+        // Suggestions are rebuilt from the refined queries users still hold (each recent
+        // search once, at its newest time); the log replay below adds the rest.
+        for (const RecentSearch& rs : ctx->recent_searches()) {
+          if (!rs.refined.empty()) suggestions->add(rs.refined, rs.time_ms);
         }
         users.emplace(std::string(key.substr(keys::kUserPrefix.size())), std::move(ctx).value());
         return true;

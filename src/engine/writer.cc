@@ -52,6 +52,7 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
   if (ev.type == EventType::kSearch && !ev.doc_ids.empty() && refiner) {
     const auto by = refine_recent_search(it->second, ev.query, *index, *refiner);
     if (by != intent::RefinementSource::kNone) {
+      suggestions->add(it->second.find_recent_search(ev.query)->refined, ev.time_ms);
       counters.searches_refined.fetch_add(1, std::memory_order_relaxed);
       if (by == intent::RefinementSource::kMined) {
         counters.searches_refined_mined.fetch_add(1, std::memory_order_relaxed);

@@ -16,6 +16,7 @@
 
 #include "feedscout/engine/engine.h"
 #include "feedscout/server/metrics.h"
+#include "feedscout/text/tokenize.h"
 #include "feedscout/text/utf8.h"
 #include "json_render.h"
 #include "router.h"
@@ -172,6 +173,7 @@ struct HttpServer::Impl {
                      const httplib::ContentReader* reader);
   void handle_context(const std::string& user, const httplib::Request& req, httplib::Response& res);
   void handle_feed(const std::string& user, const httplib::Request& req, httplib::Response& res);
+  void handle_suggest(const httplib::Request& req, httplib::Response& res);
   void handle_stored(bool document, const std::string& id, httplib::Response& res);
   void handle_healthz(httplib::Response& res);
   void handle_metrics(httplib::Response& res);
@@ -416,6 +418,9 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
       case Route::kUserFeed:
         handle_feed(m.id, req, res);
         break;
+      case Route::kSuggest:
+        handle_suggest(req, res);
+        break;
       case Route::kHealthz:
         handle_healthz(res);
         break;
@@ -499,6 +504,43 @@ void HttpServer::Impl::handle_feed(const std::string& user, const httplib::Reque
   }
   const FeedPage page = engine.feed(user, n, remember);
   send_json(res, 200, server::dump_json(server::feed_json(page)));
+}
+
+void HttpServer::Impl::handle_suggest(const httplib::Request& req, httplib::Response& res) {
+  constexpr size_t kMaxQueryBytes = 512;
+  constexpr size_t kMaxN = 100;
+  size_t n = 0;
+  std::string error;
+  if (!int_param(req, "n", 10, 1, kMaxN, n, error)) {
+    send_error(res, 400, "invalid_parameter", error);
+    return;
+  }
+  if (!req.has_param("q")) {
+    send_error(res, 400, "invalid_parameter", "query parameter 'q' is required");
+    return;
+  }
+  const std::string q = req.get_param_value("q");
+  if (q.size() > kMaxQueryBytes) {
+    send_error(res, 400, "invalid_parameter",
+               "query parameter 'q' is " + std::to_string(q.size()) + " bytes, at most " +
+                   std::to_string(kMaxQueryBytes) + " are accepted");
+    return;
+  }
+  if (text::find_invalid_utf8(q) != std::string::npos) {
+    send_error(res, 400, "invalid_parameter", "query parameter 'q' is not valid UTF-8");
+    return;
+  }
+  if (text::words(q).empty()) {
+    send_error(res, 400, "invalid_parameter",
+               "query parameter 'q' has no words (empty, whitespace, punctuation or emoji only)");
+    return;
+  }
+  const std::vector<Suggestion> found = engine.suggest(q, n);
+  nlohmann::json items = nlohmann::json::array();
+  for (const Suggestion& s : found) {
+    items.push_back({{"query", s.query}, {"score", s.score}, {"last_ms", s.last_ms}});
+  }
+  send_json(res, 200, server::dump_json({{"q", q}, {"suggestions", std::move(items)}}));
 }
 
 void HttpServer::Impl::handle_stored(bool document, const std::string& id, httplib::Response& res) {

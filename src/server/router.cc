@@ -65,6 +65,8 @@ const char* route_pattern(Route r) {
       return "/v1/users/{id}/context";
     case Route::kUserFeed:
       return "/v1/users/{id}/feed";
+    case Route::kSuggest:
+      return "/v1/suggest";
     case Route::kHealthz:
       return "/healthz";
     case Route::kMetrics:
@@ -115,6 +117,8 @@ RouteMatch match_route(std::string_view path, size_t max_id_bytes) {
     m.route = Route::kIngestEvents;
   } else if (path == "/v1/documents") {
     m.route = Route::kIngestDocuments;
+  } else if (path == "/v1/suggest") {
+    m.route = Route::kSuggest;
   } else if (consume_prefix(path, "/v1/events/")) {
     if (path.find('/') == std::string_view::npos) {
       m.route = Route::kGetEvent;

@@ -17,6 +17,7 @@ enum class Route : size_t {
   kGetDocument,       // GET  /v1/documents/{id}
   kUserContext,       // GET  /v1/users/{id}/context
   kUserFeed,          // GET  /v1/users/{id}/feed
+  kSuggest,           // GET  /v1/suggest?q=
   kHealthz,           // GET  /healthz
   kMetrics,           // GET  /metrics
   kOther,             // no route matches (404), or the request line was unreadable

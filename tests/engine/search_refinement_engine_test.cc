@@ -74,6 +74,44 @@ TEST_F(SearchRefinementEngineTest, RefinedOnIngestServedAndKeptAcrossRestart) {
   EXPECT_EQ(e->context("u").recent_searches.at(0).refined, refined);
 }
 
+TEST_F(SearchRefinementEngineTest, SuggestionsComeFromEveryUsersRefinementsAndSurviveRestart) {
+  EngineConfig c = engine_config(dir_.file("data"));
+  const char* events =
+      R"({"id":"s1","type":"search","user":"u1","time":"2026-11-20T10:00:00Z","query":"에스파","clicked":["a1"]})"
+      "\n"
+      R"({"id":"s2","type":"search","user":"u2","time":"2026-11-20T10:30:00Z","query":"에스파","clicked":["a1"]})"
+      "\n"
+      R"({"id":"s3","type":"search","user":"u3","time":"2026-11-20T11:00:00Z","query":"에스파","clicked":["f1"]})"
+      "\n"
+      R"({"id":"s4","type":"search","user":"u4","time":"2026-11-20T11:10:00Z","query":"야구","clicked":["x1"]})"
+      "\n";
+  std::vector<Suggestion> before;
+  {
+    auto e = open(c);
+    ASSERT_NE(e, nullptr);
+    ASSERT_EQ(e->ingest_documents(docs_jsonl()).accepted, 15u);
+    ASSERT_EQ(e->ingest_events(events).accepted, 4u);
+    const std::string album = e->context("u1").recent_searches.at(0).refined;
+    const std::string fashion = e->context("u3").recent_searches.at(0).refined;
+    ASSERT_NE(album, fashion);
+    before = e->suggest("에스파", 10);
+    ASSERT_EQ(before.size(), 2u);
+    // Two users' album refinement outranks one user's fashion refinement.
+    EXPECT_EQ(before[0].query, album);
+    EXPECT_EQ(before[1].query, fashion);
+    EXPECT_GT(before[0].score, before[1].score);
+    EXPECT_EQ(e->suggest("에스파", 1).size(), 1u);
+    EXPECT_TRUE(e->suggest("축구", 10).empty());
+  }
+  // After a restart (checkpoint at close, or log replay) the same suggestions are served, in the
+  // same order.
+  auto e = open(c);
+  ASSERT_NE(e, nullptr);
+  const std::vector<Suggestion> after = e->suggest("에스파", 10);
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t i = 0; i < after.size(); ++i) EXPECT_EQ(after[i].query, before[i].query);
+}
+
 TEST_F(SearchRefinementEngineTest, MinedTableAnswersWhenConfiguredAndNoneTurnsItOff) {
   const std::string table = dir_.file("pairs.jsonl");
   {

@@ -518,6 +518,34 @@ TEST_F(HttpServerTest, FeedItemsHaveReasons) {
   expect_json_error(get("/v1/users/alice/feed?remember=maybe"), 400, "invalid_parameter");
 }
 
+TEST_F(HttpServerTest, SuggestReturnsRefinedQueriesContainingQ) {
+  ingest_fixture();
+  // alice searched 손흥민 and read d1: her refined query is a suggestion for 손흥민.
+  const std::string refined = engine_->context("alice").recent_searches.at(0).refined;
+  ASSERT_FALSE(refined.empty());
+  ASSERT_NE(refined, "손흥민");
+  // q percent-encoded (손흥민), as a browser sends it.
+  Reply r = get("/v1/suggest?q=%EC%86%90%ED%9D%A5%EB%AF%BC&n=5");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.parsed["q"], "손흥민");
+  ASSERT_EQ(r.parsed["suggestions"].size(), 1u) << r.body;
+  EXPECT_EQ(r.parsed["suggestions"][0]["query"], refined);
+  EXPECT_GT(r.parsed["suggestions"][0]["score"].get<double>(), 0.0);
+  EXPECT_TRUE(r.parsed["suggestions"][0]["last_ms"].is_number_integer());
+  Reply none = get("/v1/suggest?q=zzz");
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_TRUE(none.parsed["suggestions"].empty());
+
+  for (const std::string& bad : std::vector<std::string>{
+           "/v1/suggest", "/v1/suggest?q=", "/v1/suggest?q=%20%20", "/v1/suggest?q=%3F%21",
+           "/v1/suggest?q=%F0%9F%98%80", "/v1/suggest?q=%FF%FE",
+           "/v1/suggest?q=" + std::string(600, 'a'), "/v1/suggest?q=a&n=0", "/v1/suggest?q=a&n=101",
+           "/v1/suggest?q=a&n=x"}) {
+    expect_json_error(get(bad), 400, "invalid_parameter");
+  }
+  expect_json_error(post("/v1/suggest?q=a", "", "text/plain"), 405, "method_not_allowed");
+}
+
 TEST_F(HttpServerTest, StoredRecordsAndIds) {
   ingest_fixture();
   Reply e = get("/v1/events/e2");

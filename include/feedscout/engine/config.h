@@ -7,6 +7,7 @@
 #include "feedscout/common/status.h"
 #include "feedscout/context/context_config.h"
 #include "feedscout/index/document_index.h"
+#include "feedscout/index/suggest_index.h"
 #include "feedscout/ingest/parse.h"
 #include "feedscout/intent/refiner.h"
 #include "feedscout/llm/client.h"
@@ -40,6 +41,7 @@ struct IntentConfig {
   std::string refiner = "extractive";  // "extractive", "mined" (+ extractive fallback), "none"
   std::string mined_table;             // mine-intents output (JSON Lines); kind "mined" only
   intent::RefinerOptions options;
+  SuggestConfig suggest;  // GET /v1/suggest: decay and bound of the suggestion index
 };
 
 struct ServerConfig {

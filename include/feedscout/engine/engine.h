@@ -95,6 +95,9 @@ class Engine {
   // The user's contexts at now; a user with no events gets an empty (cold) view.
   ContextView context(const std::string& user, bool* known = nullptr) const;
 
+  // Re-search suggestions for `q` (index/suggest_index.h), best first, at most n.
+  std::vector<Suggestion> suggest(std::string_view q, size_t n) const;
+
   // A feed page. When remember_served is set, its documents are not served again for
   // config.served_memory_ms.
   FeedPage feed(const std::string& user, size_t n, bool remember_served = true);

@@ -42,6 +42,10 @@ struct ClickedDocument {
   // does; `title_words` of them come from the title.
   std::vector<std::string_view> words;
   size_t title_words = 0;
+  // The raw title and body, when the caller has them (the language-model refiner needs
+  // them; the extractive and mined refiners do not).
+  std::string_view title;
+  std::string_view body;
 };
 
 // How rare a word is in the collection: higher is more informative (e.g. BM25's idf).

@@ -44,6 +44,8 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code);
 void register_eval_command(CLI::App& app, int& exit_code);
 // `eval-topics` (eval_topics_command.cc); register_commands calls it.
 void register_eval_topics_command(CLI::App& app, int& exit_code);
+// `eval-intents` (eval_intents_command.cc); register_commands calls it.
+void register_eval_intents_command(CLI::App& app, int& exit_code);
 // `mine-intents` and the other search-intent commands (intent_command.cc).
 void register_intent_commands(CLI::App& app, CommonOptions& opts, int& exit_code);
 // `distill teacher-label|judge|synthesize|train-student|export-chat` (distill_command.cc).

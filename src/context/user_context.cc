@@ -239,6 +239,7 @@ ContextView compute_view(const UserContext& context, TimeMs now, const ContextCo
   ContextView view;
   view.now_ms = now;
   view.recent_searches = context.recent_searches();
+  view.keywords = keyword_scores(context.keywords(), now, config.keywords);
   const auto& surfaces = context.surfaces();
 
   const SurfaceState& feed = surfaces[static_cast<int>(Surface::kFeed)];

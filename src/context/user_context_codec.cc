@@ -8,9 +8,9 @@
 namespace feedscout {
 namespace {
 
-// Version 2 added recent clicks, version 3 refined queries (Q*) of recent searches; older
-// records still decode.
-constexpr uint8_t kVersion = 3;
+// Version 2 added recent clicks, version 3 refined queries (Q*) of recent searches, version 4
+// interest keywords (after the seen set); older records still decode.
+constexpr uint8_t kVersion = 4;
 
 class Writer {
  public:
@@ -91,6 +91,18 @@ std::string UserContext::encode() const {
   }
   w.pod<uint32_t>(static_cast<uint32_t>(seen_.size()));
   for (uint64_t k : seen_.keys()) w.pod<uint64_t>(k);
+  w.pod<uint32_t>(static_cast<uint32_t>(keywords_.entries().size()));
+  for (const InterestKeyword& k : keywords_.entries()) {
+    w.str(k.text);
+    w.pod<uint8_t>(static_cast<uint8_t>(k.kind));
+    w.pod<uint8_t>(k.surfaces);
+    w.pod<uint16_t>(k.older_days);
+    w.pod<uint64_t>(k.day_mask);
+    w.pod<int64_t>(k.first_ms);
+    w.pod<int64_t>(k.last_ms);
+    w.pod<double>(k.lasting_sum);
+    w.pod<double>(k.errand_sum);
+  }
   return w.take();
 }
 
@@ -153,6 +165,25 @@ Result<UserContext> UserContext::decode(std::string_view bytes) {
     uint64_t k;
     if (!r.pod(k)) return bad("seen key");
     c.seen_.insert(k);
+  }
+  if (version >= 4) {
+    uint32_t n;
+    if (!r.count(n, 48)) return bad("keywords");
+    std::vector<InterestKeyword> keywords(n);
+    for (InterestKeyword& k : keywords) {
+      uint8_t kind;
+      if (!r.str(k.text) || !r.pod(kind) || !r.pod(k.surfaces) || !r.pod(k.older_days) ||
+          !r.pod(k.day_mask) || !r.pod(k.first_ms) || !r.pod(k.last_ms) || !r.pod(k.lasting_sum) ||
+          !r.pod(k.errand_sum)) {
+        return bad("keyword");
+      }
+      if (k.text.empty() || kind > static_cast<uint8_t>(intent::KeywordKind::kEntity) ||
+          k.surfaces >= (1u << kNumSurfaces) || k.first_ms > k.last_ms) {
+        return bad("keyword fields");
+      }
+      k.kind = static_cast<intent::KeywordKind>(kind);
+    }
+    if (!c.keywords_.assign(std::move(keywords))) return bad("keyword order");
   }
   if (!r.done()) return bad("trailing bytes");
   return c;

@@ -121,21 +121,28 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("classifier", "max_topics", e.classifier.max_topics);
   r.read("classifier", "min_score", e.classifier.min_score);
   LlmClassifierConfig& lm = e.classifier.llm;
-  r.read("classifier", "llm_base_url", lm.client.base_url);
-  r.read("classifier", "llm_model", lm.client.model);
-  r.read("classifier", "llm_api_key_env", lm.client.api_key_env);
-  std::string dialect = llm::dialect_name(lm.client.dialect);
-  r.read("classifier", "llm_dialect", dialect);
-  r.read("classifier", "llm_vllm_version", lm.client.vllm_version);
-  r.read("classifier", "llm_connect_timeout_ms", lm.client.connect_timeout_ms);
-  r.read("classifier", "llm_request_timeout_ms", lm.client.request_timeout_ms);
-  r.read("classifier", "llm_max_in_flight", lm.client.max_in_flight);
-  r.read("classifier", "llm_max_retries", lm.client.max_retries);
+  // The client keys, shared by [classifier] and [intent]; `dialect` is parsed after finish().
+  const auto read_client = [&r](const char* section, llm::LlmClientConfig& client,
+                                std::string& dialect) {
+    r.read(section, "llm_base_url", client.base_url);
+    r.read(section, "llm_model", client.model);
+    r.read(section, "llm_api_key_env", client.api_key_env);
+    dialect = llm::dialect_name(client.dialect);
+    r.read(section, "llm_dialect", dialect);
+    r.read(section, "llm_vllm_version", client.vllm_version);
+    r.read(section, "llm_connect_timeout_ms", client.connect_timeout_ms);
+    r.read(section, "llm_request_timeout_ms", client.request_timeout_ms);
+    r.read(section, "llm_max_in_flight", client.max_in_flight);
+    r.read(section, "llm_max_retries", client.max_retries);
+  };
+  std::string dialect;
+  read_client("classifier", lm.client, dialect);
   r.read("classifier", "llm_prompt", lm.prompt_path);
   r.read("classifier", "llm_body_budget", lm.options.body_budget);
   r.read("classifier", "llm_beams", lm.options.beam.beams);
   r.read("classifier", "llm_end_token", lm.options.end_token);
   r.read("classifier", "llm_max_logprobs", lm.max_logprobs);
+  r.read("classifier", "llm_decoding", lm.decoding);
 
   ParseLimits& l = e.limits;
   r.read("limits", "max_item_bytes", l.max_item_bytes);
@@ -206,6 +213,34 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("intent", "suggest_half_life_days", suggest_days);
   in.suggest.half_life_s = suggest_days * 86400.0;
   r.read("intent", "suggest_max_entries", in.suggest.max_entries);
+  std::string intent_dialect;
+  r.read("intent", "llm", in.llm.enabled);
+  read_client("intent", in.llm.client, intent_dialect);
+  r.read("intent", "llm_prompt", in.llm.prompt_path);
+  r.read("intent", "llm_timeout_ms", in.llm.timeout_ms);
+  r.read("intent", "llm_workers", in.llm.workers);
+  r.read("intent", "llm_max_queue", in.llm.max_queue);
+  r.read("intent", "llm_body_budget", in.llm.body_budget);
+
+  KeywordsConfig& kw = e.keywords;
+  KeywordContextConfig& kc = x.keywords;
+  r.read("keywords", "extractor", kw.extractor);
+  r.read("keywords", "max_per_event", kw.options.max_keywords);
+  r.read("keywords", "min_idf", kw.options.min_idf);
+  r.read("keywords", "title_weight", kw.options.title_weight);
+  r.read("keywords", "body_weight", kw.options.body_weight);
+  r.read("keywords", "query_weight", kw.options.query_weight);
+  r.read("keywords", "max_entity_words", kw.options.max_entity_words);
+  r.read("keywords", "max_per_user", kc.max_per_user);
+  r.read("keywords", "lasting_min_days", kc.lasting_min_days);
+  r.read("keywords", "lasting_min_surfaces", kc.lasting_min_surfaces);
+  double lasting_days = kc.lasting_half_life_s / 86400.0;
+  double errand_days = kc.errand_half_life_s / 86400.0;
+  r.read("keywords", "lasting_half_life_days", lasting_days);
+  r.read("keywords", "errand_half_life_days", errand_days);
+  kc.lasting_half_life_s = lasting_days * 86400.0;
+  kc.errand_half_life_s = errand_days * 86400.0;
+  r.read("keywords", "min_view_weight", kc.min_view_weight);
 
   r.read("server", "host", c.server.host);
   r.read("server", "port", c.server.port);
@@ -217,11 +252,24 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
     if (!d.is_ok()) return d.status().with_context(source + ": classifier.llm_dialect");
     lm.client.dialect = *d;
   }
+  if (lm.decoding != "beam" && lm.decoding != "choice") {
+    return Status::invalid_argument(source +
+                                    ": classifier.llm_decoding must be \"beam\" or \"choice\"");
+  }
   if (lm.options.beam.beams == 0 || lm.max_logprobs < 1) {
     return Status::invalid_argument(source +
                                     ": classifier.llm_beams and llm_max_logprobs must be >= 1");
   }
 
+  {
+    auto d = llm::parse_dialect(intent_dialect);
+    if (!d.is_ok()) return d.status().with_context(source + ": intent.llm_dialect");
+    in.llm.client.dialect = *d;
+  }
+  if (in.llm.timeout_ms < 1 || in.llm.workers < 1 || in.llm.max_queue < 1) {
+    return Status::invalid_argument(
+        source + ": intent.llm_timeout_ms, llm_workers and llm_max_queue must be >= 1");
+  }
   if (in.refiner != "extractive" && in.refiner != "mined" && in.refiner != "none") {
     return Status::invalid_argument(
         source + ": intent.refiner must be \"extractive\", \"mined\" or \"none\"");
@@ -237,6 +285,36 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
     return Status::invalid_argument(source + ": intent.max_tokens must be >= 1 and max_bytes >= 8");
   }
 
+  if (kw.extractor != "statistical" && kw.extractor != "none") {
+    return Status::invalid_argument(source +
+                                    ": keywords.extractor must be \"statistical\" or \"none\"");
+  }
+  if (kw.options.max_keywords < 1 || kw.options.max_keywords > 64)
+    return Status::invalid_argument(source + ": keywords.max_per_event must be in 1..64");
+  if (kw.options.max_entity_words > 4)
+    return Status::invalid_argument(source + ": keywords.max_entity_words must be in 0..4");
+  if (!(kw.options.title_weight >= 0 && kw.options.title_weight <= 1) ||
+      !(kw.options.body_weight >= 0 && kw.options.body_weight <= 1) ||
+      !(kw.options.query_weight >= 0 && kw.options.query_weight <= 1) ||
+      !(kw.options.min_idf >= 0)) {
+    return Status::invalid_argument(
+        source +
+        ": keywords.title_weight, body_weight and query_weight must be in 0..1, "
+        "min_idf >= 0");
+  }
+  if (kc.max_per_user < 1 || kc.max_per_user > 10000)
+    return Status::invalid_argument(source + ": keywords.max_per_user must be in 1..10000");
+  if (kc.lasting_min_days < 1 || kc.lasting_min_days > 64 || kc.lasting_min_surfaces < 1 ||
+      kc.lasting_min_surfaces > kNumSurfaces + 1) {
+    return Status::invalid_argument(
+        source +
+        ": keywords.lasting_min_days must be in 1..64 and lasting_min_surfaces in 1..4 "
+        "(4: never lasting by surfaces)");
+  }
+  if (!(kc.lasting_half_life_s > 0) || !(kc.errand_half_life_s > 0))
+    return Status::invalid_argument(source + ": keywords half-lives must be > 0");
+  if (!(kc.min_view_weight >= 0))
+    return Status::invalid_argument(source + ": keywords.min_view_weight must be >= 0");
   if (x.half_life_s <= 0)
     return Status::invalid_argument(source + ": context.half_life_days must be > 0");
   if (x.prior < 0 || x.prior > 1)

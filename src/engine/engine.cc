@@ -15,6 +15,8 @@ namespace feedscout {
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Engine::~Engine() {
+  // The async refiner delivers through the writer: stop it first.
+  if (impl_->async_refiner) impl_->async_refiner->stop();
   {
     std::lock_guard lk(impl_->queue_mu);
     impl_->stopping = true;
@@ -96,6 +98,10 @@ ContextView Engine::context(const std::string& user, bool* known) const {
                       impl_->config.context);
 }
 
+void Engine::wait_for_refinements() {
+  if (impl_->async_refiner) impl_->async_refiner->wait_idle();
+}
+
 std::vector<Suggestion> Engine::suggest(std::string_view q, size_t n) const {
   std::shared_lock lk(impl_->state_mu);
   return impl_->suggestions->suggest(q, n, impl_->clock());
@@ -175,8 +181,8 @@ EngineStats Engine::stats() const {
   s.documents_classified = c.documents_classified;
   s.classifier_failures = c.classifier_failures;
   s.llm_unavailable_at_open = c.llm_unavailable_at_open;
-  if (impl_->llm_classifier_view != nullptr) {
-    const auto l = impl_->llm_classifier_view->stats();
+  if (impl_->llm_classifier_stats) {
+    const auto l = impl_->llm_classifier_stats();
     s.llm_classified = l.classified;
     s.llm_faults = l.faults;
     s.llm_fallbacks = l.fallbacks;
@@ -196,6 +202,13 @@ EngineStats Engine::stats() const {
   s.replayed_events = c.replayed_events;
   s.searches_refined = c.searches_refined;
   s.searches_refined_mined = c.searches_refined_mined;
+  s.searches_refined_llm = c.searches_refined_llm;
+  s.llm_refinements_stale = c.llm_refinements_stale;
+  const AsyncRefinerCounters& a = impl_->async_counters;
+  s.llm_refinements_submitted = a.submitted;
+  s.llm_refinements_dropped = a.dropped;
+  s.llm_refinements_expired = a.expired;
+  s.llm_refinements_failed = a.failed;
   std::shared_lock lk(impl_->state_mu);
   s.documents = impl_->index->size();
   s.users = impl_->users.size();

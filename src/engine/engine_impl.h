@@ -20,13 +20,16 @@
 #include <unordered_set>
 #include <vector>
 
+#include "async_refinement.h"
 #include "feedscout/engine/engine.h"
 #include "feedscout/index/coclick_index.h"
 #include "feedscout/index/document_index.h"
+#include "feedscout/intent/llm_refiner.h"
 #include "feedscout/llm/client.h"
 #include "feedscout/llm/llm_topic_classifier.h"
 #include "feedscout/models/topic_classifier.h"
 #include "feedscout/store/kv_store.h"
+#include "keyword_context.h"
 #include "search_refinement.h"
 #include "served_memory.h"
 
@@ -37,6 +40,8 @@ struct Job {
   bool documents = false;
   std::vector<std::pair<size_t, Event>> events;
   std::vector<std::pair<size_t, Document>> docs;
+  // Language-model answers for earlier searches (async_refinement.h), applied by the writer.
+  std::vector<AsyncRefinementResult> refinements;
   IngestReport* report = nullptr;
   bool done = false;
 };
@@ -50,7 +55,8 @@ struct Engine::Impl {
   // The language-model client outlives the classifier that borrows it (declared first).
   std::unique_ptr<llm::LlmClient> llm_client;
   std::unique_ptr<TopicClassifier> classifier;
-  const llm::LlmTopicClassifier* llm_classifier_view = nullptr;  // classifier, when it is one
+  // The language-model classifier's counters, when classifier is one (either decoding).
+  std::function<llm::LlmClassifierStats()> llm_classifier_stats;
   std::unique_ptr<KvStore> store;
 
   // Live state. Only the writer thread mutates it, under the exclusive lock; readers take
@@ -63,6 +69,17 @@ struct Engine::Impl {
   std::unique_ptr<intent::WordWeights> word_weights;
   std::unique_ptr<intent::QueryRefiner> refiner;
   std::unique_ptr<SuggestIndex> suggestions;  // every user's Q*, for GET /v1/suggest
+  // Interest keywords (the fourth context) over word_weights; null for "none".
+  std::unique_ptr<intent::KeywordExtractor> keyword_extractor;
+  // The language-model refiner (intent.llm), run off the ingest path; null when off, and
+  // during the log replay (which does not ask the model again). The
+  // client and weights outlive the refiner, which outlives the async runner (declared in
+  // that order; ~Engine stops the runner before the writer).
+  std::unique_ptr<llm::LlmClient> intent_llm_client;
+  std::unique_ptr<intent::WordWeights> locked_word_weights;  // word_weights under state_mu
+  std::unique_ptr<intent::LlmRefiner> llm_refiner;
+  AsyncRefinerCounters async_counters;
+  std::unique_ptr<AsyncRefiner> async_refiner;
 
   ServedMemory served;
 
@@ -94,6 +111,7 @@ struct Engine::Impl {
     std::atomic<uint64_t> commits{0}, commit_failures{0};
     std::atomic<uint64_t> checkpoints{0}, replayed_events{0};
     std::atomic<uint64_t> searches_refined{0}, searches_refined_mined{0};
+    std::atomic<uint64_t> searches_refined_llm{0}, llm_refinements_stale{0};
   } counters;
 
   // recovery.cc
@@ -101,6 +119,10 @@ struct Engine::Impl {
   // Builds the language-model classifier (kind llm / llm+fasttext) around `student`.
   [[nodiscard]] Status open_llm_classifier(std::unique_ptr<TopicClassifier> student);
   [[nodiscard]] Status replay_log();
+  // Builds the language-model refiner and its async runner (intent.llm).
+  [[nodiscard]] Status open_llm_refiner();
+  // Reads clicked documents' titles and bodies from the store (any thread).
+  std::vector<ClickedText> load_clicked_texts(const std::vector<std::string>& ids);
 
   // writer.cc
   void writer_loop();
@@ -109,6 +131,9 @@ struct Engine::Impl {
   // is event.doc_ids[i] resolved (kUnresolved: look it up now; absent ids are skipped).
   static constexpr DocIndex kUnresolved = UINT32_MAX;
   void apply_event(const Event& event, const DocIndex* docs);
+  // Replaces a search's default Q* with the language model's answer when the search still
+  // holds that default; the caller holds state_mu exclusively.
+  void apply_llm_refinement(const AsyncRefinementResult& result);
   // Pairs the documents a user just clicked (distinct, resolved) with each other and with
   // the user's recent clicks within index.coclick_window_s, before the event is applied to
   // the user's context. Documents the user clicked before are not paired again.

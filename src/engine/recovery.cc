@@ -3,9 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "engine_impl.h"
 #include "feedscout/common/hash.h"
+#include "feedscout/llm/choice_topic_classifier.h"
 #include "feedscout/llm/client_adapters.h"
 #include "feedscout/llm/remote_scorer.h"
 #include "feedscout/models/fasttext_classifier.h"
@@ -41,6 +43,11 @@ Status Engine::Impl::load_state() {
     refiner = std::move(r).value();
   }
   suggestions = std::make_unique<SuggestIndex>(config.intent.suggest);
+  {
+    auto k = make_keyword_extractor(config.keywords, *word_weights);
+    if (!k.is_ok()) return k.status();
+    keyword_extractor = std::move(k).value();
+  }
 
   const std::string& kind = config.classifier.kind;
   if (kind != "fasttext" && kind != "none" && kind != "llm" && kind != "llm+fasttext") {
@@ -150,10 +157,83 @@ Status Engine::Impl::load_state() {
   checkpointed_seq = applied_seq;
   next_seq = applied_seq + 1;
   FEEDSCOUT_RETURN_IF_ERROR(replay_log());
+  if (config.intent.llm.enabled) FEEDSCOUT_RETURN_IF_ERROR(open_llm_refiner());
   last_popular_refresh_ms = clock();
   index->refresh_popular(last_popular_refresh_ms);
   last_checkpoint_ms = clock();
   return checkpoint();
+}
+
+namespace {
+
+// intent::WordWeights over the index's statistics for threads other than the writer: each
+// lookup takes the engine's shared lock.
+class LockedWordWeights final : public intent::WordWeights {
+ public:
+  LockedWordWeights(const intent::WordWeights& inner, std::shared_mutex& mu)
+      : inner_(inner), mu_(mu) {}
+  double idf(std::string_view word) const override {
+    std::shared_lock lk(mu_);
+    return inner_.idf(word);
+  }
+  bool known(std::string_view word) const override {
+    std::shared_lock lk(mu_);
+    return inner_.known(word);
+  }
+
+ private:
+  const intent::WordWeights& inner_;
+  std::shared_mutex& mu_;
+};
+
+}  // namespace
+
+Status Engine::Impl::open_llm_refiner() {
+  const IntentLlmConfig& c = config.intent.llm;
+  llm::LlmClientConfig client_config = c.client;
+  client_config.deadline_ms = c.timeout_ms;
+  auto client = llm::LlmClient::create(client_config);
+  if (!client.is_ok()) return client.status().with_context("intent.llm");
+  intent_llm_client = std::move(client).value();
+  auto prompt = llm::PromptTemplate::load_file(c.prompt_path);
+  if (!prompt.is_ok()) return prompt.status().with_context("intent.llm_prompt");
+  locked_word_weights = std::make_unique<LockedWordWeights>(*word_weights, state_mu);
+  intent::LlmRefinerOptions options;
+  options.budget = config.intent.options;
+  options.body_budget = c.body_budget;
+  llm_refiner = std::make_unique<intent::LlmRefiner>(*intent_llm_client, std::move(prompt).value(),
+                                                     *locked_word_weights, options);
+  async_refiner = std::make_unique<AsyncRefiner>(
+      *llm_refiner, c.workers, c.max_queue, c.timeout_ms, clock,
+      [this](const std::vector<std::string>& ids) { return load_clicked_texts(ids); },
+      [this](AsyncRefinementResult r) {
+        IngestReport report;
+        Job job;
+        job.refinements.push_back(std::move(r));
+        job.report = &report;
+        (void)submit(job);
+      },
+      async_counters);
+  return Status::ok();
+}
+
+std::vector<ClickedText> Engine::Impl::load_clicked_texts(const std::vector<std::string>& ids) {
+  std::vector<ClickedText> out;
+  std::vector<std::string> ks;
+  for (const std::string& id : ids) ks.push_back(keys::doc(id));
+  std::vector<std::optional<std::string>> values;
+  if (!store->multi_get(ks, values).is_ok()) return out;
+  for (size_t i = 0; i < ids.size() && i < values.size(); ++i) {
+    if (!values[i]) continue;
+    const auto doc = nlohmann::json::parse(*values[i], nullptr, false);
+    if (!doc.is_object()) continue;
+    ClickedText t;
+    t.id = ids[i];
+    if (doc.contains("title") && doc["title"].is_string()) t.title = doc["title"];
+    if (doc.contains("body") && doc["body"].is_string()) t.body = doc["body"];
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 Status Engine::Impl::replay_log() {
@@ -214,6 +294,18 @@ Status Engine::Impl::open_llm_classifier(std::unique_ptr<TopicClassifier> studen
   llm_client = std::move(client).value();
   auto prompt = llm::PromptTemplate::load_file(c.prompt_path);
   if (!prompt.is_ok()) return prompt.status().with_context("classifier.llm_prompt");
+  if (c.decoding == "choice") {
+    llm::ChoiceClassifierOptions choice;
+    choice.body_budget = c.options.body_budget;
+    choice.model_name = c.client.model;
+    auto chooser = llm::ChoiceTopicClassifier::create(
+        *taxonomy, *llm_client, std::move(prompt).value(), choice, std::move(student));
+    if (!chooser.is_ok()) return chooser.status().with_context("classifier.llm");
+    const llm::ChoiceTopicClassifier* view = chooser->get();
+    llm_classifier_stats = [view] { return view->stats(); };
+    classifier = std::move(chooser).value();
+    return Status::ok();
+  }
   llm::LlmClassifierOptions options = c.options;
   options.model_name = c.client.model;
   // The student is kept aside: if the server cannot tokenise the labels now, it answers alone.
@@ -232,7 +324,8 @@ Status Engine::Impl::open_llm_classifier(std::unique_ptr<TopicClassifier> studen
     classifier = std::move(reloaded).value();
     return Status::ok();
   }
-  llm_classifier_view = llm_classifier->get();
+  const llm::LlmTopicClassifier* view = llm_classifier->get();
+  llm_classifier_stats = [view] { return view->stats(); };
   classifier = std::move(llm_classifier).value();
   return Status::ok();
 }

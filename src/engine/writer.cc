@@ -46,6 +46,10 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
     record_coclicks(it->second, ev.time_ms, docs);
   }
   it->second.apply(ev, topics, *taxonomy, config.context);
+  // Interest keywords (the fourth context) of searches and clicks (keyword_context.h).
+  if (keyword_extractor) {
+    record_keywords(it->second, ev, docs, *index, *keyword_extractor, config.context);
+  }
   dirty_users.insert(&*it);
   // A search with clicks gets its refined query Q* at once (the default refiners answer in
   // microseconds; docs/INTENTS.md).
@@ -57,6 +61,10 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
       if (by == intent::RefinementSource::kMined) {
         counters.searches_refined_mined.fetch_add(1, std::memory_order_relaxed);
       }
+      if (async_refiner) {
+        const RecentSearch* rs = it->second.find_recent_search(ev.query);
+        async_refiner->submit({ev.user, rs->query, rs->time_ms, rs->clicked, rs->refined, 0});
+      }
     }
   }
   if (ev.type != EventType::kImpression) {
@@ -67,6 +75,22 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
       dirty_popularity.insert(d);
     }
   }
+}
+
+void Engine::Impl::apply_llm_refinement(const AsyncRefinementResult& r) {
+  auto it = users.find(r.task.user);
+  const RecentSearch* rs =
+      it == users.end() ? nullptr : it->second.find_recent_search(r.task.query);
+  // A newer search with the same query, or a newer refinement, wins over this late answer.
+  if (rs == nullptr || rs->time_ms != r.task.search_ms || rs->refined != r.task.default_answer ||
+      !it->second.set_refinement(r.task.query, r.refined,
+                                 intent::RefinementSource::kLanguageModel)) {
+    counters.llm_refinements_stale.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  dirty_users.insert(&*it);
+  suggestions->add(r.refined, r.task.search_ms);
+  counters.searches_refined_llm.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Engine::Impl::record_coclicks(const UserContext& user, TimeMs t,
@@ -167,6 +191,13 @@ void Engine::Impl::writer_loop() {
 }
 
 void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
+  // Language-model answers need no durability of their own (a checkpoint keeps them; a
+  // replay falls back to the default refiner's answer).
+  for (Job* j : jobs) {
+    if (j->refinements.empty()) continue;
+    std::unique_lock lk(state_mu);
+    for (const AsyncRefinementResult& r : j->refinements) apply_llm_refinement(r);
+  }
   // Phase 1 — validate against the live state and this group, build one durable batch.
   std::vector<std::string> event_keys;
   for (Job* j : jobs) {
@@ -291,7 +322,7 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
 }
 
 IngestReport Engine::Impl::submit(Job& job) {
-  if (job.events.empty() && job.docs.empty()) {
+  if (job.events.empty() && job.docs.empty() && job.refinements.empty()) {
     (job.documents ? counters.documents_rejected : counters.events_rejected) +=
         job.report->rejected;
     return *job.report;

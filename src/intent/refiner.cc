@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "feedscout/intent/query_normalizer.h"
 #include "feedscout/text/tokenize.h"
 #include "feedscout/text/utf8.h"
 
@@ -92,10 +93,12 @@ std::vector<std::string> query_words(std::string_view query, const WordWeights& 
 }
 
 std::string query_key(std::string_view query) {
+  auto normalized = normalize_query(query);
+  if (!normalized.is_ok()) return "";
   std::string key;
-  for (const std::string& w : text::words(query)) {
+  for (const std::string& t : normalized->tokens) {
     if (!key.empty()) key.push_back(' ');
-    key += w;
+    key += t;
   }
   return key;
 }

@@ -70,6 +70,23 @@ json context_json(const std::string& user, bool known, const ContextView& view,
     searches.push_back(
         {{"query", r.query}, {"time", format_rfc3339(r.time_ms)}, {"clicked", r.clicked}});
   }
+  json keywords = json::array();
+  const size_t nk = std::min(top, view.keywords.size());
+  for (size_t i = 0; i < nk; ++i) {
+    const KeywordScore& k = view.keywords[i];
+    json surfaces = json::array();
+    for (int s = 0; s < kNumSurfaces; ++s) {
+      if (k.surfaces & (1u << s)) surfaces.push_back(surface_name(static_cast<Surface>(s)));
+    }
+    keywords.push_back({{"text", k.text},
+                        {"kind", intent::keyword_kind_name(k.kind)},
+                        {"weight", k.weight},
+                        {"lasting", k.lasting},
+                        {"days", k.days},
+                        {"surfaces", std::move(surfaces)},
+                        {"first_seen", format_rfc3339(k.first_ms)},
+                        {"last_seen", format_rfc3339(k.last_ms)}});
+  }
   return json{{"user", user},
               {"known", known},
               {"now", format_rfc3339(view.now_ms)},
@@ -78,7 +95,8 @@ json context_json(const std::string& user, bool known, const ContextView& view,
               {"surface_weights", std::move(weights)},
               {"per_surface", std::move(per_surface)},
               {"integrated", topic_list_json(view.integrated, taxonomy, top)},
-              {"recent_searches", std::move(searches)}};
+              {"recent_searches", std::move(searches)},
+              {"keywords", std::move(keywords)}};
 }
 
 json feed_json(const FeedPage& page) {

@@ -187,6 +187,24 @@ std::string render_prometheus(const EngineStats& s, const HttpMetrics& http) {
          "Searches with clicks given a refined query (Q*) on ingest.", s.searches_refined);
   metric(out, "feedscout_searches_refined_mined_total", "counter",
          "Of those, refined from the mined (query, document) table.", s.searches_refined_mined);
+  metric(out, "feedscout_searches_refined_llm_total", "counter",
+         "Default refinements replaced by the language model's answer (intent.llm).",
+         s.searches_refined_llm);
+  metric(out, "feedscout_llm_refinements_submitted_total", "counter",
+         "Searches handed to the asynchronous language-model refiner.",
+         s.llm_refinements_submitted);
+  metric(out, "feedscout_llm_refinements_dropped_total", "counter",
+         "Searches the language-model refiner dropped (queue full or shutdown).",
+         s.llm_refinements_dropped);
+  metric(out, "feedscout_llm_refinements_expired_total", "counter",
+         "Searches that waited past intent.llm_timeout_ms and were not sent.",
+         s.llm_refinements_expired);
+  metric(out, "feedscout_llm_refinements_failed_total", "counter",
+         "Language-model refinements that failed (request, unreadable answer or guard).",
+         s.llm_refinements_failed);
+  metric(out, "feedscout_llm_refinements_stale_total", "counter",
+         "Language-model answers that arrived after the search changed (not applied).",
+         s.llm_refinements_stale);
   metric(out, "feedscout_documents", "gauge", "Documents in the pool.", s.documents);
   metric(out, "feedscout_users", "gauge", "Users with a context.", s.users);
   http.render(out);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include "../llm/test_llm_server.h"
@@ -161,6 +162,61 @@ TEST(LlmClassifierEngine, NoServerAtStartUp) {
   auto no_student = Engine::open(llm_config(other, "llm+fasttext", url), [] { return kNow; });
   ASSERT_FALSE(no_student.is_ok());
   EXPECT_NE(no_student.status().to_string().find("classifier.model"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace feedscout
+
+namespace feedscout {
+namespace {
+
+// classifier.llm_decoding = "choice" on an Ollama-dialect server (no logprobs there): one
+// request per document, the label set as the JSON schema's enum; an answer outside the
+// taxonomy is never stored — the student answers instead.
+TEST(LlmClassifierEngine, ChoiceDecodingWorksWithOllamaAndNeverStoresAnInventedLabel) {
+  TempDir dir("feedscout_llm_engine_choice");
+  const std::string student = train_student(dir);
+  llm::testing::TestLlmServer server([](httplib::Server& s) {
+    s.Post("/v1/chat/completions", [](const httplib::Request& req, httplib::Response& res) {
+      const json body = json::parse(req.body);
+      const json& labels =
+          body["response_format"]["json_schema"]["schema"]["properties"]["choice"]["enum"];
+      const std::string prompt = body["messages"][0]["content"];
+      std::string answer = "스포츠>축구";
+      if (prompt.find("손흥민") == std::string::npos) answer = "스포츠>e스포츠>가짜 리그";
+      const bool offered = std::find(labels.begin(), labels.end(), answer) != labels.end();
+      if (prompt.find("손흥민") != std::string::npos && !offered) answer = "unoffered";
+      const json content = {{"choice", answer}};
+      res.set_content(
+          json{{"choices",
+                json::array({{{"index", 0},
+                              {"message", {{"role", "assistant"}, {"content", content.dump()}}},
+                              {"finish_reason", "stop"}}})}}
+              .dump(),
+          "application/json");
+    });
+  });
+  EngineConfig c = llm_config(dir, "llm+fasttext", server.url());
+  c.classifier.model_path = student;
+  c.classifier.llm.client.dialect = llm::Dialect::kOllama;
+  c.classifier.llm.decoding = "choice";
+  auto e = Engine::open(c, [] { return kNow; });
+  ASSERT_TRUE(e.is_ok()) << e.status().to_string();
+  ASSERT_EQ((*e)->ingest_documents(kDocs).accepted, 2u);
+  const json t1 = stored_topics(**e, "d1");
+  ASSERT_EQ(t1.size(), 1u);
+  EXPECT_EQ(t1[0]["path"], "스포츠>축구");
+  EXPECT_EQ(t1[0]["source"], "language_model");
+  // d2's answer is not a taxonomy label: the student's label is stored, with its source.
+  const json t2 = stored_topics(**e, "d2");
+  ASSERT_FALSE(t2.empty());
+  EXPECT_EQ(t2[0]["source"], "classifier");
+  const EngineStats s = (*e)->stats();
+  EXPECT_EQ(s.llm_classified, 1u);
+  EXPECT_EQ(s.llm_faults, 1u);
+  EXPECT_EQ(s.llm_fallbacks, 1u);
+  EXPECT_NE((*e)->classifier_description().find("llm-choice"), std::string::npos)
+      << (*e)->classifier_description();
 }
 
 }  // namespace

@@ -142,8 +142,12 @@ TEST(MinedRefinerTest, TableFirstThenFallbackLongestWins) {
   ASSERT_TRUE(a.is_ok());
   EXPECT_EQ(a->query, "아이유 데뷔 16주년 기부");  // the longer of the two entries
   EXPECT_EQ(a->source, RefinementSource::kMined);
-  // Keys are normalised words: "iu" matches "IU".
+  // Keys are normalised as mine-intents normalises: "iu" and full-width "ＩＵ" match "IU".
   EXPECT_EQ((*mined)->refine("iu", {doc("d3", {}, 0)})->query, "IU Palette");
+  EXPECT_EQ((*mined)->refine("ＩＵ", {doc("d3", {}, 0)})->query, "IU Palette");
+  EXPECT_EQ(query_key("ＩＵ  콘서트!"), "iu 콘서트");
+  EXPECT_EQ(query_key("北京大学"), "北 京 大 学");  // one token per Han character
+  EXPECT_EQ(query_key(" ?! "), "");
   // (Q, D) never mined: the extractive fallback answers.
   auto b = (*mined)->refine("아이유", {doc("d9", {"드라마"}, 1)});
   ASSERT_TRUE(b.is_ok());

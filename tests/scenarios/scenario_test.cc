@@ -363,6 +363,22 @@ class ScenarioRunner {
                                       v.recent_searches[i].query + "')"
                                 : std::string("none"));
       }
+    } else if (check == "keyword" || check == "no-keyword" || check == "lasting" ||
+               check == "errand") {
+      const std::string text = join(w, 4);
+      const KeywordScore* k = nullptr;
+      std::string all;
+      for (const KeywordScore& x : v.keywords) {
+        if (x.text == text) k = &x;
+        all += " '" + x.text + "'" + (x.lasting ? "(lasting)" : "(errand)");
+      }
+      const bool ok = check == "no-keyword" ? k == nullptr
+                      : check == "keyword"  ? k != nullptr
+                      : check == "lasting"  ? k != nullptr && k->lasting
+                                            : k != nullptr && !k->lasting;
+      if (!ok) {
+        SCENARIO_FAIL() << "expected " << check << " '" << text << "', keywords:" << all;
+      }
     } else if (check == "same-as") {
       expect_same_context(w[2], v, w[4], engine_->context(w[4]));
     } else {

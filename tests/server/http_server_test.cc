@@ -443,11 +443,28 @@ TEST_F(HttpServerTest, ContextShowsClickedTopicAboveThePrior) {
   EXPECT_EQ(c["recent_searches"][0]["query"], "손흥민");
   EXPECT_EQ(c["recent_searches"][0]["time"], "2026-03-01T10:05:00Z");
   EXPECT_EQ(c["recent_searches"][0]["clicked"], json::array({"d1"}));
+  // Interest keywords (the fourth context): the typed query is one, with its days and surfaces.
+  ASSERT_TRUE(c["keywords"].is_array()) << r.body;
+  bool son = false;
+  for (const auto& k : c["keywords"]) {
+    if (k["text"] != "손흥민") continue;
+    son = true;
+    EXPECT_EQ(k["kind"], "keyword");
+    EXPECT_GT(k["weight"].get<double>(), 0.0);
+    EXPECT_TRUE(k["lasting"].is_boolean());
+    EXPECT_GE(k["days"].get<int>(), 1);
+    bool on_search = false;
+    for (const auto& surface : k["surfaces"]) on_search = on_search || surface == "search";
+    EXPECT_TRUE(on_search) << k;
+    EXPECT_EQ(k["last_seen"], "2026-03-01T10:05:00Z");
+  }
+  EXPECT_TRUE(son) << c["keywords"];
 
   // ?top limits every list.
   Reply top1 = get("/v1/users/alice/context?top=1");
   ASSERT_EQ(top1.status, 200);
   EXPECT_EQ(top1.parsed["integrated"].size(), 1u);
+  EXPECT_LE(top1.parsed["keywords"].size(), 1u);
   for (const char* s : {"search", "feed", "main"}) {
     EXPECT_LE(top1.parsed["per_surface"][s].size(), 1u);
   }

@@ -3,10 +3,24 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 
 #include "feedscout/ingest/records.h"
 
 namespace feedscout {
+
+// Interest keywords, the fourth context (interest_keywords.h; docs/CONTEXTS.md "Interest
+// keywords"). Config section [keywords].
+struct KeywordContextConfig {
+  size_t max_per_user = 64;  // keywords kept per user; the lowest weight is dropped beyond
+  // A keyword is lasting once seen on at least lasting_min_days distinct UTC days or on at
+  // least lasting_min_surfaces surfaces; otherwise it is an errand (one-off).
+  uint32_t lasting_min_days = 2;
+  uint32_t lasting_min_surfaces = 2;
+  double lasting_half_life_s = 30 * 24 * 3600.0;  // lasting interests halve every 30 days
+  double errand_half_life_s = 2 * 24 * 3600.0;    // errands every 2 days
+  double min_view_weight = 0.01;  // the context view leaves out keywords below this weight
+};
 
 struct ContextConfig {
   // Evidence halves every half_life_s seconds (default 7 days).
@@ -30,6 +44,7 @@ struct ContextConfig {
   size_t max_recent_clicks = 20;  // co-click anchors kept per user
   size_t max_seen_docs = 2000;
   size_t max_topics_per_surface = 256;  // the weakest topics are dropped beyond this
+  KeywordContextConfig keywords;
 };
 
 }  // namespace feedscout

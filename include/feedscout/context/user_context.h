@@ -1,6 +1,7 @@
 // The per-user context: the first two context kinds of the brief — topic preference per
 // surface at every taxonomy level, and the integrated cross-surface preference — plus the
-// user's recent searches and the documents the user has already seen.
+// user's recent searches with their refined queries (the third), interest keywords (the
+// fourth, interest_keywords.h) and the documents the user has already seen.
 //
 // State is a set of decayed sums (decay.h), so applying events in any order gives the same
 // context. A UserContext is a plain value: not thread-safe; the engine serialises writers
@@ -18,6 +19,7 @@
 #include "feedscout/common/status.h"
 #include "feedscout/common/time.h"
 #include "feedscout/context/context_config.h"
+#include "feedscout/context/interest_keywords.h"
 #include "feedscout/context/seen_set.h"
 #include "feedscout/ingest/records.h"
 #include "feedscout/intent/refiner.h"
@@ -85,6 +87,15 @@ class UserContext {
   TimeMs last_event_ms() const { return last_event_ms_; }
   bool empty() const { return last_event_ms_ == 0; }
 
+  // Interest keywords (the fourth context): adds the keywords an extractor found in one event
+  // (intent/keyword_extractor.h) — a search's on Surface::kSearch, a click's on its surface —
+  // at the event's time `t`. The engine calls it beside apply(), once per event.
+  void add_keywords(const std::vector<intent::Keyword>& keywords, Surface surface, TimeMs t,
+                    const ContextConfig& config) {
+    keywords_.add(keywords, surface, t, config.keywords);
+  }
+  const InterestKeywords& keywords() const { return keywords_; }
+
   // Compact binary form for the store, and back. decode() rejects malformed input.
   std::string encode() const;
   [[nodiscard]] static Result<UserContext> decode(std::string_view bytes);
@@ -102,6 +113,7 @@ class UserContext {
   std::array<SurfaceState, kNumSurfaces> surfaces_;
   std::vector<RecentSearch> recent_searches_;
   std::vector<RecentClick> recent_clicks_;
+  InterestKeywords keywords_;
   SeenSet seen_;
   TimeMs last_event_ms_ = 0;
 };
@@ -129,6 +141,8 @@ struct ContextView {
   std::array<std::vector<TopicScore>, kNumSurfaces> per_surface;
   std::vector<TopicScore> integrated;
   std::vector<RecentSearch> recent_searches;
+  // Interest keywords at now, highest weight first (keyword_scores).
+  std::vector<KeywordScore> keywords;
 };
 
 // Preference of one topic on one surface at `now` (formula in ContextConfig).

@@ -9,6 +9,7 @@
 #include "feedscout/index/document_index.h"
 #include "feedscout/index/suggest_index.h"
 #include "feedscout/ingest/parse.h"
+#include "feedscout/intent/keyword_extractor.h"
 #include "feedscout/intent/refiner.h"
 #include "feedscout/llm/client.h"
 #include "feedscout/llm/llm_topic_classifier.h"
@@ -22,6 +23,10 @@ struct LlmClassifierConfig {
   std::string prompt_path = "data/prompts/classify.txt";
   llm::LlmClassifierOptions options;  // beams, top_k, body budget, end token
   int max_logprobs = 20;              // K of each next-token request (the server's limit)
+  // "beam": trie-constrained beam search over next-token log-probabilities (vLLM, llama.cpp;
+  // top-k labels with scores). "choice": one request per document with the label set as the
+  // answer's constraint (every dialect, Ollama and OpenAI included; one label, score 1).
+  std::string decoding = "beam";
 };
 
 struct ClassifierConfig {
@@ -37,11 +42,34 @@ struct ClassifierConfig {
 
 // Search-intent refinement (issue 5; intent/refiner.h): a search with clicks gets a refined
 // query Q*, kept with the user's recent search and led with by AfterSearch.
+// The language-model refiner, run asynchronously after the default answered (intent/
+// llm_refiner.h, engine/async_refinement.h; docs/INTENTS.md).
+struct IntentLlmConfig {
+  bool enabled = false;
+  llm::LlmClientConfig client;  // its deadline_ms is set to timeout_ms
+  std::string prompt_path = "data/prompts/refine.txt";
+  TimeMs timeout_ms = 3000;  // from the search's arrival to the model's answer
+  size_t workers = 2;        // threads waiting on the model (the client bounds requests)
+  size_t max_queue = 1024;   // searches waiting; more are dropped (default answer stays)
+  size_t body_budget = 300;  // code points of each clicked document's body in the prompt
+};
+
 struct IntentConfig {
   std::string refiner = "extractive";  // "extractive", "mined" (+ extractive fallback), "none"
   std::string mined_table;             // mine-intents output (JSON Lines); kind "mined" only
   intent::RefinerOptions options;
   SuggestConfig suggest;  // GET /v1/suggest: decay and bound of the suggestion index
+  IntentLlmConfig llm;
+};
+
+// Interest keywords, the fourth context (issue 5; intent/keyword_extractor.h): the extractor
+// run on every search and click. The context's own keys (cap, half-lives, lasting thresholds)
+// are ContextConfig::keywords, read from the same [keywords] section.
+struct KeywordsConfig {
+  // "statistical" (the embedded default) or "none". The language-model extractor
+  // (intent/llm_keyword_extractor.h) is a library, not run on the ingest path.
+  std::string extractor = "statistical";
+  intent::KeywordOptions options;
 };
 
 struct ServerConfig {
@@ -60,6 +88,7 @@ struct EngineConfig {
   IndexConfig index;
   FeedConfig feed;
   IntentConfig intent;
+  KeywordsConfig keywords;
   // Documents served by the feed are not served again for this long, even before the
   // platform reports their impressions.
   TimeMs served_memory_ms = 10 * 60 * kMsPerSecond;

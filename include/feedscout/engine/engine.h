@@ -73,6 +73,11 @@ struct EngineStats {
   // Searches with clicks given a refined query Q* (all refiners), and of those by the mined
   // table (intent.refiner "mined").
   uint64_t searches_refined = 0, searches_refined_mined = 0;
+  // The language-model refiner (intent.llm): answers that replaced the default's; searches
+  // handed to it, dropped (queue full or shutdown), expired unasked, failed (request error,
+  // unreadable answer, guard), and answers that came after the search changed (stale).
+  uint64_t searches_refined_llm = 0, llm_refinements_submitted = 0, llm_refinements_dropped = 0;
+  uint64_t llm_refinements_expired = 0, llm_refinements_failed = 0, llm_refinements_stale = 0;
   size_t documents = 0, users = 0;
 };
 
@@ -94,6 +99,10 @@ class Engine {
 
   // The user's contexts at now; a user with no events gets an empty (cold) view.
   ContextView context(const std::string& user, bool* known = nullptr) const;
+
+  // Blocks until every search handed to the language-model refiner so far has its answer
+  // applied or given up (no-op when intent.llm is off). For tests and tools.
+  void wait_for_refinements();
 
   // Re-search suggestions for `q` (index/suggest_index.h), best first, at most n.
   std::vector<Suggestion> suggest(std::string_view q, size_t n) const;

@@ -102,7 +102,7 @@ class ExtractiveRefiner final : public QueryRefiner {
   RefinerOptions options_;
 };
 
-// The mined (Q, D) → Q* table. Keys are Q's words joined by single spaces (query_key) and the
+// The mined (Q, D) → Q* table. Keys are Q's normalised tokens (query_key) and the
 // document id; when several clicked documents have an entry, the longest Q* (most words,
 // then bytes, then lexicographically smallest) wins. Q* is cut to the budget like any answer.
 class MinedRefiner final : public QueryRefiner {
@@ -126,7 +126,10 @@ class MinedRefiner final : public QueryRefiner {
   RefinerOptions options_;
 };
 
-// The table key of a query: its text::words joined by single spaces ("" when none).
+// The table key of a query: the tokens of intent::normalize_query (NFKC_Casefold; one token
+// per character in scripts written without spaces) joined by single spaces — the mining
+// command's tokenisation, so "ＩＵ 콘서트" finds a pair mined as "iu 콘서트". "" when the
+// query has no token.
 std::string query_key(std::string_view query);
 
 // `text` cut to at most max_tokens whitespace-separated words and max_bytes bytes, at a word

@@ -5,6 +5,8 @@
 //   compute_view            a user with ~50 topics with evidence;
 //   text::retrieval_terms   a 200-character Korean title;
 //   DocumentIndex::search   a two-word query over 100,000 synthetic documents;
+//   search event on ingest  apply of a search with 2 clicks, alone and with the extractive
+//                           refiner (issue 5 target: p99 <= 1 ms), over 100,000 documents;
 //   parse_events            one typical line (impression of 10 documents, click, search);
 //   fastText student        classify() of a title + ~500 characters of body, one thread
 //                           (issue 4 target: >= 20,000 documents/s per core), with the model
@@ -13,13 +15,17 @@
 // Data comes from bench/synthetic.h with fixed seeds. Asserts nothing about timings.
 #include <benchmark/benchmark.h>
 
+#include <chrono>
+
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 
+#include "engine/search_refinement.h"
 #include "feedscout/context/user_context.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/ingest/parse.h"
+#include "feedscout/intent/refiner.h"
 #include "feedscout/models/fasttext_classifier.h"
 #include "feedscout/text/tokenize.h"
 #include "feedscout/text/utf8.h"
@@ -230,6 +236,88 @@ void BM_DocumentIndexSearch100k(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(matches), benchmark::Counter::kAvgIterations);
 }
 BENCHMARK(BM_DocumentIndexSearch100k);
+
+// ---- search event on ingest: context apply, with and without refinement ----------------
+
+// One search event with two clicked documents of the searched topic, applied to a fresh
+// user's context (the baseline: what ingest did before refinement), then — in the second
+// benchmark — refined as the engine's writer does (refine_recent_search with the extractive
+// default over the 100,000-document index). Per-event latencies are sampled into p50/p99
+// counters (microseconds).
+struct SearchEvents {
+  std::vector<Event> events;
+};
+
+const SearchEvents& search_events() {
+  static const SearchEvents data = [] {
+    const SearchData& d = search_data();
+    SearchEvents s;
+    SampleRng rng(11);
+    for (int i = 0; i < 512; ++i) {
+      const size_t topic = rng.below(d.corpus->topics.size());
+      Event e;
+      e.id = "s" + std::to_string(i);
+      e.type = EventType::kSearch;
+      e.user = "u";
+      e.surface = Surface::kSearch;
+      e.time_ms = kNow - 60000;
+      e.query = fb::topic_query(*d.corpus, topic, rng);
+      const auto& docs = d.corpus->topic_docs[topic];
+      for (int c = 0; c < 2 && !docs.empty(); ++c) {
+        e.doc_ids.push_back(d.corpus->docs[docs[rng.below(docs.size())]].id);
+      }
+      s.events.push_back(std::move(e));
+    }
+    return s;
+  }();
+  return data;
+}
+
+void search_event_bench(benchmark::State& state, bool refine) {
+  const SearchData& d = search_data();
+  const SearchEvents& s = search_events();
+  const ContextConfig config;
+  const IndexWordWeights weights(*d.index);
+  const intent::ExtractiveRefiner refiner(weights, intent::RefinerOptions{});
+  std::vector<double> micros;
+  micros.reserve(1 << 20);
+  size_t i = 0, refined = 0;
+  for (auto _ : state) {
+    const Event& e = s.events[i++ % s.events.size()];
+    UserContext ctx;
+    std::vector<const std::vector<DocTopic>*> topics;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (const auto& id : e.doc_ids) {
+      const auto doc = d.index->find(id);
+      topics.push_back(doc ? &d.index->doc(*doc).topics : nullptr);
+    }
+    ctx.apply(e, topics, taxonomy(), config);
+    if (refine &&
+        refine_recent_search(ctx, e.query, *d.index, refiner) != intent::RefinementSource::kNone) {
+      ++refined;
+    }
+    const auto t1 = std::chrono::steady_clock::now();
+    if (micros.size() < micros.capacity()) {
+      micros.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    }
+    benchmark::DoNotOptimize(ctx);
+  }
+  const fb::LatencySummary l = fb::summarize_latencies(micros);
+  state.counters["p50_us"] = l.p50;
+  state.counters["p99_us"] = l.p99;
+  state.counters["refined_share"] =
+      static_cast<double>(refined) / static_cast<double>(std::max<size_t>(1, i));
+}
+
+void BM_SearchEventApply(benchmark::State& state) {
+  search_event_bench(state, false);
+}
+BENCHMARK(BM_SearchEventApply);
+
+void BM_SearchEventApplyAndRefine(benchmark::State& state) {
+  search_event_bench(state, true);
+}
+BENCHMARK(BM_SearchEventApplyAndRefine);
 
 // ---- parse_events ---------------------------------------------------------------------
 

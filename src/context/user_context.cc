@@ -169,7 +169,10 @@ void UserContext::apply_unique(const Event& event,
       // Recent searches: one entry per query text at its newest time, holding the union of
       // its clicks (sorted), ordered newest first and then by query — so the list does not
       // depend on the order in which events arrive.
-      RecentSearch r{event.query, event.time_ms, event.doc_ids};
+      RecentSearch r;
+      r.query = event.query;
+      r.time_ms = event.time_ms;
+      r.clicked = event.doc_ids;
       auto same = std::find_if(recent_searches_.begin(), recent_searches_.end(),
                                [&](const RecentSearch& x) { return x.query == event.query; });
       if (same != recent_searches_.end()) {

@@ -169,7 +169,8 @@ void FastTextInference::predict(std::string_view line, int k, float threshold,
   // Dictionary::computeSubwords on "<" + token + ">": every run of 1..maxn characters
   // (UTF-8 aware) of length >= minn, except the lone "<" and ">".
   auto add_char_ngrams = [&](std::string_view token) {
-    s.bounded.assign("<");
+    s.bounded.clear();
+    s.bounded.push_back('<');
     s.bounded.append(token);
     s.bounded.push_back('>');
     const std::string& w = s.bounded;

@@ -1,0 +1,219 @@
+// The server under HTTP load on loopback (issue 6's load benchmark): a real Engine filled
+// with a synthetic pool, a real HttpServer, and wrk (Debian `wrk`) as the client.
+//
+//   feedscout_load_bench [--docs D] [--topics T] [--users U] [--events N] [--duration S]
+//                        [--connections C] [--wrk-threads W] [--server-threads H]
+//                        [--breakdown R] [--seed S] [--tmp DIR] [--keep]
+//
+// Setup: D documents (default 1,000,000) over T topics (default 200) and N events (default
+// 3,000,000) of U users (default 1,000,000; every user gets at least one session) from
+// bench/synthetic.h, ingested durably through the engine as `feedscout ingest` does.
+//
+// Load: wrk -t W -c C -d S --latency against GET /v1/users/{random user}/feed?n=20&remember=0
+// (users drawn uniformly by wrk's Lua script; 10% of the ids are users the engine has never
+// seen, i.e. cold). wrk runs on the same machine, so client and server share its cores: the
+// figures are a lower bound for the server alone. Prints wrk's p50/p90/p99 and requests/s.
+//
+// Breakdown: R requests (default 20,000) timed in-process, one at a time, per stage —
+// Engine::feed (candidates, ranking, reasons), JSON rendering of the page — so that the HTTP
+// layer's share is wrk's latency minus these. Asserts nothing about timings.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <thread>
+#include <vector>
+
+#include "bench_util.h"
+#include "feedscout/engine/engine.h"
+#include "feedscout/engine/file_ingest.h"
+#include "feedscout/server/http_server.h"
+#include "server/json_render.h"
+#include "synthetic.h"
+
+namespace fb = feedscout::bench;
+using feedscout::Engine;
+using feedscout::EngineConfig;
+using feedscout::TimeMs;
+
+namespace {
+
+constexpr size_t kPageSize = 20;
+
+std::string run_command(const std::string& command) {
+  std::string out;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+// wrk's "--latency" percentile in milliseconds ("    99%    3.21ms"), or -1.
+double wrk_percentile_ms(const std::string& out, const std::string& pct) {
+  const std::regex re("\\s" + pct + "%\\s+([0-9.]+)(us|ms|s)");
+  std::smatch m;
+  if (!std::regex_search(out, m, re)) return -1;
+  const double v = std::stod(m[1]);
+  if (m[2] == "us") return v / 1000.0;
+  if (m[2] == "s") return v * 1000.0;
+  return v;
+}
+
+double wrk_requests_per_s(const std::string& out) {
+  const std::regex re("Requests/sec:\\s+([0-9.]+)");
+  std::smatch m;
+  return std::regex_search(out, m, re) ? std::stod(m[1]) : -1;
+}
+
+void print_stage(const char* name, std::vector<double>& micros) {
+  const auto s = fb::summarize_latencies(micros);
+  std::printf("  %-32s p50 %8.1f µs  p90 %8.1f µs  p99 %8.1f µs  mean %8.1f µs\n", name, s.p50,
+              s.p90, s.p99, s.mean);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  fb::Flags flags(argc, argv,
+                  "usage: feedscout_load_bench [--docs D] [--topics T] [--users U] [--events N] "
+                  "[--duration S] [--connections C] [--wrk-threads W] [--server-threads H] "
+                  "[--breakdown R] [--seed S] [--tmp DIR] [--keep]");
+  flags.check({"docs", "topics", "users", "events", "duration", "connections", "wrk-threads",
+               "server-threads", "breakdown", "seed", "tmp", "keep!"});
+  const size_t n_docs = flags.get_size("docs", 1000000);
+  const size_t n_topics = flags.get_size("topics", 200);
+  const size_t n_users = flags.get_size("users", 1000000);
+  const size_t n_events = flags.get_size("events", 3000000);
+  const size_t duration_s = flags.get_size("duration", 15);
+  const size_t connections = flags.get_size("connections", 32);
+  const size_t wrk_threads = flags.get_size("wrk-threads", 1);
+  const size_t server_threads = flags.get_size("server-threads", 4);
+  const size_t n_breakdown = flags.get_size("breakdown", 20000);
+  const uint64_t seed = flags.get_size("seed", 11);
+  spdlog::set_level(spdlog::level::warn);
+  if (run_command("wrk --version").find("wrk") == std::string::npos) {
+    std::cerr << "error: wrk is not installed (scripts/install-deps.sh installs it)\n";
+    return 1;
+  }
+
+  std::printf("feedscout_load_bench: %zu documents, %zu topics, %zu users, %zu events\n", n_docs,
+              n_topics, n_users, n_events);
+  std::printf("load average at start: %s\n", fb::load_average().c_str());
+  fb::ScratchDir dir(flags.get_string("tmp", "/tmp"), "feedscout-load-bench");
+  if (flags.has("keep")) dir.keep();
+  const std::string docs_path = dir.path() + "/documents.jsonl";
+  const std::string events_path = dir.path() + "/events.jsonl";
+
+  // ---- Setup --------------------------------------------------------------------------
+  const auto setup_start = std::chrono::steady_clock::now();
+  auto taxonomy = feedscout::Taxonomy::load_file(fb::default_taxonomy_path());
+  if (!taxonomy.is_ok()) {
+    std::cerr << "error: " << taxonomy.status().to_string() << "\n";
+    return 1;
+  }
+  const TimeMs now = feedscout::now_ms() / 1000 * 1000;
+  fb::CorpusOptions co;
+  co.seed = seed;
+  co.docs = n_docs;
+  co.topics = n_topics;
+  fb::ActivityOptions ao;
+  ao.seed = seed + 1;
+  ao.events = n_events;
+  ao.users = n_users;
+  auto data = fb::write_dataset(*taxonomy, co, ao, now, docs_path, events_path);
+  if (!data.is_ok()) {
+    std::cerr << "error: " << data.status().to_string() << "\n";
+    return 1;
+  }
+  const double gen_s = fb::seconds_since(setup_start);
+
+  EngineConfig config;
+  config.data_dir = dir.path() + "/data";
+  config.taxonomy_path = fb::default_taxonomy_path();
+  config.classifier.kind = "none";
+  auto opened = Engine::open(config);
+  if (!opened.is_ok()) {
+    std::cerr << "error: " << opened.status().to_string() << "\n";
+    return 1;
+  }
+  Engine& engine = **opened;
+  for (const auto& [path, kind] : {std::pair{docs_path, "documents"}, {events_path, "events"}}) {
+    feedscout::FileIngestOptions o;
+    o.kind = kind;
+    auto r = feedscout::ingest_jsonl_file(engine, path, o);
+    if (!r.is_ok() || r->rejected > 0) {
+      std::cerr << "error: ingest of " << path << " failed or rejected lines\n";
+      return 1;
+    }
+    std::printf("ingested %zu %s in %.1f s (%.0f/s)\n", r->accepted, kind, r->seconds,
+                static_cast<double>(r->accepted) / r->seconds);
+  }
+  const auto stats = engine.stats();
+  const auto mem = fb::process_memory();
+  std::printf("setup %.1f s (generate %.1f s); engine: %zu documents, %zu users; RSS %.0f MiB\n",
+              fb::seconds_since(setup_start), gen_s, stats.documents, stats.users, mem.rss_mib);
+
+  // ---- Per-stage breakdown, in process ------------------------------------------------
+  feedscout::SampleRng rng(seed + 2);
+  const size_t id_space = n_users + n_users / 9;  // ~10% never seen (cold)
+  std::vector<double> feed_us, render_us, total_us;
+  for (size_t i = 0; i < n_breakdown + 1000; ++i) {
+    const std::string user = fb::user_id(rng.below(id_space));
+    const auto t0 = std::chrono::steady_clock::now();
+    const feedscout::FeedPage page = engine.feed(user, kPageSize, /*remember_served=*/false);
+    const auto t1 = std::chrono::steady_clock::now();
+    const std::string body = feedscout::server::dump_json(feedscout::server::feed_json(page));
+    const auto t2 = std::chrono::steady_clock::now();
+    if (i < 1000) continue;  // warm-up
+    feed_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    render_us.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
+    total_us.push_back(std::chrono::duration<double, std::micro>(t2 - t0).count());
+  }
+  std::printf("\nper-stage, in process, one request at a time (%zu requests):\n", n_breakdown);
+  print_stage("Engine::feed (candidates+rank)", feed_us);
+  print_stage("JSON render", render_us);
+  print_stage("both", total_us);
+
+  // ---- HTTP load with wrk -------------------------------------------------------------
+  feedscout::ServerConfig sc;
+  sc.host = "127.0.0.1";
+  sc.port = 0;
+  sc.threads = static_cast<int>(server_threads);
+  feedscout::HttpServer server(engine, sc);
+  if (auto st = server.bind(); !st.is_ok()) {
+    std::cerr << "error: " << st.to_string() << "\n";
+    return 1;
+  }
+  std::thread serving([&] { server.run(); });
+  const std::string script = dir.path() + "/feed.lua";
+  {
+    std::ofstream lua(script);
+    lua << "math.randomseed(" << seed << ")\n"
+        << "request = function()\n"
+        << "  local u = math.random(1, " << id_space << ")\n"
+        << "  return wrk.format(\"GET\", string.format(\"/v1/users/u%06d/feed?n=" << kPageSize
+        << "&remember=0\", u))\n"
+        << "end\n";
+  }
+  const std::string command = "wrk -t" + std::to_string(wrk_threads) + " -c" +
+                              std::to_string(connections) + " -d" + std::to_string(duration_s) +
+                              "s --latency -s " + script +
+                              " http://127.0.0.1:" + std::to_string(server.port());
+  std::printf("\n%s   (server threads %zu)\n", command.c_str(), server_threads);
+  const std::string out = run_command(command);
+  server.stop();
+  serving.join();
+  std::printf("%s\n", out.c_str());
+  std::printf(
+      "home feed over HTTP: p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  %.0f requests/s "
+      "(wrk and server on the same %u cores)\n",
+      wrk_percentile_ms(out, "50"), wrk_percentile_ms(out, "90"), wrk_percentile_ms(out, "99"),
+      wrk_requests_per_s(out), std::thread::hardware_concurrency());
+  std::printf("load average at end: %s\n", fb::load_average().c_str());
+  return 0;
+}

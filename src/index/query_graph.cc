@@ -16,10 +16,12 @@ size_t code_points(std::string_view s) {
   return n;
 }
 
-// Context words: text::words of at least two code points, distinct.
-std::vector<std::string> context_words(std::string_view text) {
+// Context words: text::words of at least two code points, distinct, other than the query's
+// own words (they say nothing about which sense of the query is meant).
+std::vector<std::string> context_words(std::string_view text, std::string_view query) {
   std::vector<std::string> out;
   std::unordered_set<std::string> seen;
+  for (std::string& w : text::words(query)) seen.insert(std::move(w));
   for (std::string& w : text::words(text)) {
     if (code_points(w) < 2 || !seen.insert(w).second) continue;
     out.push_back(std::move(w));
@@ -92,7 +94,9 @@ void QueryGraph::add_edge(Ref a, Ref b, double w, TimeMs t) {
 }
 
 void QueryGraph::add_words(Node& n, std::string_view text, double w, TimeMs t) {
-  for (const std::string& word : context_words(text)) n.words[word].add(w, t, config_.half_life_s);
+  for (const std::string& word : context_words(text, n.display)) {
+    n.words[word].add(w, t, config_.half_life_s);
+  }
   if (n.words.size() <= config_.max_context_words + config_.max_context_words / 2) return;
   std::vector<std::pair<double, std::string>> ranked;
   for (const auto& [word, c] : n.words) ranked.emplace_back(c.at(t, config_.half_life_s), word);
@@ -201,7 +205,7 @@ double QueryGraph::context_similarity(std::string_view query, std::string_view t
                                       TimeMs now) const {
   const Node* n = find(query);
   if (n == nullptr || n->words.empty()) return 0.0;
-  const std::vector<std::string> words = context_words(text);
+  const std::vector<std::string> words = context_words(text, n->display);
   if (words.empty()) return 0.0;
   double dot = 0, norm = 0;
   for (const auto& [word, c] : n->words) {

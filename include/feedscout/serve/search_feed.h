@@ -1,0 +1,79 @@
+// The search feed (issue 6): what a user sees below a search result, in "waves" that start
+// close to the query and broaden as the user scrolls (../shared/seeds/searchfeed-surf-waves.txt).
+//
+//   reactive     documents co-clicked with the one the user clicked last (within
+//                config.session_window_ms), "방금 본 '<제목>'와(과) 비슷한 콘텐츠"
+//   related      the best text matches of q (config.related_pool of them), re-ranked by
+//                relevance, freshness and — when the query graph knows q — cosine similarity
+//                of the title to q's context text; documents off q's sense (similarity below
+//                config.min_context_similarity while enough others pass) are dropped, so
+//                homonyms do not leak in (the filter applies when at least config.min_on_sense
+//                of all q's matches, served ones included, are on sense). "'<q>' 관련 최신 콘텐츠"
+//   personalised related documents re-ranked by the user's integrated topic preference,
+//                "'<q>' 중 관심 주제 '<주제>'" (page 1 on)
+//   expansive    documents of q's neighbouring queries (query graph: co-clicks and sessions),
+//                each kept only if it fits that neighbour's own context text, "'<q>'와(과)
+//                함께 찾는 '<q2>'" (page 2 on)
+// Page 0 is reactive then related; page 1 personalised; page ≥ 2 expansive, then the rest of
+// the related pool. The caller excludes documents served on earlier pages (the engine's
+// served memory), so no document repeats and a click between pages changes the next one.
+// A pure function of its inputs; thread-safe for concurrent calls on shared const inputs.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "feedscout/context/user_context.h"
+#include "feedscout/index/coclick_index.h"
+#include "feedscout/index/document_index.h"
+#include "feedscout/index/query_graph.h"
+#include "feedscout/taxonomy/taxonomy.h"
+
+namespace feedscout {
+
+struct SearchFeedConfig {
+  size_t default_n = 10;
+  size_t max_n = 50;
+  size_t max_page = 20;       // pages past this are empty
+  size_t related_pool = 200;  // text matches considered
+  size_t reactive_items = 3;  // on page 0
+  TimeMs session_window_ms = 30 * 60 * 1000;
+  double min_context_similarity = 0.05;
+  size_t min_on_sense = 3;  // the sense filter applies only when this many pass
+  double fresh_half_life_s = 2 * 24 * 3600.0;
+  double text_weight = 0.6, fresh_weight = 0.25, context_weight = 0.15;
+  double preference_weight = 0.5;  // personalised: + weight × topic preference
+  size_t expansive_queries = 3;
+  size_t expansive_items_per_query = 3;
+};
+
+enum class SearchWave { kReactive, kRelated, kPersonalised, kExpansive };
+const char* search_wave_name(SearchWave w);  // "reactive", "related", ...
+
+struct SearchFeedItem {
+  DocIndex doc = 0;
+  SearchWave wave = SearchWave::kRelated;
+  double score = 0;
+  std::string reason;  // Korean, shown to the user
+  std::string basis;   // the query, neighbour query, topic path or anchor title named
+};
+
+struct SearchFeedInputs {
+  const DocumentIndex& index;
+  const Taxonomy& taxonomy;
+  const CoClickIndex* coclick = nullptr;  // null: no reactive wave
+  const QueryGraph* graph = nullptr;      // null: no sense filter, no expansive wave
+  const ContextView* view = nullptr;      // null: unknown user (no personalisation)
+  const UserContext* context = nullptr;   // null: unknown user (no reactive wave)
+};
+
+// At most n items (n clamped to [1, config.max_n]) for `query` on `page` (0-based).
+// `exclude(doc_key)` rejects documents (seen, or served on earlier pages).
+std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::string_view query,
+                                              size_t page, size_t n, TimeMs now,
+                                              const SearchFeedConfig& config,
+                                              const std::function<bool(uint64_t)>& exclude);
+
+}  // namespace feedscout

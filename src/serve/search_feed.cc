@@ -1,0 +1,179 @@
+#include "feedscout/serve/search_feed.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace feedscout {
+namespace {
+
+struct Scored {
+  DocIndex doc = 0;
+  double score = 0;
+  double preference = 0;
+  TopicId topic = kNoTopic;  // the preferred topic behind `preference`
+};
+
+double freshness(TimeMs created_ms, TimeMs now, double half_life_s) {
+  const double age_s = std::max<double>(0.0, static_cast<double>(now - created_ms) / 1000.0);
+  return std::exp2(-age_s / half_life_s);
+}
+
+// The related pool: text matches of `query`, re-ranked by text, freshness and sense.
+std::vector<Scored> related_pool(const SearchFeedInputs& in, std::string_view query, TimeMs now,
+                                 const SearchFeedConfig& c,
+                                 const std::function<bool(DocIndex)>& skip) {
+  std::vector<Scored> out;
+  // Sense statistics over every match, served or not: whether q's sense filter applies must
+  // not change as pages exclude what they served.
+  const std::vector<TextMatch> matches = in.index.search(query, c.related_pool, nullptr);
+  if (matches.empty()) return out;
+  double best = 0;
+  for (const TextMatch& m : matches) best = std::max(best, m.score);
+  const bool has_context = in.graph != nullptr && !in.graph->context(query, 1, now).empty();
+  std::vector<double> sense(matches.size(), 0.0);
+  size_t on_sense = 0;
+  if (has_context) {
+    for (size_t i = 0; i < matches.size(); ++i) {
+      sense[i] = in.graph->context_similarity(query, in.index.doc(matches[i].doc).title, now);
+      on_sense += sense[i] >= c.min_context_similarity;
+    }
+  }
+  const bool filter = has_context && on_sense >= c.min_on_sense;
+  for (size_t i = 0; i < matches.size(); ++i) {
+    if (filter && sense[i] < c.min_context_similarity) continue;  // another sense of q
+    if (skip(matches[i].doc)) continue;
+    const DocRecord& d = in.index.doc(matches[i].doc);
+    Scored s;
+    s.doc = matches[i].doc;
+    s.score = c.text_weight * (best > 0 ? matches[i].score / best : 0) +
+              c.fresh_weight * freshness(d.created_ms, now, c.fresh_half_life_s) +
+              c.context_weight * sense[i];
+    out.push_back(s);
+  }
+  return out;
+}
+
+void sort_scored(std::vector<Scored>& v) {
+  std::stable_sort(v.begin(), v.end(), [](const Scored& a, const Scored& b) {
+    return a.score != b.score ? a.score > b.score : a.doc > b.doc;
+  });
+}
+
+}  // namespace
+
+const char* search_wave_name(SearchWave w) {
+  switch (w) {
+    case SearchWave::kReactive:
+      return "reactive";
+    case SearchWave::kRelated:
+      return "related";
+    case SearchWave::kPersonalised:
+      return "personalised";
+    case SearchWave::kExpansive:
+      return "expansive";
+  }
+  return "related";
+}
+
+std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::string_view query,
+                                              size_t page, size_t n, TimeMs now,
+                                              const SearchFeedConfig& c,
+                                              const std::function<bool(uint64_t)>& exclude) {
+  std::vector<SearchFeedItem> out;
+  n = std::clamp<size_t>(n, 1, std::max<size_t>(1, c.max_n));
+  if (page > c.max_page) return out;
+  std::unordered_set<DocIndex> taken;
+  const auto skip = [&](DocIndex d) {
+    return taken.count(d) > 0 || (exclude && exclude(in.index.doc(d).key));
+  };
+  const std::string q(query);
+  auto push = [&](DocIndex d, SearchWave w, double score, std::string reason, std::string basis) {
+    if (out.size() >= n || skip(d)) return;
+    taken.insert(d);
+    out.push_back({d, w, score, std::move(reason), std::move(basis)});
+  };
+
+  // Reactive: neighbours of the document clicked last, if it was clicked in this session.
+  if (page == 0 && in.coclick != nullptr && in.context != nullptr &&
+      !in.context->recent_clicks().empty()) {
+    const RecentClick& last = in.context->recent_clicks().front();
+    const auto anchor = in.index.find_key(last.key);
+    if (anchor && now - last.time_ms <= c.session_window_ms) {
+      std::vector<CoClickNeighbour> nb = in.coclick->neighbours(*anchor);
+      std::vector<std::pair<double, DocIndex>> ranked;
+      for (const CoClickNeighbour& x : nb) {
+        ranked.emplace_back(in.coclick->similarity(*anchor, x.doc), x.doc);
+      }
+      std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+      });
+      const std::string& title = in.index.doc(*anchor).title;
+      size_t added = 0;
+      for (const auto& [sim, d] : ranked) {
+        if (added >= c.reactive_items || sim <= 0) break;
+        const size_t before = out.size();
+        push(d, SearchWave::kReactive, sim, "방금 본 '" + title + "'와(과) 비슷한 콘텐츠", title);
+        added += out.size() > before;
+      }
+    }
+  }
+
+  std::vector<Scored> pool = related_pool(in, query, now, c, skip);
+  // Personalised (page >= 1): the related pool re-ranked by the user's topic preference.
+  if (page >= 1 && in.view != nullptr && !in.view->integrated.empty()) {
+    std::unordered_map<TopicId, double> pref;
+    for (const TopicScore& t : in.view->integrated) pref[t.topic] = t.score;
+    for (Scored& s : pool) {
+      for (const DocTopic& dt : in.index.doc(s.doc).topics) {
+        std::array<TopicId, kMaxTopicLevel> lineage{};
+        const int len = in.taxonomy.lineage(dt.topic, lineage);
+        for (int i = len - 1; i >= 0; --i) {  // the most specific preferred level
+          auto it = pref.find(lineage[static_cast<size_t>(i)]);
+          if (it == pref.end()) continue;
+          if (it->second > s.preference) {
+            s.preference = it->second;
+            s.topic = it->first;
+          }
+          break;
+        }
+      }
+      s.score += c.preference_weight * s.preference;
+    }
+  }
+  sort_scored(pool);
+
+  // Expansive (page >= 2): neighbouring queries, each filtered by its own context text.
+  if (page >= 2 && in.graph != nullptr) {
+    for (const QueryNeighbour& nq : in.graph->neighbours(query, c.expansive_queries, now)) {
+      size_t added = 0;
+      const bool has_context = !in.graph->context(nq.query, 1, now).empty();
+      for (const TextMatch& m : in.index.search(nq.query, c.expansive_items_per_query * 4, skip)) {
+        if (added >= c.expansive_items_per_query || out.size() >= n) break;
+        const double sense =
+            has_context ? in.graph->context_similarity(nq.query, in.index.doc(m.doc).title, now)
+                        : 1.0;
+        if (sense < c.min_context_similarity) continue;  // the neighbour's other sense
+        const size_t before = out.size();
+        push(m.doc, SearchWave::kExpansive, nq.weight,
+             "'" + q + "'와(과) 함께 찾는 '" + nq.query + "'", nq.query);
+        added += out.size() > before;
+      }
+    }
+  }
+
+  for (const Scored& s : pool) {
+    if (out.size() >= n) break;
+    if (s.preference > 0) {
+      const std::string& path = in.taxonomy.node(s.topic).path;
+      push(s.doc, SearchWave::kPersonalised, s.score, "'" + q + "' 중 관심 주제 '" + path + "'",
+           path);
+    } else {
+      push(s.doc, SearchWave::kRelated, s.score, "'" + q + "' 관련 최신 콘텐츠", q);
+    }
+  }
+  return out;
+}
+
+}  // namespace feedscout

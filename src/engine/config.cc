@@ -185,11 +185,59 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   double fresh_days = f.fresh_half_life_s / 86400.0;
   r.read("feed", "fresh_half_life_days", fresh_days);
   f.fresh_half_life_s = fresh_days * 86400.0;
+  double young_h = f.recency_young_half_life_s / 3600.0;
+  r.read("feed", "recency_young_half_life_h", young_h);
+  f.recency_young_half_life_s = young_h * 3600.0;
+  r.read("feed", "recency_young_share", f.recency_young_share);
+  r.read("feed", "relevance_threshold", f.relevance_threshold);
+  r.read("feed", "recency_weight", f.recency_weight);
+  r.read("feed", "below_threshold_factor", f.below_threshold_factor);
+  r.read("feed", "diversity_window", f.diversity_window);
+  r.read("feed", "diversity_max_per_topic", f.diversity_max_per_topic);
   r.read("feed", "popular_share", f.popular_share);
   r.read("feed", "popularity_weight", f.popularity_weight);
   r.read("feed", "popular_weight", f.popular_weight);
   r.read("feed", "related_weight", f.related_weight);
   r.read("feed", "related_anchors", f.related_anchors);
+
+  SearchFeedConfig& sf = e.search_feed;
+  r.read("search_feed", "default_n", sf.default_n);
+  r.read("search_feed", "max_n", sf.max_n);
+  r.read("search_feed", "max_page", sf.max_page);
+  r.read("search_feed", "related_pool", sf.related_pool);
+  r.read("search_feed", "reactive_items", sf.reactive_items);
+  int64_t session_min = sf.session_window_ms / 60000;
+  r.read("search_feed", "session_window_min", session_min);
+  sf.session_window_ms = session_min * 60000;
+  r.read("search_feed", "min_context_similarity", sf.min_context_similarity);
+  r.read("search_feed", "min_on_sense", sf.min_on_sense);
+  double sf_fresh_days = sf.fresh_half_life_s / 86400.0;
+  r.read("search_feed", "fresh_half_life_days", sf_fresh_days);
+  sf.fresh_half_life_s = sf_fresh_days * 86400.0;
+  r.read("search_feed", "text_weight", sf.text_weight);
+  r.read("search_feed", "fresh_weight", sf.fresh_weight);
+  r.read("search_feed", "context_weight", sf.context_weight);
+  r.read("search_feed", "preference_weight", sf.preference_weight);
+  r.read("search_feed", "expansive_queries", sf.expansive_queries);
+  r.read("search_feed", "expansive_items_per_query", sf.expansive_items_per_query);
+  QueryGraphConfig& qg = e.query_graph;
+  double qg_days = qg.half_life_s / 86400.0;
+  r.read("query_graph", "half_life_days", qg_days);
+  qg.half_life_s = qg_days * 86400.0;
+  double gap_min = qg.session_gap_s / 60.0;
+  r.read("query_graph", "session_gap_min", gap_min);
+  qg.session_gap_s = gap_min * 60.0;
+  r.read("query_graph", "session_weight", qg.session_weight);
+  r.read("query_graph", "max_queries", qg.max_queries);
+  r.read("query_graph", "max_neighbours", qg.max_neighbours);
+  r.read("query_graph", "max_context_words", qg.max_context_words);
+
+  TrendConfig& tr = e.trends;
+  r.read("trends", "default_window_h", tr.default_window_h);
+  r.read("trends", "max_window_h", tr.max_window_h);
+  r.read("trends", "min_recent_clicks", tr.min_recent_clicks);
+  r.read("trends", "min_growth", tr.min_growth);
+  r.read("trends", "docs_per_trend", tr.docs_per_trend);
 
   double pop_hours = e.index.popularity_half_life_s / 3600.0;
   r.read("index", "popularity_half_life_h", pop_hours);
@@ -270,6 +318,12 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
     return Status::invalid_argument(
         source + ": intent.llm_timeout_ms, llm_workers and llm_max_queue must be >= 1");
   }
+  if (sf.max_n < 1 || sf.default_n < 1 || sf.related_pool < 1 || sf.fresh_half_life_s <= 0 ||
+      qg.half_life_s <= 0 || qg.max_queries < 10 || qg.max_neighbours < 1) {
+    return Status::invalid_argument(source +
+                                    ": search_feed / query_graph sizes and half-lives must be "
+                                    "positive (max_queries >= 10)");
+  }
   if (in.refiner != "extractive" && in.refiner != "mined" && in.refiner != "none") {
     return Status::invalid_argument(
         source + ": intent.refiner must be \"extractive\", \"mined\" or \"none\"");
@@ -331,6 +385,29 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
     return Status::invalid_argument(source + ": index.coclick_neighbours must be in 1..1000");
   if (!(e.index.coclick_window_s >= 0))
     return Status::invalid_argument(source + ": index.coclick_window_days must be >= 0");
+  if (!(f.fresh_half_life_s > 0) || !(f.recency_young_half_life_s > 0))
+    return Status::invalid_argument(
+        source + ": feed.fresh_half_life_days and recency_young_half_life_h must be > 0");
+  if (!(f.recency_young_share >= 0 && f.recency_young_share <= 1) ||
+      !(f.relevance_threshold >= 0 && f.relevance_threshold <= 1) ||
+      !(f.below_threshold_factor >= 0 && f.below_threshold_factor <= 1))
+    return Status::invalid_argument(source +
+                                    ": feed.recency_young_share, relevance_threshold and "
+                                    "below_threshold_factor must be in 0..1");
+  if (!(f.recency_weight >= 0 && f.recency_weight < 1))
+    return Status::invalid_argument(source + ": feed.recency_weight must be in 0..<1");
+  if (f.diversity_window > 1000 || f.diversity_max_per_topic > 1000)
+    return Status::invalid_argument(source +
+                                    ": feed.diversity_window and diversity_max_per_topic "
+                                    "must be in 0..1000");
+  if (tr.max_window_h < 1 || tr.max_window_h > 24 * 90 || tr.default_window_h < 1 ||
+      tr.default_window_h > tr.max_window_h)
+    return Status::invalid_argument(source +
+                                    ": trends.max_window_h must be in 1..2160 and "
+                                    "default_window_h in 1..max_window_h");
+  if (!(tr.min_growth >= 1) || tr.docs_per_trend < 1 || tr.docs_per_trend > 100)
+    return Status::invalid_argument(
+        source + ": trends.min_growth must be >= 1 and docs_per_trend in 1..100");
   if (!(f.popular_weight >= 0 && f.popular_weight <= 1))
     return Status::invalid_argument(source + ": feed.popular_weight must be in 0..1");
   if (f.max_n == 0 || f.default_n == 0 || f.default_n > f.max_n) {

@@ -107,7 +107,7 @@ std::vector<Suggestion> Engine::suggest(std::string_view q, size_t n) const {
   return impl_->suggestions->suggest(q, n, impl_->clock());
 }
 
-FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served) {
+FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served, bool explain) {
   FeedPage page;
   page.user = user;
   const TimeMs now = impl_->clock();
@@ -121,14 +121,19 @@ FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served) {
     const ContextView view = compute_view(ctx, now, impl_->config.context);
     Feed feed = build_feed(
         view, ctx, *impl_->index, *impl_->taxonomy, impl_->config.feed, n, now,
-        [&](uint64_t key) { return recently_served.count(key) > 0; }, impl_->coclick.get());
+        [&](uint64_t key) { return recently_served.count(key) > 0; }, impl_->coclick.get(),
+        explain);
     page.user_class = feed.user_class;
-    for (const FeedItem& item : feed.items) {
+    page.explained = explain;
+    const auto entry = [&](const FeedItem& item) {
       const DocRecord& d = impl_->index->doc(item.doc);
-      FeedEntry e{d.id, d.title, d.source, d.created_ms, {}, item.source, item.score, item.reason};
+      FeedEntry e{d.id,        d.title,    d.source,    d.created_ms, {},
+                  item.source, item.score, item.reason, item.scores};
       for (const auto& t : d.topics) e.topic_paths.push_back(impl_->taxonomy->node(t.topic).path);
-      page.items.push_back(std::move(e));
-    }
+      return e;
+    };
+    for (const FeedItem& item : feed.items) page.items.push_back(entry(item));
+    for (const FeedItem& item : feed.unserved) page.unserved.push_back(entry(item));
   }
   if (remember_served) {
     std::vector<uint64_t> served_keys;
@@ -136,6 +141,67 @@ FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served) {
     impl_->served.remember(user, served_keys, now);
   }
   return page;
+}
+
+SearchFeedPage Engine::search_feed(const std::string& user, std::string_view query, size_t page,
+                                   size_t n, bool remember_served) {
+  SearchFeedPage out;
+  out.user = user;
+  out.query = std::string(query);
+  out.page = page;
+  const TimeMs now = impl_->clock();
+  const auto recently_served = impl_->served.snapshot(user, now);
+  {
+    std::shared_lock lk(impl_->state_mu);
+    auto it = impl_->users.find(user);
+    out.known_user = it != impl_->users.end();
+    const UserContext* ctx = out.known_user ? &it->second : nullptr;
+    std::optional<ContextView> view;
+    if (ctx != nullptr) view = compute_view(*ctx, now, impl_->config.context);
+    const SearchFeedInputs in{*impl_->index,           *impl_->taxonomy,
+                              impl_->coclick.get(),    impl_->query_graph.get(),
+                              view ? &*view : nullptr, ctx};
+    const auto items =
+        build_search_feed(in, query, page, n, now, impl_->config.search_feed, [&](uint64_t key) {
+          return recently_served.count(key) > 0 || (ctx != nullptr && ctx->has_seen(key));
+        });
+    for (const SearchFeedItem& item : items) {
+      const DocRecord& d = impl_->index->doc(item.doc);
+      SearchFeedEntry e{d.id, d.title,   d.source,   d.created_ms,
+                        {},   item.wave, item.score, item.reason};
+      for (const auto& t : d.topics) e.topic_paths.push_back(impl_->taxonomy->node(t.topic).path);
+      out.items.push_back(std::move(e));
+    }
+  }
+  if (remember_served) {
+    std::vector<uint64_t> served_keys;
+    for (const auto& e : out.items) served_keys.push_back(doc_key(e.doc_id));
+    impl_->served.remember(user, served_keys, now);
+  }
+  return out;
+}
+
+std::vector<TrendEntry> Engine::trends(size_t n, size_t window_h) const {
+  std::vector<TrendEntry> out;
+  const TimeMs now = impl_->clock();
+  std::shared_lock lk(impl_->state_mu);
+  const DocumentIndex& index = *impl_->index;
+  for (const TrendCluster& c : impl_->trends.trends(index, *impl_->taxonomy, n, window_h, now)) {
+    TrendEntry e;
+    e.label = c.label;
+    e.label_kind = c.label_is_intent ? "intent" : "topic";
+    e.topic_path = impl_->taxonomy->node(c.topic).path;
+    e.recent_clicks = c.recent_clicks;
+    e.previous_clicks = c.previous_clicks;
+    e.growth = c.growth;
+    e.score = c.score;
+    for (const TrendDoc& td : c.docs) {
+      const DocRecord& d = index.doc(td.doc);
+      e.docs.push_back({d.id, d.title, d.created_ms, td.recent_clicks, td.previous_clicks});
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 std::vector<double> Engine::score_documents(const std::string& user,

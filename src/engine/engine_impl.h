@@ -47,7 +47,7 @@ struct Job {
 };
 
 struct Engine::Impl {
-  explicit Impl(const EngineConfig& c) : config(c), served(c.served_memory_ms) {}
+  explicit Impl(const EngineConfig& c) : config(c), trends(c.trends), served(c.served_memory_ms) {}
 
   EngineConfig config;
   std::function<TimeMs()> clock;
@@ -69,6 +69,8 @@ struct Engine::Impl {
   std::unique_ptr<intent::WordWeights> word_weights;
   std::unique_ptr<intent::QueryRefiner> refiner;
   std::unique_ptr<SuggestIndex> suggestions;  // every user's Q*, for GET /v1/suggest
+  TrendIndex trends;                          // rising clicks, for GET /v1/trends
+  std::unique_ptr<QueryGraph> query_graph;    // neighbouring queries, for the search feed
   // Interest keywords (the fourth context) over word_weights; null for "none".
   std::unique_ptr<intent::KeywordExtractor> keyword_extractor;
   // The language-model refiner (intent.llm), run off the ingest path; null when off, and
@@ -131,6 +133,9 @@ struct Engine::Impl {
   // is event.doc_ids[i] resolved (kUnresolved: look it up now; absent ids are skipped).
   static constexpr DocIndex kUnresolved = UINT32_MAX;
   void apply_event(const Event& event, const DocIndex* docs);
+  // Adds a user's search to the query graph (clicked documents the index knows).
+  void add_to_query_graph(const std::string& user, std::string_view query, TimeMs t,
+                          const std::vector<std::string>& clicked, std::string_view refined);
   // Replaces a search's default Q* with the language model's answer when the search still
   // holds that default; the caller holds state_mu exclusively.
   void apply_llm_refinement(const AsyncRefinementResult& result);

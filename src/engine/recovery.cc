@@ -43,6 +43,7 @@ Status Engine::Impl::load_state() {
     refiner = std::move(r).value();
   }
   suggestions = std::make_unique<SuggestIndex>(config.intent.suggest);
+  query_graph = std::make_unique<QueryGraph>(config.query_graph);
   {
     auto k = make_keyword_extractor(config.keywords, *word_weights);
     if (!k.is_ok()) return k.status();
@@ -119,10 +120,15 @@ Status Engine::Impl::load_state() {
         }
         // Suggestions are rebuilt from the refined queries users still hold (each recent
         // search once, at its newest time); the log replay below adds the rest.
+        // So is the query graph, oldest search first (its session edges follow time).
+        const std::string user(key.substr(keys::kUserPrefix.size()));
         for (const RecentSearch& rs : ctx->recent_searches()) {
           if (!rs.refined.empty()) suggestions->add(rs.refined, rs.time_ms);
         }
-        users.emplace(std::string(key.substr(keys::kUserPrefix.size())), std::move(ctx).value());
+        for (auto rs = ctx->recent_searches().rbegin(); rs != ctx->recent_searches().rend(); ++rs) {
+          add_to_query_graph(user, rs->query, rs->time_ms, rs->clicked, rs->refined);
+        }
+        users.emplace(user, std::move(ctx).value());
         return true;
       }));
   FEEDSCOUT_RETURN_IF_ERROR(inner);

@@ -67,14 +67,39 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
       }
     }
   }
+  if (ev.type == EventType::kSearch) {
+    const RecentSearch* rs = it->second.find_recent_search(ev.query);
+    add_to_query_graph(ev.user, ev.query, ev.time_ms, ev.doc_ids, rs ? rs->refined : "");
+  }
   if (ev.type != EventType::kImpression) {
     std::sort(docs.begin(), docs.end());
     docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
     for (DocIndex d : docs) {
       index->record_click(d, ev.time_ms);
       dirty_popularity.insert(d);
+      trends.record_click(d, ev.time_ms);
+    }
+    // Trend labels: the refined query that led to these clicks (index/trend_index.h).
+    const RecentSearch* rs =
+        ev.type == EventType::kSearch ? it->second.find_recent_search(ev.query) : nullptr;
+    if (rs != nullptr && !rs->refined.empty()) {
+      for (DocIndex d : docs) trends.record_intent(d, rs->refined);
     }
   }
+}
+
+void Engine::Impl::add_to_query_graph(const std::string& user, std::string_view query, TimeMs t,
+                                      const std::vector<std::string>& clicked,
+                                      std::string_view refined) {
+  std::vector<uint64_t> keys;
+  std::vector<std::string_view> titles;
+  for (const std::string& id : clicked) {
+    const auto d = index->find(id);
+    if (!d) continue;
+    keys.push_back(index->doc(*d).key);
+    titles.push_back(index->doc(*d).title);
+  }
+  query_graph->add_search(user, query, t, keys, refined, titles);
 }
 
 void Engine::Impl::apply_llm_refinement(const AsyncRefinementResult& r) {

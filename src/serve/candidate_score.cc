@@ -18,14 +18,49 @@ double top_popularity(const DocumentIndex& index, TimeMs now) {
   return top;
 }
 
+double recency(double age_s, const FeedConfig& config) {
+  const double age = std::max(0.0, age_s);
+  const double s = std::clamp(config.recency_young_share, 0.0, 1.0);
+  const auto half = [age](double half_life_s) {
+    return half_life_s > 0 ? std::exp2(-age / half_life_s) : (age > 0 ? 0.0 : 1.0);
+  };
+  return s * half(config.recency_young_half_life_s) + (1 - s) * half(config.fresh_half_life_s);
+}
+
+double popularity_share(const DocumentIndex& index, DocIndex doc, TimeMs now, double top) {
+  return top > 0 ? std::min(1.0, std::log1p(index.popularity(doc, now)) / std::log1p(top)) : 0.0;
+}
+
 double document_quality(const DocumentIndex& index, DocIndex doc, TimeMs now, double top,
                         const FeedConfig& config) {
-  const double fresh =
-      0.5 + 0.5 * decay_factor(now - index.doc(doc).created_ms, config.fresh_half_life_s);
-  const double pop =
-      top > 0 ? std::min(1.0, std::log1p(index.popularity(doc, now)) / std::log1p(top)) : 0.0;
+  const double age_s = static_cast<double>(now - index.doc(doc).created_ms) / 1000.0;
   const double w = std::clamp(config.popularity_weight, 0.0, 1.0);
-  return (1 - w) * fresh + w * pop;
+  return (1 - w) * recency(age_s, config) + w * popularity_share(index, doc, now, top);
+}
+
+FeedScores rank_scores(double relevance, const DocumentIndex& index, DocIndex doc, TimeMs now,
+                       double top, const FeedConfig& config) {
+  FeedScores s;
+  s.relevance = std::clamp(relevance, 0.0, 1.0);
+  const double age_s = static_cast<double>(now - index.doc(doc).created_ms) / 1000.0;
+  s.recency = recency(age_s, config);
+  s.popularity = popularity_share(index, doc, now, top);
+  const double pw = std::clamp(config.popularity_weight, 0.0, 1.0);
+  const double quality = (1 - pw) * s.recency + pw * s.popularity;
+  const double rw = std::clamp(config.recency_weight, 0.0, 1.0);
+  s.above_threshold = s.relevance >= config.relevance_threshold;
+  s.final = s.above_threshold
+                ? (1 - rw) * s.relevance + rw * quality
+                : std::clamp(config.below_threshold_factor, 0.0, 1.0) * (1 - rw) * s.relevance;
+  return s;
+}
+
+double topic_scale(std::span<const TopicScore> topics) {
+  double scale = 0;
+  for (const TopicScore& ts : topics) {
+    if (ts.clicks > 0) scale = std::max(scale, ts.score);
+  }
+  return scale > 0 ? scale : 1.0;
 }
 
 double topic_membership(const DocumentIndex& index, const Taxonomy& taxonomy, DocIndex doc,
@@ -83,9 +118,10 @@ double candidate_score(std::span<const TopicScore> feed_topics, const RelatedSco
                        const DocumentIndex& index, const Taxonomy& taxonomy,
                        const FeedConfig& config, DocIndex doc, TimeMs now, double top) {
   const double relevance =
-      document_relevance(index, taxonomy, doc, feed_topics) + related.related(doc);
-  return std::max(relevance, config.popular_weight) *
-         document_quality(index, doc, now, top, config);
+      document_relevance(index, taxonomy, doc, feed_topics) / topic_scale(feed_topics) +
+      related.related(doc);
+  return rank_scores(std::max(relevance, config.popular_weight), index, doc, now, top, config)
+      .final;
 }
 
 }  // namespace feedscout

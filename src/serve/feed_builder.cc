@@ -1,6 +1,10 @@
 #include "feedscout/serve/feed_builder.h"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <iterator>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "feedscout/context/decay.h"
@@ -54,9 +58,40 @@ std::vector<TopicScore> select_feed_topics(const ContextView& view, const Taxono
   return chosen;
 }
 
+void apply_diversity(std::vector<FeedItem>& items, const DocumentIndex& index,
+                     const Taxonomy& taxonomy, const FeedConfig& config) {
+  for (FeedItem& item : items) {
+    const auto t = tier2_topic(index, taxonomy, item.doc);
+    item.scores.diversity_topic = t ? taxonomy.node(*t).path : "";
+  }
+  if (config.diversity_window == 0 || config.diversity_max_per_topic == 0) return;
+  std::unordered_map<std::string, size_t> count;
+  const size_t window = std::min(config.diversity_window, items.size());
+  for (size_t pos = 0; pos < window; ++pos) {
+    size_t pick = pos;  // stays when every remaining item is capped: keep the order
+    for (size_t j = pos; j < items.size(); ++j) {
+      const std::string& topic = items[j].scores.diversity_topic;
+      if (topic.empty() || count[topic] < config.diversity_max_per_topic) {
+        pick = j;
+        break;
+      }
+    }
+    if (pick != pos) {
+      // Items passed over move down one place each, keeping their order.
+      for (size_t j = pos; j < pick; ++j) items[j].scores.demoted_by_diversity = true;
+      std::rotate(items.begin() + static_cast<std::ptrdiff_t>(pos),
+                  items.begin() + static_cast<std::ptrdiff_t>(pick),
+                  items.begin() + static_cast<std::ptrdiff_t>(pick) + 1);
+    }
+    const std::string& topic = items[pos].scores.diversity_topic;
+    if (!topic.empty()) ++count[topic];
+  }
+}
+
 Feed build_feed(const ContextView& view, const UserContext& context, const DocumentIndex& index,
                 const Taxonomy& taxonomy, const FeedConfig& config, size_t n, TimeMs now,
-                const std::function<bool(uint64_t)>& exclude, const CoClickIndex* coclick) {
+                const std::function<bool(uint64_t)>& exclude, const CoClickIndex* coclick,
+                bool explain) {
   Feed feed;
   feed.user_class = view.user_class;
   n = std::clamp<size_t>(n, 1, config.max_n);
@@ -66,7 +101,6 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
     return used.count(d) > 0 || context.has_seen(key) || (exclude && exclude(key));
   };
   const double top = top_popularity(index, now);
-  auto quality = [&](DocIndex d) { return document_quality(index, d, now, top, config); };
 
   // 1. AfterSearch leads.
   size_t searches_used = 0;
@@ -86,11 +120,16 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
       matches = index.search(rs.query, want, blocked);
     }
     const std::string& shown = refined ? rs.refined : rs.query;
+    const double best_bm25 = matches.empty() ? 0.0 : matches.front().score;
     for (const TextMatch& m : matches) {
       if (feed.items.size() >= n) break;
       used.insert(m.doc);
-      feed.items.push_back({m.doc, FeedSource::kAfterSearch, 2.0 + m.score,
-                            "최근 찾아본 '" + shown + "' 콘텐츠", shown});
+      // Leads the page outside the recency rule; its relevance is its BM25 share.
+      FeedScores sc =
+          rank_scores(best_bm25 > 0 ? m.score / best_bm25 : 1.0, index, m.doc, now, top, config);
+      sc.final = 2.0 + m.score;
+      feed.items.push_back({m.doc, FeedSource::kAfterSearch, sc.final,
+                            "최근 찾아본 '" + shown + "' 콘텐츠", shown, sc});
     }
     ++searches_used;
   }
@@ -101,19 +140,22 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
   const RelatedScores related = related_scores(context, index, coclick, config);
   const size_t remaining = n - feed.items.size();
   std::unordered_set<DocIndex> pooled;
-  // (topic relevance + related) × quality; the reason names the larger contribution.
+  // Topic relevance normalised by the strongest selected topic (candidate_score.h).
+  const double scale = topic_scale(topics);
+  // The recency rule on (topic relevance + related); the reason names the larger part.
   auto add_candidate = [&](DocIndex d, double topic_relevance, const TopicScore* topic) {
     if (blocked(d) || !pooled.insert(d).second) return false;
     const auto rel = related.by_doc.find(d);
     const double related_part = rel == related.by_doc.end() ? 0.0 : rel->second.related;
-    const double score = (topic_relevance + related_part) * quality(d);
-    if (topic != nullptr && topic_relevance >= related_part) {
+    const FeedScores sc =
+        rank_scores(topic_relevance / scale + related_part, index, d, now, top, config);
+    if (topic != nullptr && topic_relevance / scale >= related_part) {
       const std::string& path = taxonomy.node(topic->topic).path;
-      pool.push_back({d, FeedSource::kTopic, score, "관심 주제 '" + path + "'", path});
+      pool.push_back({d, FeedSource::kTopic, sc.final, "관심 주제 '" + path + "'", path, sc});
     } else {
       const DocRecord& anchor = index.doc(rel->second.anchor);
-      pool.push_back({d, FeedSource::kRelated, score,
-                      "'" + anchor.title + "'을(를) 본 분들이 함께 본 콘텐츠", anchor.id});
+      pool.push_back({d, FeedSource::kRelated, sc.final,
+                      "'" + anchor.title + "'을(를) 본 분들이 함께 본 콘텐츠", anchor.id, sc});
     }
     return true;
   };
@@ -160,9 +202,12 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
     for (DocIndex d : index.popular()) {
       if (taken >= std::max(popular_quota, remaining)) break;
       if (blocked(d)) continue;
-      // Popular items rank below a real interest unless the user has none.
-      pool.push_back({d, FeedSource::kPopular, (cold ? 1.0 : config.popular_weight) * quality(d),
-                      "지금 인기 있는 콘텐츠", ""});
+      // Popular items rank below a real interest unless the user has none: a warm user's
+      // stand in with relevance popular_weight, a cold user's with their popularity.
+      const FeedScores sc =
+          rank_scores(cold ? popularity_share(index, d, now, top) : config.popular_weight, index, d,
+                      now, top, config);
+      pool.push_back({d, FeedSource::kPopular, sc.final, "지금 인기 있는 콘텐츠", "", sc});
       ++taken;
     }
   }
@@ -203,6 +248,19 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
   });
   std::stable_sort(first_rest, feed.items.end(),
                    [](const FeedItem& a, const FeedItem& b) { return a.score > b.score; });
+  {
+    std::vector<FeedItem> rest(std::make_move_iterator(first_rest),
+                               std::make_move_iterator(feed.items.end()));
+    feed.items.erase(first_rest, feed.items.end());
+    apply_diversity(rest, index, taxonomy, config);
+    for (FeedItem& item : rest) feed.items.push_back(std::move(item));
+  }
+  if (explain) {
+    for (const FeedItem& item : pool) {
+      if (feed.unserved.size() >= config.max_n) break;
+      if (used.count(item.doc) == 0) feed.unserved.push_back(item);
+    }
+  }
   return feed;
 }
 

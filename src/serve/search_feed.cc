@@ -96,15 +96,24 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
   };
 
   // Reactive: neighbours of the document clicked last, if it was clicked in this session.
-  if (page == 0 && in.coclick != nullptr && in.context != nullptr &&
-      !in.context->recent_clicks().empty()) {
+  if (page == 0 && in.context != nullptr && !in.context->recent_clicks().empty()) {
     const RecentClick& last = in.context->recent_clicks().front();
     const auto anchor = in.index.find_key(last.key);
     if (anchor && now - last.time_ms <= c.session_window_ms) {
-      std::vector<CoClickNeighbour> nb = in.coclick->neighbours(*anchor);
       std::vector<std::pair<double, DocIndex>> ranked;
-      for (const CoClickNeighbour& x : nb) {
-        ranked.emplace_back(in.coclick->similarity(*anchor, x.doc), x.doc);
+      if (in.coclick != nullptr) {
+        for (const CoClickNeighbour& x : in.coclick->neighbours(*anchor)) {
+          ranked.emplace_back(in.coclick->similarity(*anchor, x.doc), x.doc);
+        }
+      }
+      // Without co-click evidence: the documents whose text is closest to the anchor's title.
+      if (ranked.empty()) {
+        const std::vector<TextMatch> like =
+            in.index.search(in.index.doc(*anchor).title, c.reactive_items + 1,
+                            [&](DocIndex d) { return d == *anchor || skip(d); });
+        double best = 0;
+        for (const TextMatch& m : like) best = std::max(best, m.score);
+        for (const TextMatch& m : like) ranked.emplace_back(best > 0 ? m.score / best : 0, m.doc);
       }
       std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
         return a.first != b.first ? a.first > b.first : a.second < b.second;
@@ -149,12 +158,20 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
     for (const QueryNeighbour& nq : in.graph->neighbours(query, c.expansive_queries, now)) {
       size_t added = 0;
       const bool has_context = !in.graph->context(nq.query, 1, now).empty();
-      for (const TextMatch& m : in.index.search(nq.query, c.expansive_items_per_query * 4, skip)) {
+      const std::vector<TextMatch> matches =
+          in.index.search(nq.query, c.expansive_items_per_query * 4, skip);
+      // The neighbour's sense filter, under the same rule as q's own.
+      std::vector<double> sense(matches.size(), 1.0);
+      size_t on_sense = 0;
+      for (size_t i = 0; has_context && i < matches.size(); ++i) {
+        sense[i] = in.graph->context_similarity(nq.query, in.index.doc(matches[i].doc).title, now);
+        on_sense += sense[i] >= c.min_context_similarity;
+      }
+      const bool filter = has_context && on_sense >= c.min_on_sense;
+      for (size_t i = 0; i < matches.size(); ++i) {
+        const TextMatch& m = matches[i];
         if (added >= c.expansive_items_per_query || out.size() >= n) break;
-        const double sense =
-            has_context ? in.graph->context_similarity(nq.query, in.index.doc(m.doc).title, now)
-                        : 1.0;
-        if (sense < c.min_context_similarity) continue;  // the neighbour's other sense
+        if (filter && sense[i] < c.min_context_similarity) continue;  // the neighbour's other sense
         const size_t before = out.size();
         push(m.doc, SearchWave::kExpansive, nq.weight,
              "'" + q + "'와(과) 함께 찾는 '" + nq.query + "'", nq.query);

@@ -174,6 +174,8 @@ struct HttpServer::Impl {
   void handle_context(const std::string& user, const httplib::Request& req, httplib::Response& res);
   void handle_feed(const std::string& user, const httplib::Request& req, httplib::Response& res);
   void handle_suggest(const httplib::Request& req, httplib::Response& res);
+  void handle_search_feed(const httplib::Request& req, httplib::Response& res);
+  void handle_trends(const httplib::Request& req, httplib::Response& res);
   void handle_stored(bool document, const std::string& id, httplib::Response& res);
   void handle_healthz(httplib::Response& res);
   void handle_metrics(httplib::Response& res);
@@ -421,6 +423,12 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
       case Route::kSuggest:
         handle_suggest(req, res);
         break;
+      case Route::kSearchFeed:
+        handle_search_feed(req, res);
+        break;
+      case Route::kTrends:
+        handle_trends(req, res);
+        break;
       case Route::kHealthz:
         handle_healthz(res);
         break;
@@ -502,8 +510,83 @@ void HttpServer::Impl::handle_feed(const std::string& user, const httplib::Reque
       return;
     }
   }
-  const FeedPage page = engine.feed(user, n, remember);
+  bool explain = false;
+  if (req.has_param("explain")) {
+    const std::string v = req.get_param_value("explain");
+    if (v == "1" || v == "true") {
+      explain = true;
+    } else if (v != "0" && v != "false") {
+      send_error(
+          res, 400, "invalid_parameter",
+          "query parameter 'explain' must be 0, 1, false or true, got '" + loggable(v, 32) + "'");
+      return;
+    }
+  }
+  const FeedPage page = engine.feed(user, n, remember, explain);
   send_json(res, 200, server::dump_json(server::feed_json(page)));
+}
+
+void HttpServer::Impl::handle_trends(const httplib::Request& req, httplib::Response& res) {
+  constexpr size_t kMaxN = 100;
+  const TrendConfig& tc = engine.config().trends;
+  size_t n = 0, window_h = 0;
+  std::string error;
+  if (!int_param(req, "n", 10, 1, kMaxN, n, error) ||
+      !int_param(req, "window_h", tc.default_window_h, 1, tc.max_window_h, window_h, error)) {
+    send_error(res, 400, "invalid_parameter", error);
+    return;
+  }
+  const std::vector<TrendEntry> found = engine.trends(n, window_h);
+  send_json(res, 200, server::dump_json(server::trends_json(found, window_h, engine.now())));
+}
+
+void HttpServer::Impl::handle_search_feed(const httplib::Request& req, httplib::Response& res) {
+  constexpr size_t kMaxQueryBytes = 512;
+  const SearchFeedConfig& sc = engine.config().search_feed;
+  const size_t max_n = std::max<size_t>(1, sc.max_n);
+  size_t n = 0, page = 0;
+  std::string error;
+  if (!int_param(req, "n", std::clamp<size_t>(sc.default_n, 1, max_n), 1, max_n, n, error) ||
+      !int_param(req, "page", 0, 0, 1000000, page, error)) {
+    send_error(res, 400, "invalid_parameter", error);
+    return;
+  }
+  if (!req.has_param("user") || req.get_param_value("user").empty()) {
+    send_error(res, 400, "invalid_parameter", "query parameter 'user' is required");
+    return;
+  }
+  const std::string user = req.get_param_value("user");
+  const size_t max_id = engine.config().limits.max_id_bytes;
+  if (user.size() > max_id || !text::is_valid_utf8(user)) {
+    send_error(res, 400, "invalid_parameter",
+               "query parameter 'user' must be 1.." + std::to_string(max_id) + " bytes of UTF-8");
+    return;
+  }
+  if (!req.has_param("q")) {
+    send_error(res, 400, "invalid_parameter", "query parameter 'q' is required");
+    return;
+  }
+  const std::string q = req.get_param_value("q");
+  if (q.size() > kMaxQueryBytes || !text::is_valid_utf8(q) || text::words(q).empty()) {
+    send_error(res, 400, "invalid_parameter",
+               "query parameter 'q' must be UTF-8 with at least one word and at most " +
+                   std::to_string(kMaxQueryBytes) + " bytes");
+    return;
+  }
+  bool remember = true;
+  if (req.has_param("remember")) {
+    const std::string v = req.get_param_value("remember");
+    if (v == "0" || v == "false") {
+      remember = false;
+    } else if (v != "1" && v != "true") {
+      send_error(
+          res, 400, "invalid_parameter",
+          "query parameter 'remember' must be 0, 1, false or true, got '" + loggable(v, 32) + "'");
+      return;
+    }
+  }
+  const SearchFeedPage p = engine.search_feed(user, q, page, n, remember);
+  send_json(res, 200, server::dump_json(server::search_feed_json(p)));
 }
 
 void HttpServer::Impl::handle_suggest(const httplib::Request& req, httplib::Response& res) {

@@ -99,20 +99,84 @@ json context_json(const std::string& user, bool known, const ContextView& view,
               {"keywords", std::move(keywords)}};
 }
 
+namespace {
+
+json explain_json(const FeedEntry& e) {
+  const FeedScores& s = e.scores;
+  return json{{"source", feed_source_name(e.from)},
+              {"relevance", s.relevance},
+              {"recency", s.recency},
+              {"popularity", s.popularity},
+              {"final", s.final},
+              {"threshold", s.above_threshold ? "above" : "below"},
+              {"diversity_topic", s.diversity_topic},
+              {"demoted_by_diversity", s.demoted_by_diversity}};
+}
+
+json feed_entry_json(const FeedEntry& e, bool explain) {
+  json item{{"doc_id", e.doc_id},      {"title", e.title},
+            {"source", e.source},      {"created_at", format_rfc3339(e.created_ms)},
+            {"topics", e.topic_paths}, {"from", feed_source_name(e.from)},
+            {"score", e.score},        {"reason", e.reason}};
+  if (explain) item["explain"] = explain_json(e);
+  return item;
+}
+
+}  // namespace
+
 json feed_json(const FeedPage& page) {
   json items = json::array();
-  for (const FeedEntry& e : page.items) {
+  for (const FeedEntry& e : page.items) items.push_back(feed_entry_json(e, page.explained));
+  json out{{"user", page.user},
+           {"user_class", user_class_name(page.user_class)},
+           {"known_user", page.known_user},
+           {"items", std::move(items)}};
+  if (page.explained) {
+    json unserved = json::array();
+    for (const FeedEntry& e : page.unserved) unserved.push_back(feed_entry_json(e, true));
+    out["unserved"] = std::move(unserved);
+  }
+  return out;
+}
+
+json trends_json(const std::vector<TrendEntry>& trends, size_t window_h, TimeMs now) {
+  json list = json::array();
+  for (const TrendEntry& t : trends) {
+    json docs = json::array();
+    for (const TrendDocEntry& d : t.docs) {
+      docs.push_back({{"doc_id", d.doc_id},
+                      {"title", d.title},
+                      {"created_at", format_rfc3339(d.created_ms)},
+                      {"recent_clicks", d.recent_clicks},
+                      {"previous_clicks", d.previous_clicks}});
+    }
+    list.push_back({{"label", t.label},
+                    {"label_kind", t.label_kind},
+                    {"topic", t.topic_path},
+                    {"recent_clicks", t.recent_clicks},
+                    {"previous_clicks", t.previous_clicks},
+                    {"growth", t.growth},
+                    {"score", t.score},
+                    {"documents", std::move(docs)}});
+  }
+  return json{{"window_h", window_h}, {"now", format_rfc3339(now)}, {"trends", std::move(list)}};
+}
+
+json search_feed_json(const SearchFeedPage& page) {
+  json items = json::array();
+  for (const SearchFeedEntry& e : page.items) {
     items.push_back({{"doc_id", e.doc_id},
                      {"title", e.title},
                      {"source", e.source},
                      {"created_at", format_rfc3339(e.created_ms)},
                      {"topics", e.topic_paths},
-                     {"from", feed_source_name(e.from)},
+                     {"wave", search_wave_name(e.wave)},
                      {"score", e.score},
                      {"reason", e.reason}});
   }
   return json{{"user", page.user},
-              {"user_class", user_class_name(page.user_class)},
+              {"q", page.query},
+              {"page", page.page},
               {"known_user", page.known_user},
               {"items", std::move(items)}};
 }

@@ -27,6 +27,13 @@ nlohmann::ordered_json ingest_report_json(const IngestReport& report, size_t max
 nlohmann::ordered_json context_json(const std::string& user, bool known, const ContextView& view,
                                     const Taxonomy& taxonomy, size_t top);
 
+// With page.explained, each item also has "explain" (source, component scores, rule
+// outcomes) and "unserved" lists the candidates left out; otherwise the shape is unchanged.
 nlohmann::ordered_json feed_json(const FeedPage& page);
+// {"window_h", "now", "trends": [{"label", "label_kind", "topic", "recent_clicks",
+// "previous_clicks", "growth", "score", "documents": [...]}]}
+nlohmann::ordered_json trends_json(const std::vector<TrendEntry>& trends, size_t window_h,
+                                   TimeMs now);
+nlohmann::ordered_json search_feed_json(const SearchFeedPage& page);
 
 }  // namespace feedscout::server

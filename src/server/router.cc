@@ -67,6 +67,10 @@ const char* route_pattern(Route r) {
       return "/v1/users/{id}/feed";
     case Route::kSuggest:
       return "/v1/suggest";
+    case Route::kSearchFeed:
+      return "/v1/search-feed";
+    case Route::kTrends:
+      return "/v1/trends";
     case Route::kHealthz:
       return "/healthz";
     case Route::kMetrics:
@@ -119,6 +123,10 @@ RouteMatch match_route(std::string_view path, size_t max_id_bytes) {
     m.route = Route::kIngestDocuments;
   } else if (path == "/v1/suggest") {
     m.route = Route::kSuggest;
+  } else if (path == "/v1/search-feed") {
+    m.route = Route::kSearchFeed;
+  } else if (path == "/v1/trends") {
+    m.route = Route::kTrends;
   } else if (consume_prefix(path, "/v1/events/")) {
     if (path.find('/') == std::string_view::npos) {
       m.route = Route::kGetEvent;

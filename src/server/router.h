@@ -18,6 +18,8 @@ enum class Route : size_t {
   kUserContext,       // GET  /v1/users/{id}/context
   kUserFeed,          // GET  /v1/users/{id}/feed
   kSuggest,           // GET  /v1/suggest?q=
+  kSearchFeed,        // GET  /v1/search-feed?user=&q=&page=
+  kTrends,            // GET  /v1/trends?n=&window_h=
   kHealthz,           // GET  /healthz
   kMetrics,           // GET  /metrics
   kOther,             // no route matches (404), or the request line was unreadable

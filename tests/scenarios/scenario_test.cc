@@ -30,7 +30,10 @@
 //       count <K> | first <doc> | first-reason <reason…> | reason <i> <reason…>
 //       all-reasons <reason…> | has-reason <reason…> | lacks-reason <reason…>
 //       includes <doc>… | excludes <doc>… | no-topic <path> | only-topic <path>
-//       topic-items-under <path> | same-as <user2>
+//       topic-items-under <path> | same-as <user2> | before <doc> <doc>
+//   expect trends window_h=<H> <check> [args]   GET /v1/trends' list (Engine::trends); checks:
+//       count <K> | first-topic <path> | first-label <label…> | first-docs <doc>…
+//       has-topic <path> | lacks-topic <path>
 //   expect stats <key>=<value>…    engine counters: events_accepted, events_duplicate,
 //                                  events_rejected, documents_accepted, documents_duplicate,
 //                                  documents_rejected, documents, users
@@ -182,6 +185,8 @@ class ScenarioRunner {
         expect_feed(w);
       } else if (w[1] == "stats") {
         expect_stats(w);
+      } else if (w[1] == "trends") {
+        expect_trends(w);
       } else {
         SCENARIO_FAIL() << "unknown expectation '" << w[1] << "'";
       }
@@ -522,6 +527,15 @@ class ScenarioRunner {
           break;
         }
       }
+    } else if (check == "before") {
+      const auto ids = doc_ids();
+      if (w.size() != 7) return (void)(SCENARIO_FAIL() << "usage: before <doc> <doc>");
+      const auto a = std::find(ids.begin(), ids.end(), w[5]);
+      const auto b = std::find(ids.begin(), ids.end(), w[6]);
+      if (a == ids.end() || b == ids.end() || a > b) {
+        SCENARIO_FAIL() << "expected " << w[5] << " before " << w[6] << " (both served), got "
+                        << describe(p);
+      }
     } else if (check == "same-as") {
       const FeedPage q = engine_->feed(arg, n, false);
       bool same = p.items.size() == q.items.size();
@@ -535,6 +549,46 @@ class ScenarioRunner {
     } else {
       SCENARIO_FAIL() << "unknown feed check '" << check << "'";
     }
+  }
+
+  void expect_trends(const std::vector<std::string>& w) {
+    if (w.size() < 4 || w[2].rfind("window_h=", 0) != 0) {
+      return (void)(SCENARIO_FAIL() << "usage: expect trends window_h=<H> <check> [args]");
+    }
+    const size_t window_h = std::stoul(w[2].substr(9));
+    const std::vector<TrendEntry> trends = engine_->trends(100, window_h);
+    const std::string& check = w[3];
+    const std::string arg = join(w, 4);
+    std::ostringstream all;
+    all << trends.size() << " trends:";
+    for (const auto& t : trends) {
+      all << "\n    [" << t.label << "] " << t.topic_path << " R=" << t.recent_clicks
+          << " P=" << t.previous_clicks << " docs:";
+      for (const auto& d : t.docs) all << " " << d.doc_id;
+    }
+    const auto has_topic = [&] {
+      return std::any_of(trends.begin(), trends.end(),
+                         [&](const TrendEntry& t) { return t.topic_path == arg; });
+    };
+    bool ok = true;
+    if (check == "count") {
+      ok = trends.size() == std::stoul(arg);
+    } else if (check == "first-topic") {
+      ok = !trends.empty() && trends[0].topic_path == arg;
+    } else if (check == "first-label") {
+      ok = !trends.empty() && trends[0].label == arg;
+    } else if (check == "first-docs") {
+      std::vector<std::string> want(w.begin() + 4, w.end()), got;
+      if (!trends.empty()) {
+        for (const auto& d : trends[0].docs) got.push_back(d.doc_id);
+      }
+      ok = want == got;
+    } else if (check == "has-topic" || check == "lacks-topic") {
+      ok = has_topic() == (check == "has-topic");
+    } else {
+      return (void)(SCENARIO_FAIL() << "unknown trends check '" << check << "'");
+    }
+    if (!ok) SCENARIO_FAIL() << "trends " << check << " " << arg << " failed; got " << all.str();
   }
 
   void expect_stats(const std::vector<std::string>& w) {

@@ -563,6 +563,31 @@ TEST_F(HttpServerTest, SuggestReturnsRefinedQueriesContainingQ) {
   expect_json_error(post("/v1/suggest?q=a", "", "text/plain"), 405, "method_not_allowed");
 }
 
+TEST_F(HttpServerTest, SearchFeedPagesAndBadParameters) {
+  ingest_fixture();
+  Reply r = get("/v1/search-feed?user=alice&q=%EC%86%90%ED%9D%A5%EB%AF%BC&n=5&remember=0");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.parsed["q"], "손흥민");
+  EXPECT_EQ(r.parsed["page"], 0);
+  EXPECT_EQ(r.parsed["known_user"], true);
+  const std::set<std::string> waves{"reactive", "related", "personalised", "expansive"};
+  for (const auto& it : r.parsed["items"]) {
+    EXPECT_TRUE(waves.count(it["wave"].get<std::string>())) << it;
+    EXPECT_FALSE(it["reason"].get<std::string>().empty()) << it;
+    EXPECT_NE(it["doc_id"], "d1") << "seen documents are not served";
+  }
+  Reply past = get("/v1/search-feed?user=alice&q=x&page=999");
+  ASSERT_EQ(past.status, 200) << past.body;
+  EXPECT_TRUE(past.parsed["items"].empty());
+  for (const std::string& bad : std::vector<std::string>{
+           "/v1/search-feed?q=a", "/v1/search-feed?user=alice", "/v1/search-feed?user=&q=a",
+           "/v1/search-feed?user=alice&q=%3F%21", "/v1/search-feed?user=alice&q=%FF",
+           "/v1/search-feed?user=alice&q=a&n=0", "/v1/search-feed?user=alice&q=a&page=x",
+           "/v1/search-feed?user=alice&q=a&remember=2"}) {
+    expect_json_error(get(bad), 400, "invalid_parameter");
+  }
+}
+
 TEST_F(HttpServerTest, StoredRecordsAndIds) {
   ingest_fixture();
   Reply e = get("/v1/events/e2");
@@ -869,6 +894,100 @@ TEST(HttpMetricsTest, BucketsAreCumulativeAndCodesCounted) {
   EXPECT_EQ(sample(out, R"(feedscout_http_requests_total{route="/a",code="200"})"), 2);
   EXPECT_EQ(sample(out, R"(feedscout_http_requests_total{route="/a",code="0"})"), 1);
   EXPECT_EQ(sample(out, R"(feedscout_http_requests_total{route="/b",code="200"})"), 1);
+}
+
+}  // namespace
+}  // namespace feedscout
+
+namespace feedscout {
+namespace {
+
+TEST_F(HttpServerTest, FeedExplainListsScoresAndRuleOutcomes) {
+  ingest_fixture();
+  Reply plain = get("/v1/users/alice/feed?remember=0");
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_FALSE(plain.parsed.contains("unserved"));
+  ASSERT_FALSE(plain.parsed["items"].empty());
+  for (const auto& item : plain.parsed["items"]) EXPECT_FALSE(item.contains("explain"));
+  // explain=0 is the default response, byte for byte.
+  Reply zero = get("/v1/users/alice/feed?remember=0&explain=0");
+  ASSERT_EQ(zero.status, 200);
+  EXPECT_EQ(zero.body, plain.body);
+
+  Reply r = get("/v1/users/alice/feed?remember=0&explain=1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.parsed["items"].size(), plain.parsed["items"].size());
+  for (size_t i = 0; i < r.parsed["items"].size(); ++i) {
+    const auto& item = r.parsed["items"][i];
+    EXPECT_EQ(item["doc_id"], plain.parsed["items"][i]["doc_id"]);
+    ASSERT_TRUE(item.contains("explain")) << item.dump();
+    const auto& x = item["explain"];
+    EXPECT_EQ(x["source"], item["from"]);
+    for (const char* k : {"relevance", "recency", "popularity", "final"}) {
+      EXPECT_TRUE(x[k].is_number()) << k;
+    }
+    EXPECT_GE(x["relevance"].get<double>(), 0.0);
+    EXPECT_LE(x["relevance"].get<double>(), 1.0);
+    EXPECT_DOUBLE_EQ(x["final"].get<double>(), item["score"].get<double>());
+    EXPECT_TRUE(x["threshold"] == "above" || x["threshold"] == "below") << x.dump();
+    EXPECT_TRUE(x["demoted_by_diversity"].is_boolean());
+    EXPECT_TRUE(x["diversity_topic"].is_string());
+  }
+  // alice reads 축구: her topic items are relevant (above the threshold), her popular
+  // exploration items are not.
+  for (const auto& item : r.parsed["items"]) {
+    if (item["from"] == "topic") EXPECT_EQ(item["explain"]["threshold"], "above") << item.dump();
+    if (item["from"] == "popular") EXPECT_EQ(item["explain"]["threshold"], "below") << item.dump();
+  }
+  ASSERT_TRUE(r.parsed["unserved"].is_array());
+  for (const auto& u : r.parsed["unserved"]) EXPECT_TRUE(u.contains("explain"));
+  Reply t = get("/v1/users/alice/feed?remember=0&explain=true");
+  EXPECT_EQ(t.status, 200);
+  for (const std::string& bad : {"2", "yes", "", "TRUE"}) {
+    expect_json_error(get("/v1/users/alice/feed?explain=" + bad), 400, "invalid_parameter");
+  }
+  // An unknown user gets the cold feed, explained.
+  Reply cold = get("/v1/users/nobody/feed?explain=1");
+  ASSERT_EQ(cold.status, 200) << cold.body;
+  for (const auto& item : cold.parsed["items"]) EXPECT_EQ(item["explain"]["source"], "popular");
+}
+
+TEST_F(HttpServerTest, TrendsListRisingClustersWithTheirDocuments) {
+  Reply empty = get("/v1/trends");
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_TRUE(empty.parsed["trends"].is_array());
+  EXPECT_TRUE(empty.parsed["trends"].empty());
+  EXPECT_EQ(empty.parsed["window_h"], 24);
+
+  ingest_fixture();
+  // Three more readers of 축구 within the last day: 축구 has 5 recent clicks, none before.
+  Reply e = post(
+      "/v1/events",
+      R"({"id":"t1","type":"click","user":"u1","time":"2026-03-01T11:00:00Z","surface":"feed","docs":["d2"]}
+{"id":"t2","type":"click","user":"u2","time":"2026-03-01T11:10:00Z","surface":"feed","docs":["d2"]}
+{"id":"t3","type":"click","user":"u3","time":"2026-03-01T11:20:00Z","surface":"main","docs":["d3"]}
+)");
+  ASSERT_EQ(e.status, 200) << e.body;
+  Reply r = get("/v1/trends?n=5&window_h=24");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.parsed["trends"].size(), 1u) << r.body;  // 여행 has one click: below the minimum
+  const auto& trend = r.parsed["trends"][0];
+  EXPECT_EQ(trend["topic"], "스포츠>축구");
+  // alice's refined 손흥민 query led to d1: the cluster is labelled by it.
+  EXPECT_EQ(trend["label_kind"], "intent");
+  EXPECT_EQ(trend["label"], engine_->context("alice").recent_searches.at(0).refined);
+  EXPECT_EQ(trend["recent_clicks"], 5);
+  EXPECT_EQ(trend["previous_clicks"], 0);
+  ASSERT_EQ(trend["documents"].size(), 3u);
+  EXPECT_EQ(trend["documents"][0]["recent_clicks"], 2);
+  for (const auto& d : trend["documents"]) EXPECT_TRUE(d["doc_id"].is_string());
+
+  for (const std::string& bad :
+       {"/v1/trends?n=0", "/v1/trends?n=101", "/v1/trends?n=x", "/v1/trends?window_h=0",
+        "/v1/trends?window_h=169", "/v1/trends?window_h=-1", "/v1/trends?window_h=1e9"}) {
+    expect_json_error(get(bad), 400, "invalid_parameter");
+  }
+  expect_json_error(post("/v1/trends", "", "text/plain"), 405, "method_not_allowed");
 }
 
 }  // namespace

@@ -7,13 +7,16 @@
 #include "feedscout/common/status.h"
 #include "feedscout/context/context_config.h"
 #include "feedscout/index/document_index.h"
+#include "feedscout/index/query_graph.h"
 #include "feedscout/index/suggest_index.h"
+#include "feedscout/index/trend_index.h"
 #include "feedscout/ingest/parse.h"
 #include "feedscout/intent/keyword_extractor.h"
 #include "feedscout/intent/refiner.h"
 #include "feedscout/llm/client.h"
 #include "feedscout/llm/llm_topic_classifier.h"
 #include "feedscout/serve/feed_builder.h"
+#include "feedscout/serve/search_feed.h"
 
 namespace feedscout {
 
@@ -87,6 +90,9 @@ struct EngineConfig {
   ContextConfig context;
   IndexConfig index;
   FeedConfig feed;
+  TrendConfig trends;            // GET /v1/trends ([trends]; index/trend_index.h)
+  SearchFeedConfig search_feed;  // GET /v1/search-feed (serve/search_feed.h)
+  QueryGraphConfig query_graph;  // neighbouring queries and context texts
   IntentConfig intent;
   KeywordsConfig keywords;
   // Documents served by the feed are not served again for this long, even before the

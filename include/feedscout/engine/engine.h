@@ -48,6 +48,7 @@ struct FeedEntry {
   FeedSource from = FeedSource::kPopular;
   double score = 0;
   std::string reason;
+  FeedScores scores;  // the ranking's components (shown with ?explain=1)
 };
 
 struct FeedPage {
@@ -55,6 +56,42 @@ struct FeedPage {
   UserClass user_class = UserClass::kCold;
   bool known_user = false;
   std::vector<FeedEntry> items;
+  bool explained = false;
+  std::vector<FeedEntry> unserved;  // with explain: candidates left out, best first
+};
+
+struct TrendDocEntry {
+  std::string doc_id;
+  std::string title;
+  TimeMs created_ms = 0;
+  uint32_t recent_clicks = 0;
+  uint32_t previous_clicks = 0;
+};
+
+struct TrendEntry {
+  std::string label;       // the dominant refined intent Q*, else the topic path
+  std::string label_kind;  // "intent" or "topic"
+  std::string topic_path;
+  uint32_t recent_clicks = 0, previous_clicks = 0;
+  double growth = 0, score = 0;
+  std::vector<TrendDocEntry> docs;
+};
+
+// A search-feed entry (serve/search_feed.h): the document and the wave it came from.
+struct SearchFeedEntry {
+  std::string doc_id, title, source;
+  TimeMs created_ms = 0;
+  std::vector<std::string> topic_paths;
+  SearchWave wave = SearchWave::kRelated;
+  double score = 0;
+  std::string reason;
+};
+
+struct SearchFeedPage {
+  std::string user, query;
+  size_t page = 0;
+  bool known_user = false;
+  std::vector<SearchFeedEntry> items;
 };
 
 struct EngineStats {
@@ -109,7 +146,19 @@ class Engine {
 
   // A feed page. When remember_served is set, its documents are not served again for
   // config.served_memory_ms.
-  FeedPage feed(const std::string& user, size_t n, bool remember_served = true);
+  // With explain the page also lists the candidates left out (FeedPage::unserved).
+  FeedPage feed(const std::string& user, size_t n, bool remember_served = true,
+                bool explain = false);
+
+  // Rising trends (index/trend_index.h) over the window of window_h hours ending at now(),
+  // best first, at most n; window_h is clamped to 1..trends.max_window_h.
+  std::vector<TrendEntry> trends(size_t n, size_t window_h) const;
+
+  // A search-feed page for `query` (page 0 first): waves that broaden as pages go on. Seen
+  // documents and those served (by either feed) within config.served_memory_ms are left
+  // out; remember_served as in feed(). n is clamped to [1, search_feed.max_n].
+  SearchFeedPage search_feed(const std::string& user, std::string_view query, size_t page, size_t n,
+                             bool remember_served = true);
 
   // Scores caller-supplied candidates for `user` at now() with the home feed's ranking
   // signals (serve/candidate_score.h), for re-ranking a given list such as a logged

@@ -1,16 +1,26 @@
 // The home feed's ranking signals for one document, shared by build_feed (which also picks
 // the candidates) and Engine::score_documents (which ranks a caller's list).
 //
-//   quality(d)   = (1 - popularity_weight) · freshness(d) + popularity_weight · pop(d)
-//     freshness  = 0.5 + 0.5 · 2^(-age / fresh_half_life_s)                      in [0.5, 1]
-//     pop        = ln(1 + popularity(d)) / ln(1 + popularity of the most popular document)
+//   recency(d)   = s · 2^(-age / recency_young_half_life_s) + (1 - s) · 2^(-age /
+//                  fresh_half_life_s), s = recency_young_share                     in [0, 1]
+//                  (falls fast while young — 6 h half-life — and slowly once old — 3 d)
+//   pop(d)       = ln(1 + popularity(d)) / ln(1 + popularity of the most popular document)
 //                  (0 when nothing was clicked)                                   in [0, 1]
-//   relevance(d) = max over the user's topics t with clicks, and the document's labels l
-//                  under t (l = t or a descendant of t): preference(t) · score(l)  in [0, 1]
-//   related(d)   = related_weight · Σ_a w_a · cos(a, d) / Σ_a w_a over the user's newest
-//                  related_anchors clicks a (w_a = 1 / rank, newest first; cos from the
-//                  co-click index)                                                  in [0, w]
-//   topic score  = (relevance + related) · quality;  popular score = popular_weight · quality
+//   quality(d)   = (1 - popularity_weight) · recency(d) + popularity_weight · pop(d)
+//   relevance(d), normalised per source so that one threshold means the same everywhere:
+//     topic      max over the selected feed topics t: (preference(t) / the strongest selected
+//                preference) · label score of d under t, plus related(d), capped at 1
+//     related    related(d) = related_weight · Σ_a w_a · cos(a, d) / Σ_a w_a over the user's
+//                newest related_anchors clicks a (w_a = 1 / rank, newest first), capped at 1
+//     popular    pop(d) for a cold user; popular_weight (a stand-in) for a warm one
+//     (AfterSearch: BM25 / the query's best BM25; it leads the page outside this rule)
+//   score(d) (the recency rule, after RRA-T):
+//     relevance >= relevance_threshold: (1 - recency_weight) · relevance + recency_weight ·
+//                                       quality
+//     below:                            below_threshold_factor · (1 - recency_weight) ·
+//                                       relevance
+//   Below-threshold scores are < (1 - recency_weight) · threshold <= every above-threshold
+//   score: a fresh but irrelevant document never outranks a relevant one.
 //
 // Pure functions; thread-safe on shared const inputs.
 #pragma once
@@ -32,15 +42,31 @@ namespace feedscout {
 // nothing was clicked).
 double top_popularity(const DocumentIndex& index, TimeMs now);
 
+// recency(age) above, in [0, 1]; ages <= 0 (a document from the future) count as 0.
+double recency(double age_s, const FeedConfig& config);
+
+// pop(d) above, in [0, 1]. `top` is top_popularity(index, now).
+double popularity_share(const DocumentIndex& index, DocIndex doc, TimeMs now, double top);
+
 // quality(d) above, in [0, 1]. `top` is top_popularity(index, now).
 double document_quality(const DocumentIndex& index, DocIndex doc, TimeMs now, double top,
                         const FeedConfig& config);
+
+// The recency rule: fills relevance (clamped to [0, 1]), recency, popularity, final and
+// above_threshold of the result for a candidate of normalised `relevance`.
+FeedScores rank_scores(double relevance, const DocumentIndex& index, DocIndex doc, TimeMs now,
+                       double top, const FeedConfig& config);
+
+// The strongest preference among `topics` with clicks (1 when there is none), the scale of
+// the topic source's normalised relevance.
+double topic_scale(std::span<const TopicScore> topics);
 
 // How strongly `doc` belongs to `topic`: its best label score under it (0 when none).
 double topic_membership(const DocumentIndex& index, const Taxonomy& taxonomy, DocIndex doc,
                         TopicId topic);
 
-// relevance(d) above over `topics` (those without clicks are ignored).
+// Un-normalised topic relevance: max over `topics` (those without clicks are ignored) of
+// preference · label score; divide by topic_scale(topics) for relevance(d) above.
 double document_relevance(const DocumentIndex& index, const Taxonomy& taxonomy, DocIndex doc,
                           std::span<const TopicScore> topics);
 
@@ -64,10 +90,11 @@ struct RelatedScores {
 RelatedScores related_scores(const UserContext& context, const DocumentIndex& index,
                              const CoClickIndex* coclick, const FeedConfig& config);
 
-// The score a document gets in a ranked candidate list: max(relevance over `feed_topics` +
-// related, popular_weight) · quality, where feed_topics = select_feed_topics(view, ...) — so
-// a document of a topic the feed would serve ranks as the feed's topic source would rank it
-// (a fine topic standing in for its parent as in the feed), any other as the popular source.
+// The score a document gets in a ranked candidate list: the recency rule on
+// max(normalised topic relevance over `feed_topics` + related, popular_weight), where feed_topics =
+// select_feed_topics(view, ...) — so a document of a topic the feed would serve ranks as the feed's
+// topic source would rank it (a fine topic standing in for its parent as in the feed), any other as
+// the popular source.
 double candidate_score(std::span<const TopicScore> feed_topics, const RelatedScores& related,
                        const DocumentIndex& index, const Taxonomy& taxonomy,
                        const FeedConfig& config, DocIndex doc, TimeMs now, double top);

@@ -1,6 +1,14 @@
 // The home feed: candidates from the user's contexts, merged and ranked, each item with a
 // Korean reason naming the context it came from.
 //
+// Ranking (serve/candidate_score.h has the formulas; docs/CONTEXTS.md "Ranking"): every
+// candidate gets a relevance in [0, 1] normalised within its source; at or above
+// relevance_threshold its score is a weighted sum of relevance and quality (recency blended
+// with popularity), below it a penalised relevance that no recency can lift — a fresh but
+// irrelevant document never outranks a relevant one. After ranking a diversity rule lets at
+// most diversity_max_per_topic of the first diversity_window items (after AfterSearch) share
+// a tier-2 topic; the others move down, keeping their reasons.
+//
 // Sources, in the order they lead the page:
 //   AfterSearch — documents matching the user's most recent searches ("최근 찾아본 'Q' 콘텐츠")
 //   Topic       — the newest and the most popular documents of the user's most specific
@@ -17,12 +25,14 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "feedscout/context/user_context.h"
 #include "feedscout/index/coclick_index.h"
 #include "feedscout/index/document_index.h"
+#include "feedscout/index/trend_index.h"
 #include "feedscout/taxonomy/taxonomy.h"
 
 namespace feedscout {
@@ -40,8 +50,23 @@ struct FeedConfig {
   // the ancestor's ("fine topics matter": 축구 rather than all of 스포츠).
   double specific_topic_ratio = 0.5;
   size_t max_items_per_topic = 4;
-  // Freshness of a document: 0.5 + 0.5 · 2^(-age / fresh_half_life).
+  // Recency of a document (serve/candidate_score.h recency()), two half-lives:
+  //   recency(age) = young_share · 2^(-age / recency_young_half_life_s)
+  //                + (1 - young_share) · 2^(-age / fresh_half_life_s)
+  // It falls fast while a document is young and slowly once it is old.
   double fresh_half_life_s = 3 * 24 * 3600.0;
+  double recency_young_half_life_s = 6 * 3600.0;
+  double recency_young_share = 0.5;  // 0..1
+  // The recency rule (RRA-T): relevance >= relevance_threshold → score = (1 - recency_weight)
+  // · relevance + recency_weight · quality; below → below_threshold_factor · (1 -
+  // recency_weight) · relevance, always below every relevant candidate.
+  double relevance_threshold = 0.25;    // 0..1, on the per-source normalised relevance
+  double recency_weight = 0.3;          // 0..<1
+  double below_threshold_factor = 0.5;  // 0..1
+  // Diversity: at most diversity_max_per_topic of the first diversity_window items (after the
+  // AfterSearch block) share a tier-2 topic. 0 in either turns the rule off.
+  size_t diversity_window = 10;
+  size_t diversity_max_per_topic = 4;
   // Share of popularity in a document's quality, the rest being freshness (0..1).
   double popularity_weight = 0.3;
   // A popular document's stand-in for relevance: popular items rank below a real interest
@@ -61,25 +86,47 @@ struct FeedConfig {
 enum class FeedSource { kAfterSearch, kTopic, kRelated, kPopular };
 const char* feed_source_name(FeedSource s);
 
+// The ranking's components for one candidate, for ?explain=1 (all in [0, 1] but final).
+struct FeedScores {
+  double relevance = 0;   // normalised within the source
+  double recency = 0;     // recency(age)
+  double popularity = 0;  // pop(d)
+  double final = 0;       // the item's score (AfterSearch: 2 + its BM25 share)
+  bool above_threshold = false;
+  bool demoted_by_diversity = false;
+  std::string diversity_topic;  // the tier-2 (or tier-1) path the diversity rule counted
+};
+
 struct FeedItem {
   DocIndex doc = 0;
   FeedSource source = FeedSource::kPopular;
   double score = 0;
   std::string reason;  // Korean, shown to the user
   std::string basis;   // the query or topic path the reason names ("" for popular)
+  FeedScores scores;
 };
 
 struct Feed {
   UserClass user_class = UserClass::kCold;
   std::vector<FeedItem> items;
+  // With explain: candidates that were scored but not served, best first (at most max_n).
+  std::vector<FeedItem> unserved;
 };
 
 // Builds a page of at most n items (n is clamped to [1, config.max_n]).
-// `coclick` may be null (no related source).
+// `coclick` may be null (no related source). With `explain`, Feed::unserved lists the
+// candidates left out.
 Feed build_feed(const ContextView& view, const UserContext& context, const DocumentIndex& index,
                 const Taxonomy& taxonomy, const FeedConfig& config, size_t n, TimeMs now,
                 const std::function<bool(uint64_t doc_key)>& exclude,
-                const CoClickIndex* coclick = nullptr);
+                const CoClickIndex* coclick = nullptr, bool explain = false);
+
+// The diversity rule on `items` (already ranked): walking the first config.diversity_window
+// positions, an item whose tier-2 topic already has diversity_max_per_topic items there is
+// passed over for the next one that does not (it is marked demoted_by_diversity); when none
+// is left the best remaining item is taken. Order is otherwise kept.
+void apply_diversity(std::vector<FeedItem>& items, const DocumentIndex& index,
+                     const Taxonomy& taxonomy, const FeedConfig& config);
 
 // The most specific preferred topics, as used by build_feed (exposed for the report/tests).
 std::vector<TopicScore> select_feed_topics(const ContextView& view, const Taxonomy& taxonomy,

@@ -2,7 +2,9 @@
 // close to the query and broaden as the user scrolls (../shared/seeds/searchfeed-surf-waves.txt).
 //
 //   reactive     documents co-clicked with the one the user clicked last (within
-//                config.session_window_ms), "방금 본 '<제목>'와(과) 비슷한 콘텐츠"
+//                config.session_window_ms) or, without co-click evidence, those whose text
+//                is closest to its title (an ANN over embeddings replaces this later),
+//                "방금 본 '<제목>'와(과) 비슷한 콘텐츠"
 //   related      the best text matches of q (config.related_pool of them), re-ranked by
 //                relevance, freshness and — when the query graph knows q — cosine similarity
 //                of the title to q's context text; documents off q's sense (similarity below
@@ -63,7 +65,7 @@ struct SearchFeedItem {
 struct SearchFeedInputs {
   const DocumentIndex& index;
   const Taxonomy& taxonomy;
-  const CoClickIndex* coclick = nullptr;  // null: no reactive wave
+  const CoClickIndex* coclick = nullptr;  // null: reactive wave by text only
   const QueryGraph* graph = nullptr;      // null: no sense filter, no expansive wave
   const ContextView* view = nullptr;      // null: unknown user (no personalisation)
   const UserContext* context = nullptr;   // null: unknown user (no reactive wave)

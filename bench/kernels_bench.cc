@@ -11,7 +11,10 @@
 //   fastText student        classify() of a title + ~500 characters of body, one thread
 //                           (issue 4 target: >= 20,000 documents/s per core), with the model
 //                           trained at start-up on the shipped sample (the settings
-//                           docs/EVALUATION.md chose on YNAT: ova, 5 epochs, lr 0.2).
+//                           docs/EVALUATION.md chose on YNAT: ova, 5 epochs, lr 0.2);
+//   AnnIndex::search        top 10 by cosine among 100,000 random unit vectors of d = 64
+//                           at the default hnswlib settings (docs/EMBEDDINGS.md), plain
+//                           and with a filter that passes half the keys.
 // Data comes from bench/synthetic.h with fixed seeds. Asserts nothing about timings.
 #include <benchmark/benchmark.h>
 
@@ -20,9 +23,11 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <random>
 
 #include "engine/search_refinement.h"
 #include "feedscout/context/user_context.h"
+#include "feedscout/index/ann_index.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/ingest/parse.h"
 #include "feedscout/intent/refiner.h"
@@ -486,6 +491,63 @@ void BM_ClassifierTextTitleAnd500Chars(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 BENCHMARK(BM_ClassifierTextTitleAnd500Chars);
+
+// ---- AnnIndex::search ------------------------------------------------------------------
+
+struct AnnData {
+  std::unique_ptr<AnnIndex> index;
+  std::vector<std::vector<float>> queries;  // 256 * 64
+};
+
+// 100,000 random unit vectors (Gaussian directions) of d = 64 at the default settings; the
+// build (single thread) takes a while at start-up and is not measured.
+const AnnData& ann_data() {
+  static const AnnData data = [] {
+    constexpr size_t kDocs = 100000, kDim = 64;
+    std::mt19937 rng(21);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    auto unit = [&] {
+      std::vector<float> v(kDim);
+      for (float& x : v) x = normal(rng);
+      (void)l2_normalize(v);
+      return v;
+    };
+    AnnData d;
+    AnnIndexConfig cfg;
+    cfg.dimension = kDim;
+    cfg.initial_capacity = kDocs;
+    auto created = AnnIndex::create(cfg);
+    if (!created.is_ok()) {
+      std::cerr << "error: " << created.status().to_string() << "\n";
+      std::exit(1);
+    }
+    d.index = std::move(created).value();
+    for (uint64_t key = 0; key < kDocs; ++key) {
+      if (auto st = d.index->add(key, unit()); !st.is_ok()) {
+        std::cerr << "error: " << st.to_string() << "\n";
+        std::exit(1);
+      }
+    }
+    for (int i = 0; i < 256; ++i) d.queries.push_back(unit());
+    return d;
+  }();
+  return data;
+}
+
+void BM_AnnSearch(benchmark::State& state) {
+  const AnnData& d = ann_data();
+  const bool filtered = state.range(0) != 0;
+  const AnnFilter half = [](uint64_t key) { return key % 2 == 0; };
+  size_t i = 0;
+  for (auto _ : state) {
+    auto hits =
+        d.index->search(d.queries[i++ % d.queries.size()], 10, filtered ? half : AnnFilter{});
+    benchmark::DoNotOptimize(hits);
+  }
+  state.counters["docs"] = static_cast<double>(d.index->size());
+  state.counters["ef_search"] = static_cast<double>(d.index->config().ef_search);
+}
+BENCHMARK(BM_AnnSearch)->Arg(0)->Arg(1)->ArgName("filter");
 
 }  // namespace
 

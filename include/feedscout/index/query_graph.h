@@ -9,8 +9,8 @@
 //   - session: one user's consecutive searches within config.session_gap_s of each other
 //     (weight config.session_weight).
 // Context text of a query: a decayed bag of words from its refined queries (Q*) and the
-// titles of documents clicked for it, the query's own words left out, used to disambiguate neighbours by cosine similarity
-// of word bags (context_similarity).
+// titles of documents clicked for it, the query's own words left out, used to disambiguate
+// neighbours by cosine similarity of word bags (context_similarity).
 //
 // Queries are keyed by intent::query_key (normalised tokens). Memory is bounded: at most
 // max_queries queries (the least recently used tenth is dropped when full), max_neighbours

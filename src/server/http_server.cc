@@ -144,6 +144,24 @@ bool int_param(const httplib::Request& req, const char* name, size_t def, size_t
   return true;
 }
 
+// Reads a boolean query parameter (0, 1, false, true); `def` when absent. On failure fills
+// `error`.
+bool bool_param(const httplib::Request& req, const char* name, bool def, bool& out,
+                std::string& error) {
+  if (!req.has_param(name)) {
+    out = def;
+    return true;
+  }
+  const std::string v = req.get_param_value(name);
+  if (v == "0" || v == "false" || v == "1" || v == "true") {
+    out = v == "1" || v == "true";
+    return true;
+  }
+  error = std::string("query parameter '") + name + "' must be 0, 1, false or true, got '" +
+          loggable(v, 32) + "'";
+  return false;
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -499,28 +517,14 @@ void HttpServer::Impl::handle_feed(const std::string& user, const httplib::Reque
     return;
   }
   bool remember = true;
-  if (req.has_param("remember")) {
-    const std::string v = req.get_param_value("remember");
-    if (v == "0" || v == "false") {
-      remember = false;
-    } else if (v != "1" && v != "true") {
-      send_error(
-          res, 400, "invalid_parameter",
-          "query parameter 'remember' must be 0, 1, false or true, got '" + loggable(v, 32) + "'");
-      return;
-    }
+  if (!bool_param(req, "remember", true, remember, error)) {
+    send_error(res, 400, "invalid_parameter", error);
+    return;
   }
   bool explain = false;
-  if (req.has_param("explain")) {
-    const std::string v = req.get_param_value("explain");
-    if (v == "1" || v == "true") {
-      explain = true;
-    } else if (v != "0" && v != "false") {
-      send_error(
-          res, 400, "invalid_parameter",
-          "query parameter 'explain' must be 0, 1, false or true, got '" + loggable(v, 32) + "'");
-      return;
-    }
+  if (!bool_param(req, "explain", false, explain, error)) {
+    send_error(res, 400, "invalid_parameter", error);
+    return;
   }
   const FeedPage page = engine.feed(user, n, remember, explain);
   send_json(res, 200, server::dump_json(server::feed_json(page)));
@@ -574,16 +578,9 @@ void HttpServer::Impl::handle_search_feed(const httplib::Request& req, httplib::
     return;
   }
   bool remember = true;
-  if (req.has_param("remember")) {
-    const std::string v = req.get_param_value("remember");
-    if (v == "0" || v == "false") {
-      remember = false;
-    } else if (v != "1" && v != "true") {
-      send_error(
-          res, 400, "invalid_parameter",
-          "query parameter 'remember' must be 0, 1, false or true, got '" + loggable(v, 32) + "'");
-      return;
-    }
+  if (!bool_param(req, "remember", true, remember, error)) {
+    send_error(res, 400, "invalid_parameter", error);
+    return;
   }
   const SearchFeedPage p = engine.search_feed(user, q, page, n, remember);
   send_json(res, 200, server::dump_json(server::search_feed_json(p)));

@@ -612,14 +612,18 @@ TEST_F(HttpServerTest, FeedExplainListsScoresAndRuleOutcomes) {
   // alice reads 축구: her topic items are relevant (above the threshold), her popular
   // exploration items are not.
   for (const auto& item : r.parsed["items"]) {
-    if (item["from"] == "topic") EXPECT_EQ(item["explain"]["threshold"], "above") << item.dump();
-    if (item["from"] == "popular") EXPECT_EQ(item["explain"]["threshold"], "below") << item.dump();
+    if (item["from"] == "topic") {
+      EXPECT_EQ(item["explain"]["threshold"], "above") << item.dump();
+    }
+    if (item["from"] == "popular") {
+      EXPECT_EQ(item["explain"]["threshold"], "below") << item.dump();
+    }
   }
   ASSERT_TRUE(r.parsed["unserved"].is_array());
   for (const auto& u : r.parsed["unserved"]) EXPECT_TRUE(u.contains("explain"));
   Reply t = get("/v1/users/alice/feed?remember=0&explain=true");
   EXPECT_EQ(t.status, 200);
-  for (const std::string& bad : {"2", "yes", "", "TRUE"}) {
+  for (const std::string bad : {"2", "yes", "", "TRUE"}) {
     expect_json_error(get("/v1/users/alice/feed?explain=" + bad), 400, "invalid_parameter");
   }
   // An unknown user gets the cold feed, explained.

@@ -662,7 +662,7 @@ TEST_F(HttpServerTest, TrendsListRisingClustersWithTheirDocuments) {
   EXPECT_EQ(trend["documents"][0]["recent_clicks"], 2);
   for (const auto& d : trend["documents"]) EXPECT_TRUE(d["doc_id"].is_string());
 
-  for (const std::string& bad :
+  for (const std::string bad :
        {"/v1/trends?n=0", "/v1/trends?n=101", "/v1/trends?n=x", "/v1/trends?window_h=0",
         "/v1/trends?window_h=169", "/v1/trends?window_h=-1", "/v1/trends?window_h=1e9"}) {
     expect_json_error(get(bad), 400, "invalid_parameter");

@@ -34,6 +34,20 @@
 //   expect trends window_h=<H> <check> [args]   GET /v1/trends' list (Engine::trends); checks:
 //       count <K> | first-topic <path> | first-label <label…> | first-docs <doc>…
 //       has-topic <path> | lacks-topic <path>
+//   expect search-feed <user> q=<query> page=<p> n=<N> <check> [args]
+//                                  the page of `search_feed(user, query, p, N)` without
+//                                  remembering it ('+' in the query is a space); checks:
+//       count <K> | first <doc> | first-reason <reason…> | reason <i> <reason…>
+//       wave <i> <wave> | has-wave <wave> | lacks-wave <wave> | count-wave <k> <wave>
+//       has-reason <reason…> | lacks-reason <reason…> | includes <doc>… | excludes <doc>…
+//       before <doc> <doc> | no-topic <path> | only-topic <path> | wave-topic <wave> <path>
+//       same-as <user2> | differs-from <user2>       (search_feed_checks.h)
+//   serve-search <user> q=<query> page=<p> n=<N>
+//                                  request a search-feed page remembering it as served (so
+//                                  later pages leave its documents out) and record it
+//   expect served <user> no-repeat                  no document on two recorded pages
+//   expect served <user> q=<query> page=<p> <check> [args]
+//                                  a search-feed check on the last recorded page for q, p
 //   expect stats <key>=<value>…    engine counters: events_accepted, events_duplicate,
 //                                  events_rejected, documents_accepted, documents_duplicate,
 //                                  documents_rejected, documents, users
@@ -59,6 +73,7 @@
 #include <vector>
 
 #include "feedscout/engine/engine.h"
+#include "scenarios/search_feed_checks.h"
 #include "support/test_support.h"
 
 namespace feedscout {
@@ -174,11 +189,16 @@ class ScenarioRunner {
     } else if (cmd == "reject") {
       if (w.size() < 3) return (void)(SCENARIO_FAIL() << "usage: reject <field> <json>");
       ingest_events(rest_after(line, 2), w[1]);
+    } else if (cmd == "serve-search") {
+      serve_search(w);
     } else if (cmd == "reopen") {
       engine_.reset();
       open_engine();
     } else if (cmd == "expect") {
-      if (w.size() < 2) return (void)(SCENARIO_FAIL() << "usage: expect <context|feed|stats> …");
+      if (w.size() < 2) {
+        return (void)(SCENARIO_FAIL()
+                      << "usage: expect <context|feed|trends|search-feed|served|stats> …");
+      }
       if (w[1] == "context") {
         expect_context(w);
       } else if (w[1] == "feed") {
@@ -187,6 +207,10 @@ class ScenarioRunner {
         expect_stats(w);
       } else if (w[1] == "trends") {
         expect_trends(w);
+      } else if (w[1] == "search-feed") {
+        expect_search_feed(w);
+      } else if (w[1] == "served") {
+        expect_served(w);
       } else {
         SCENARIO_FAIL() << "unknown expectation '" << w[1] << "'";
       }
@@ -591,6 +615,69 @@ class ScenarioRunner {
     if (!ok) SCENARIO_FAIL() << "trends " << check << " " << arg << " failed; got " << all.str();
   }
 
+  // ---- search feed (checks in search_feed_checks.h) ---------------------------------
+
+  void serve_search(const std::vector<std::string>& w) {
+    scenario_search::Request r;
+    size_t i = 2;
+    const std::string err = w.size() < 3 ? "" : scenario_search::parse_request(w, i, r);
+    if (w.size() < 3 || !err.empty() || i != w.size()) {
+      return (void)(SCENARIO_FAIL()
+                    << "usage: serve-search <user> q=<query> page=<p> n=<N> " << err);
+    }
+    served_[w[1]].push_back({r, engine_->search_feed(w[1], r.query, r.page, r.n, true)});
+  }
+
+  void report_search_check(const SearchFeedPage& p, const std::vector<std::string>& w, size_t at,
+                           const scenario_search::Request& r) {
+    const std::string err =
+        scenario_search::check(engine_->taxonomy(), p, w, at, [&](const std::string& user) {
+          return engine_->search_feed(user, r.query, r.page, r.n, /*remember_served=*/false);
+        });
+    if (!err.empty()) SCENARIO_FAIL() << err;
+  }
+
+  void expect_search_feed(const std::vector<std::string>& w) {
+    scenario_search::Request r;
+    size_t i = 3;
+    const std::string err = w.size() < 4 ? "" : scenario_search::parse_request(w, i, r);
+    if (w.size() < 4 || !err.empty() || i >= w.size()) {
+      return (void)(SCENARIO_FAIL() << "usage: expect search-feed <user> q=<query> page=<p> n=<N> "
+                                       "<check> [args] "
+                                    << err);
+    }
+    const SearchFeedPage p = engine_->search_feed(w[2], r.query, r.page, r.n, false);
+    report_search_check(p, w, i, r);
+  }
+
+  void expect_served(const std::vector<std::string>& w) {
+    if (w.size() < 4) return (void)(SCENARIO_FAIL() << "usage: expect served <user> <check>");
+    const std::vector<ServedPage>& pages = served_[w[2]];
+    if (w[3] == "no-repeat") {
+      std::vector<SearchFeedPage> all;
+      for (const ServedPage& s : pages) all.push_back(s.page);
+      const std::string err = scenario_search::check_no_repeat(all);
+      if (!err.empty()) SCENARIO_FAIL() << err;
+      return;
+    }
+    scenario_search::Request r;
+    size_t i = 3;
+    const std::string err = scenario_search::parse_request(w, i, r);
+    if (!err.empty() || i >= w.size()) {
+      return (void)(SCENARIO_FAIL() << "usage: expect served <user> no-repeat | q=<query> "
+                                       "page=<p> <check> [args] "
+                                    << err);
+    }
+    auto it = std::find_if(pages.rbegin(), pages.rend(), [&](const ServedPage& s) {
+      return s.request.query == r.query && s.request.page == r.page;
+    });
+    if (it == pages.rend()) {
+      return (void)(SCENARIO_FAIL()
+                    << "no page " << r.page << " for '" << r.query << "' was served to " << w[2]);
+    }
+    report_search_check(it->page, w, i, it->request);
+  }
+
   void expect_stats(const std::vector<std::string>& w) {
     const EngineStats s = engine_->stats();
     const std::map<std::string, uint64_t> values = {
@@ -622,6 +709,11 @@ class ScenarioRunner {
   TempDir dir_{"feedscout_scenario"};
   EngineConfig config_ = engine_config(dir_.file("data"));
   std::unique_ptr<Engine> engine_;
+  struct ServedPage {
+    scenario_search::Request request;
+    SearchFeedPage page;
+  };
+  std::map<std::string, std::vector<ServedPage>> served_;  // serve-search pages per user
   std::atomic<TimeMs> now_{0};
   int line_no_ = 0;
   int commands_ = 0;
@@ -689,6 +781,44 @@ TEST(ScenarioRunnerTest, ReportsFailuresAtFileAndLine) {
     lines.insert(r.line_number());
   }
   EXPECT_EQ(lines, (std::set<int>{4, 5, 6, 8, 10}));
+}
+
+// The search-feed commands report their failures the same way; a page served twice (the
+// served memory has expired) breaks `no-repeat`.
+TEST(ScenarioRunnerTest, ReportsSearchFeedFailuresAtFileAndLine) {
+  const TempDir dir("feedscout_runner_searchcheck");
+  const fs::path file = dir.path() / "searchcheck.scenario";
+  {
+    std::ofstream out(file);
+    out << "now 2026-11-20T12:00:00Z\n"                                      // 1
+           "doc d1 533 2026-11-19T10:00:00Z 손흥민 결승골\n"                 // 2
+           "doc d2 533 2026-11-19T11:00:00Z 손흥민 인터뷰\n"                 // 3
+           "serve-search u1 q=손흥민 page=0 n=1\n"                           // 4
+           "expect search-feed u1 q=손흥민 page=0 n=5 count 2\n"             // 5: one served
+           "expect served u1 q=손흥민 page=0 count 1\n"                      // 6: passes
+           "expect search-feed u1 q=손흥민 page=0 n=5 wave 0 reactive\n"     // 7: related
+           "now 2026-11-21T12:00:00Z\n"                                      // 8
+           "serve-search u1 q=손흥민 page=0 n=1\n"                           // 9: served again
+           "expect served u1 no-repeat\n"                                    // 10
+           "expect search-feed u1 q=손흥민 page=0 n=5 frobnicate\n"          // 11
+           "expect search-feed u1 page=0 n=5 count 1\n"                      // 12: no q=
+           "expect served u2 no-repeat\n"                                    // 13: none served
+           "expect search-feed u1 q=손흥민 page=0 n=5 only-topic 스포츠\n";  // 14: passes
+  }
+  ::testing::TestPartResultArray results;
+  {
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &results);
+    ScenarioRunner runner(file);
+    runner.run();
+  }
+  std::set<int> lines;
+  for (int i = 0; i < results.size(); ++i) {
+    const auto& r = results.GetTestPartResult(i);
+    EXPECT_TRUE(r.nonfatally_failed()) << r.message();
+    lines.insert(r.line_number());
+  }
+  EXPECT_EQ(lines, (std::set<int>{5, 7, 10, 11, 12, 13}));
 }
 
 }  // namespace

@@ -243,6 +243,7 @@ ContextView compute_view(const UserContext& context, TimeMs now, const ContextCo
   view.now_ms = now;
   view.recent_searches = context.recent_searches();
   view.keywords = keyword_scores(context.keywords(), now, config.keywords);
+  view.profiles = profile_scores(context.profiles(), now, config.profiles);
   const auto& surfaces = context.surfaces();
 
   const SurfaceState& feed = surfaces[static_cast<int>(Surface::kFeed)];

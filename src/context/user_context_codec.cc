@@ -1,6 +1,7 @@
 // Binary encoding of UserContext (little-endian, versioned). Topic ids are the dense ids
 // of the loaded taxonomy; the engine stores a taxonomy fingerprint beside the contexts
 // and refuses a data directory built with another taxonomy.
+#include <cmath>
 #include <cstring>
 
 #include "feedscout/context/user_context.h"
@@ -9,8 +10,9 @@ namespace feedscout {
 namespace {
 
 // Version 2 added recent clicks, version 3 refined queries (Q*) of recent searches, version 4
-// interest keywords (after the seen set); older records still decode.
-constexpr uint8_t kVersion = 4;
+// interest keywords (after the seen set), version 5 embedding interest profiles and pending
+// impressions (after the keywords); older records still decode.
+constexpr uint8_t kVersion = 5;
 
 class Writer {
  public:
@@ -24,6 +26,7 @@ class Writer {
     pod<uint32_t>(static_cast<uint32_t>(s.size()));
     out_ += s;
   }
+  void bytes(const void* data, size_t n) { out_.append(static_cast<const char*>(data), n); }
   std::string take() { return std::move(out_); }
 
  private:
@@ -50,6 +53,12 @@ class Reader {
   // A count that cannot exceed the bytes left (each element needs at least min_bytes).
   bool count(uint32_t& n, size_t min_bytes) {
     return pod(n) && static_cast<size_t>(n) * min_bytes <= in_.size() - pos_;
+  }
+  bool bytes(void* data, size_t n) {
+    if (in_.size() - pos_ < n) return false;
+    std::memcpy(data, in_.data() + pos_, n);
+    pos_ += n;
+    return true;
   }
   bool done() const { return pos_ == in_.size(); }
 
@@ -102,6 +111,22 @@ std::string UserContext::encode() const {
     w.pod<int64_t>(k.last_ms);
     w.pod<double>(k.lasting_sum);
     w.pod<double>(k.errand_sum);
+  }
+  const auto& profiles = profiles_.profiles();
+  w.pod<uint32_t>(static_cast<uint32_t>(profiles_.dimension()));
+  w.pod<uint32_t>(static_cast<uint32_t>(profiles.size()));
+  for (const InterestProfile& p : profiles) {
+    w.bytes(p.q.data(), p.q.size());
+    w.pod<double>(p.weight);
+    w.pod<int64_t>(p.ref_ms);
+    w.pod<uint64_t>(p.anchor_key);
+    w.pod<uint32_t>(p.clicks);
+    w.pod<uint32_t>(p.skips);
+  }
+  w.pod<uint32_t>(static_cast<uint32_t>(profiles_.pending().size()));
+  for (const PendingImpression& p : profiles_.pending()) {
+    w.pod<uint64_t>(p.key);
+    w.pod<int64_t>(p.time_ms);
   }
   return w.take();
 }
@@ -184,6 +209,27 @@ Result<UserContext> UserContext::decode(std::string_view bytes) {
       k.kind = static_cast<intent::KeywordKind>(kind);
     }
     if (!c.keywords_.assign(std::move(keywords))) return bad("keyword order");
+  }
+  if (version >= 5) {
+    uint32_t dim, n;
+    if (!r.pod(dim) || dim > (1u << 16) || !r.count(n, dim + 32)) return bad("profiles");
+    if (n > 0 && dim == 0) return bad("profile dimension");
+    std::vector<InterestProfile> profiles(n);
+    for (InterestProfile& p : profiles) {
+      p.q.resize(dim);
+      if (!r.bytes(p.q.data(), dim) || !r.pod(p.weight) || !r.pod(p.ref_ms) ||
+          !r.pod(p.anchor_key) || !r.pod(p.clicks) || !r.pod(p.skips)) {
+        return bad("profile");
+      }
+      if (!std::isfinite(p.weight) || p.weight < 0) return bad("profile weight");
+    }
+    uint32_t pending_n;
+    if (!r.count(pending_n, 16)) return bad("pending impressions");
+    std::vector<PendingImpression> pending(pending_n);
+    for (PendingImpression& p : pending) {
+      if (!r.pod(p.key) || !r.pod(p.time_ms)) return bad("pending impression");
+    }
+    if (!c.profiles_.assign(std::move(profiles), std::move(pending))) return bad("profile order");
   }
   if (!r.done()) return bad("trailing bytes");
   return c;

@@ -40,7 +40,7 @@ void put(std::string& out, T v) {
   out.append(reinterpret_cast<const char*>(&v), sizeof(T));
 }
 template <typename T>
-T get(std::string_view in, size_t& pos) {
+T read_pod(std::string_view in, size_t& pos) {
   T v;
   std::memcpy(&v, in.data() + pos, sizeof(T));
   pos += sizeof(T);
@@ -197,6 +197,24 @@ Status AnnIndex::remove(uint64_t key) {
   return Status::ok();
 }
 
+Result<std::vector<float>> AnnIndex::get(uint64_t key) const {
+  const Impl& s = *impl_;
+  std::shared_lock lock(s.mu);
+  auto it = s.slot_of.find(key);
+  if (it == s.slot_of.end()) {
+    return Status::not_found("ann index: key " + std::to_string(key) + " is not indexed");
+  }
+  try {
+    std::vector<float> v(config_.dimension);
+    const hnswlib::tableint internal = s.hnsw->label_lookup_.at(it->second);
+    std::memcpy(v.data(), s.hnsw->getDataByInternalId(internal), v.size() * sizeof(float));
+    return v;
+  } catch (const std::exception& e) {
+    return Status::internal("ann index: get of key " + std::to_string(key) +
+                            " failed: " + e.what());
+  }
+}
+
 bool AnnIndex::contains(uint64_t key) const {
   std::shared_lock lock(impl_->mu);
   return impl_->slot_of.count(key) > 0;
@@ -331,11 +349,11 @@ Result<std::unique_ptr<AnnIndex>> AnnIndex::load(const std::string& path,
     return corrupt("not a feedscout ANN index");
   size_t pos = sizeof(kMagic);
   FileHeader h;
-  h.version = get<uint32_t>(bytes, pos);
-  h.dimension = get<uint32_t>(bytes, pos);
+  h.version = read_pod<uint32_t>(bytes, pos);
+  h.dimension = read_pod<uint32_t>(bytes, pos);
   for (uint64_t* v : {&h.m, &h.ef_construction, &h.ef_search, &h.seed, &h.live, &h.slots,
                       &h.capacity, &h.payload_bytes, &h.checksum}) {
-    *v = get<uint64_t>(bytes, pos);
+    *v = read_pod<uint64_t>(bytes, pos);
   }
   pos += sizeof(uint64_t);  // reserved
   if (h.version != kVersion) return corrupt("unsupported version " + std::to_string(h.version));
@@ -367,7 +385,7 @@ Result<std::unique_ptr<AnnIndex>> AnnIndex::load(const std::string& path,
   auto impl = std::make_unique<Impl>();
   size_t tpos = 0;
   impl->key_of_slot.resize(h.slots);
-  for (auto& key : impl->key_of_slot) key = get<uint64_t>(table, tpos);
+  for (auto& key : impl->key_of_slot) key = read_pod<uint64_t>(table, tpos);
   impl->live.assign(table.begin() + static_cast<std::ptrdiff_t>(tpos), table.end());
 
   // hnswlib 0.6.2 loads only from a path: hand it the payload through a temporary file.

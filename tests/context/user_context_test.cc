@@ -687,9 +687,9 @@ TEST(UserContextCodecTest, RejectsEveryTruncation) {
 TEST(UserContextCodecTest, RejectsTrailingBytesAndOtherVersions) {
   std::string bytes = rich_context().encode();
   EXPECT_FALSE(UserContext::decode(bytes + '\0').is_ok());
-  std::string v5 = bytes;
-  v5[0] = 5;
-  auto d = UserContext::decode(v5);
+  std::string v6 = bytes;
+  v6[0] = 6;
+  auto d = UserContext::decode(v6);
   ASSERT_FALSE(d.is_ok());
   EXPECT_NE(d.status().message().find("version"), std::string::npos);
 }
@@ -703,9 +703,10 @@ TEST(UserContextCodecTest, HugeCountsAreRejectedWithoutAllocating) {
   // An empty context with a recent-search count of 2^32 − 1.
   std::string empty = UserContext().encode();
   // Layout: 1 + 8 + 3·(8+8+8+4) = 93 bytes, then the search count (4), the recent-click
-  // count (4), the seen count (4), then the keyword count (4).
-  ASSERT_EQ(empty.size(), 93u + 4 + 4 + 4 + 4);
-  for (size_t at : {93u, 97u, 101u, 105u}) {
+  // count (4), the seen count (4), the keyword count (4), then the profile dimension (4),
+  // the profile count (4) and the pending-impression count (4).
+  ASSERT_EQ(empty.size(), 93u + 4 + 4 + 4 + 4 + 12);
+  for (size_t at : {93u, 97u, 101u, 105u, 113u, 117u}) {
     std::string huge = empty;
     huge.replace(at, 4, "\xFF\xFF\xFF\xFF", 4);
     EXPECT_FALSE(UserContext::decode(huge).is_ok()) << at;
@@ -714,9 +715,10 @@ TEST(UserContextCodecTest, HugeCountsAreRejectedWithoutAllocating) {
 
 TEST(UserContextCodecTest, Version1RecordsWithoutRecentClicksStillDecode) {
   // A version-1 record is a version-2 record without the recent-click count (and a version-2
-  // record a version-4 one without the refined queries and the trailing keyword count).
+  // record a version-5 one without the refined queries, the keyword count and the three
+  // profile counts).
   std::string v1 = UserContext().encode();
-  ASSERT_EQ(v1.size(), 109u);
+  ASSERT_EQ(v1.size(), 121u);
   v1.resize(105);
   v1.erase(97, 4);
   v1[0] = 1;
@@ -735,8 +737,9 @@ TEST(UserContextCodecTest, Version2RecordsWithoutRefinedQueriesStillDecode) {
   const size_t at = 97 + 5 + 8 + 9;
   ASSERT_EQ(v2.substr(at, 5), std::string(5, '\0'));
   v2.erase(at, 5);
-  ASSERT_EQ(v2.substr(v2.size() - 4), std::string(4, '\0'));  // no keywords (version 4)
-  v2.resize(v2.size() - 4);
+  // No keywords (version 4), no profiles and no pending impressions (version 5).
+  ASSERT_EQ(v2.substr(v2.size() - 16), std::string(16, '\0'));
+  v2.resize(v2.size() - 16);
   v2[0] = 2;
   auto d = UserContext::decode(v2);
   ASSERT_TRUE(d.is_ok()) << d.status().to_string();

@@ -127,6 +127,22 @@ TEST(AnnIndexTest, ReAddingAKeyReplacesItsVector) {
   EXPECT_NE((*old)[0].key, 3u);
 }
 
+TEST(AnnIndexTest, GetReturnsTheNormalisedVectorAndNotFoundWhenAbsent) {
+  const auto data = random_unit_vectors(50, 9);
+  auto index = make_index();
+  for (size_t i = 0; i < data.size(); ++i) ASSERT_TRUE(index->add(i, data[i]).is_ok());
+  std::vector<float> scaled = data[7];
+  for (float& x : scaled) x *= 3.0f;
+  ASSERT_TRUE(index->add(7, scaled).is_ok());  // stored normalised
+  auto v = index->get(7);
+  ASSERT_TRUE(v.is_ok()) << v.status().to_string();
+  ASSERT_EQ(v->size(), kDim);
+  for (size_t i = 0; i < kDim; ++i) EXPECT_NEAR((*v)[i], data[7][i], 1e-5f);
+  ASSERT_TRUE(index->remove(7).is_ok());
+  EXPECT_EQ(index->get(7).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(index->get(999).status().code(), Status::Code::kNotFound);
+}
+
 TEST(AnnIndexTest, FilterKeepsOnlyAllowedKeysAndVectorsAreNormalised) {
   const auto data = random_unit_vectors(1000, 6);
   auto index = make_index();

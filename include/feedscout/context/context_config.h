@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "feedscout/context/interest_profiles.h"
 #include "feedscout/ingest/records.h"
 
 namespace feedscout {
@@ -45,6 +46,7 @@ struct ContextConfig {
   size_t max_seen_docs = 2000;
   size_t max_topics_per_surface = 256;  // the weakest topics are dropped beyond this
   KeywordContextConfig keywords;
+  ProfileContextConfig profiles;  // the fifth context (interest_profiles.h)
 };
 
 }  // namespace feedscout

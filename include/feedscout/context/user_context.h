@@ -1,7 +1,8 @@
 // The per-user context: the first two context kinds of the brief — topic preference per
 // surface at every taxonomy level, and the integrated cross-surface preference — plus the
 // user's recent searches with their refined queries (the third), interest keywords (the
-// fourth, interest_keywords.h) and the documents the user has already seen.
+// fourth, interest_keywords.h), embedding interest profiles (the fifth, interest_profiles.h)
+// and the documents the user has already seen.
 //
 // State is a set of decayed sums (decay.h), so applying events in any order gives the same
 // context. A UserContext is a plain value: not thread-safe; the engine serialises writers
@@ -20,6 +21,7 @@
 #include "feedscout/common/time.h"
 #include "feedscout/context/context_config.h"
 #include "feedscout/context/interest_keywords.h"
+#include "feedscout/context/interest_profiles.h"
 #include "feedscout/context/seen_set.h"
 #include "feedscout/ingest/records.h"
 #include "feedscout/intent/refiner.h"
@@ -96,6 +98,11 @@ class UserContext {
   }
   const InterestKeywords& keywords() const { return keywords_; }
 
+  // Embedding interest profiles (the fifth context, interest_profiles.h); the engine moves
+  // them with the embeddings of clicked and skipped documents.
+  const InterestProfiles& profiles() const { return profiles_; }
+  InterestProfiles& mutable_profiles() { return profiles_; }
+
   // Compact binary form for the store, and back. decode() rejects malformed input.
   std::string encode() const;
   [[nodiscard]] static Result<UserContext> decode(std::string_view bytes);
@@ -114,6 +121,7 @@ class UserContext {
   std::vector<RecentSearch> recent_searches_;
   std::vector<RecentClick> recent_clicks_;
   InterestKeywords keywords_;
+  InterestProfiles profiles_;
   SeenSet seen_;
   TimeMs last_event_ms_ = 0;
 };
@@ -143,6 +151,8 @@ struct ContextView {
   std::vector<RecentSearch> recent_searches;
   // Interest keywords at now, highest weight first (keyword_scores).
   std::vector<KeywordScore> keywords;
+  // Embedding interest profiles at now, heaviest first (profile_scores).
+  std::vector<ProfileScore> profiles;
 };
 
 // Preference of one topic on one surface at `now` (formula in ContextConfig).

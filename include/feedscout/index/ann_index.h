@@ -83,6 +83,8 @@ class AnnIndex {
   // NotFound when `key` is absent. Its slot is reused by a later add().
   [[nodiscard]] Status remove(uint64_t key);
   bool contains(uint64_t key) const;
+  // The stored (normalised) vector of `key`, d floats; NotFound when absent.
+  [[nodiscard]] Result<std::vector<float>> get(uint64_t key) const;
 
   // At most k hits, most similar first (ties: smaller key first), only keys for which
   // `filter` (when set) is true. With a filter the search asks hnswlib for more

@@ -199,6 +199,13 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("feed", "popular_weight", f.popular_weight);
   r.read("feed", "related_weight", f.related_weight);
   r.read("feed", "related_anchors", f.related_anchors);
+  r.read("feed", "keyword_queries", f.keyword_queries);
+  r.read("feed", "keyword_items", f.keyword_items);
+  r.read("feed", "keyword_weight", f.keyword_weight);
+  r.read("feed", "profile_queries", f.profile_queries);
+  r.read("feed", "profile_items", f.profile_items);
+  r.read("feed", "embedding_weight", f.embedding_weight);
+  r.read("feed", "embedding_min_similarity", f.embedding_min_similarity);
 
   SearchFeedConfig& sf = e.search_feed;
   r.read("search_feed", "default_n", sf.default_n);
@@ -290,6 +297,39 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   kc.errand_half_life_s = errand_days * 86400.0;
   r.read("keywords", "min_view_weight", kc.min_view_weight);
 
+  EmbeddingsConfig& em = e.embeddings;
+  r.read("embeddings", "kind", em.kind);
+  r.read("embeddings", "model", em.model_path);
+  std::string embed_dialect;
+  read_client("embeddings", em.client, embed_dialect);
+  r.read("embeddings", "llm_dimension", em.llm_dimension);
+  r.read("embeddings", "llm_max_batch", em.llm_max_batch);
+  r.read("embeddings", "llm_document_prefix", em.llm_document_prefix);
+  r.read("embeddings", "ann_m", em.ann.m);
+  r.read("embeddings", "ann_ef_construction", em.ann.ef_construction);
+  r.read("embeddings", "ann_ef_search", em.ann.ef_search);
+  double max_age_days = static_cast<double>(em.max_age_ms) / kMsPerDay;
+  r.read("embeddings", "max_age_days", max_age_days);
+  em.max_age_ms = static_cast<TimeMs>(max_age_days * kMsPerDay);
+  double save_s = static_cast<double>(em.save_interval_ms) / 1000.0;
+  r.read("embeddings", "save_interval_s", save_s);
+  em.save_interval_ms = static_cast<TimeMs>(save_s * 1000.0);
+
+  ProfileContextConfig& pc = x.profiles;
+  r.read("profiles", "max_profiles", pc.max_profiles);
+  r.read("profiles", "merge_similarity", pc.merge_similarity);
+  r.read("profiles", "click_rate", pc.click_rate);
+  r.read("profiles", "skip_rate", pc.skip_rate);
+  r.read("profiles", "skip_min_similarity", pc.skip_min_similarity);
+  double profile_days = pc.half_life_s / 86400.0;
+  r.read("profiles", "half_life_days", profile_days);
+  pc.half_life_s = profile_days * 86400.0;
+  double skip_min = static_cast<double>(pc.skip_after_ms) / 60000.0;
+  r.read("profiles", "skip_after_min", skip_min);
+  pc.skip_after_ms = static_cast<TimeMs>(skip_min * 60000.0);
+  r.read("profiles", "max_pending", pc.max_pending);
+  r.read("profiles", "min_view_weight", pc.min_view_weight);
+
   r.read("server", "host", c.server.host);
   r.read("server", "port", c.server.port);
   r.read("server", "threads", c.server.threads);
@@ -317,6 +357,40 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   if (in.llm.timeout_ms < 1 || in.llm.workers < 1 || in.llm.max_queue < 1) {
     return Status::invalid_argument(
         source + ": intent.llm_timeout_ms, llm_workers and llm_max_queue must be >= 1");
+  }
+  {
+    auto d = llm::parse_dialect(embed_dialect);
+    if (!d.is_ok()) return d.status().with_context(source + ": embeddings.llm_dialect");
+    em.client.dialect = *d;
+  }
+  if (em.kind != "fasttext" && em.kind != "llm" && em.kind != "none") {
+    return Status::invalid_argument(source +
+                                    ": embeddings.kind must be \"fasttext\", \"llm\" or \"none\"");
+  }
+  if (em.kind == "fasttext" && em.model_path.empty()) {
+    return Status::invalid_argument(source +
+                                    ": embeddings.kind \"fasttext\" needs embeddings.model");
+  }
+  if (em.kind == "llm" && (em.llm_dimension < 1 || em.llm_max_batch < 1)) {
+    return Status::invalid_argument(
+        source + ": embeddings.kind \"llm\" needs llm_dimension >= 1 and llm_max_batch >= 1");
+  }
+  if (em.ann.m < 2 || em.ann.ef_construction < 1 || em.ann.ef_search < 1 || em.max_age_ms < 0 ||
+      em.save_interval_ms < 0) {
+    return Status::invalid_argument(source +
+                                    ": embeddings.ann_m must be >= 2, ann_ef_* >= 1, "
+                                    "max_age_days and save_interval_s >= 0");
+  }
+  if (pc.max_profiles > 16 || pc.max_pending > 4096 || !(pc.half_life_s > 0) ||
+      !(pc.click_rate >= 0 && pc.click_rate <= 1) || !(pc.skip_rate >= 0 && pc.skip_rate <= 1) ||
+      !(pc.merge_similarity >= -1 && pc.merge_similarity <= 1) ||
+      !(pc.skip_min_similarity >= -1 && pc.skip_min_similarity <= 1) || pc.skip_after_ms < 0 ||
+      !(pc.min_view_weight >= 0)) {
+    return Status::invalid_argument(
+        source +
+        ": profiles.max_profiles must be in 0..16, max_pending in 0..4096, click_rate and "
+        "skip_rate in 0..1, similarities in -1..1, half_life_days > 0, skip_after_min and "
+        "min_view_weight >= 0");
   }
   if (sf.max_n < 1 || sf.default_n < 1 || sf.related_pool < 1 || sf.fresh_half_life_s <= 0 ||
       qg.half_life_s <= 0 || qg.max_queries < 10 || qg.max_neighbours < 1) {
@@ -408,6 +482,16 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   if (!(tr.min_growth >= 1) || tr.docs_per_trend < 1 || tr.docs_per_trend > 100)
     return Status::invalid_argument(
         source + ": trends.min_growth must be >= 1 and docs_per_trend in 1..100");
+  if (!(f.keyword_weight >= 0 && f.keyword_weight <= 1) ||
+      !(f.embedding_weight >= 0 && f.embedding_weight <= 1) ||
+      !(f.embedding_min_similarity >= -1 && f.embedding_min_similarity <= 1) ||
+      f.keyword_queries > 32 || f.keyword_items > 100 || f.profile_queries > 16 ||
+      f.profile_items > 100)
+    return Status::invalid_argument(
+        source +
+        ": feed.keyword_weight and embedding_weight must be in 0..1, "
+        "embedding_min_similarity in -1..1, keyword_queries <= 32, "
+        "profile_queries <= 16, keyword_items and profile_items <= 100");
   if (!(f.popular_weight >= 0 && f.popular_weight <= 1))
     return Status::invalid_argument(source + ": feed.popular_weight must be in 0..1");
   if (f.max_n == 0 || f.default_n == 0 || f.default_n > f.max_n) {

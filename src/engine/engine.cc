@@ -81,6 +81,8 @@ IngestReport Engine::ingest_documents(std::string_view body, size_t first_line) 
   }
   Job job;
   job.documents = true;
+  // Embed on the caller's thread too (empty when embeddings are off).
+  if (impl_->embedder) job.vectors = impl_->embed_documents(parsed.items);
   job.docs = std::move(parsed.items);
   job.report = &report;
   impl_->submit(job);
@@ -121,8 +123,8 @@ FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served, b
     const ContextView view = compute_view(ctx, now, impl_->config.context);
     Feed feed = build_feed(
         view, ctx, *impl_->index, *impl_->taxonomy, impl_->config.feed, n, now,
-        [&](uint64_t key) { return recently_served.count(key) > 0; }, impl_->coclick.get(),
-        explain);
+        [&](uint64_t key) { return recently_served.count(key) > 0; }, impl_->coclick.get(), explain,
+        impl_->ann.get());
     page.user_class = feed.user_class;
     page.explained = explain;
     const auto entry = [&](const FeedItem& item) {
@@ -144,11 +146,12 @@ FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served, b
 }
 
 SearchFeedPage Engine::search_feed(const std::string& user, std::string_view query, size_t page,
-                                   size_t n, bool remember_served) {
+                                   size_t n, bool remember_served, bool explain) {
   SearchFeedPage out;
   out.user = user;
   out.query = std::string(query);
   out.page = page;
+  out.explained = explain;
   const TimeMs now = impl_->clock();
   const auto recently_served = impl_->served.snapshot(user, now);
   {
@@ -160,18 +163,24 @@ SearchFeedPage Engine::search_feed(const std::string& user, std::string_view que
     if (ctx != nullptr) view = compute_view(*ctx, now, impl_->config.context);
     const SearchFeedInputs in{*impl_->index,           *impl_->taxonomy,
                               impl_->coclick.get(),    impl_->query_graph.get(),
-                              view ? &*view : nullptr, ctx};
-    const auto items =
-        build_search_feed(in, query, page, n, now, impl_->config.search_feed, [&](uint64_t key) {
+                              view ? &*view : nullptr, ctx,
+                              impl_->ann.get()};
+    std::vector<SearchFeedItem> left_out;
+    const auto items = build_search_feed(
+        in, query, page, n, now, impl_->config.search_feed,
+        [&](uint64_t key) {
           return recently_served.count(key) > 0 || (ctx != nullptr && ctx->has_seen(key));
-        });
-    for (const SearchFeedItem& item : items) {
+        },
+        explain ? &left_out : nullptr);
+    const auto entry = [&](const SearchFeedItem& item) {
       const DocRecord& d = impl_->index->doc(item.doc);
-      SearchFeedEntry e{d.id, d.title,   d.source,   d.created_ms,
-                        {},   item.wave, item.score, item.reason};
+      SearchFeedEntry e{d.id,      d.title,    d.source,    d.created_ms, {},
+                        item.wave, item.score, item.reason, item.scores};
       for (const auto& t : d.topics) e.topic_paths.push_back(impl_->taxonomy->node(t.topic).path);
-      out.items.push_back(std::move(e));
-    }
+      return e;
+    };
+    for (const SearchFeedItem& item : items) out.items.push_back(entry(item));
+    for (const SearchFeedItem& item : left_out) out.unserved.push_back(entry(item));
   }
   if (remember_served) {
     std::vector<uint64_t> served_keys;
@@ -275,6 +284,10 @@ EngineStats Engine::stats() const {
   s.llm_refinements_dropped = a.dropped;
   s.llm_refinements_expired = a.expired;
   s.llm_refinements_failed = a.failed;
+  s.documents_embedded = c.documents_embedded;
+  s.embed_failures = c.embed_failures;
+  s.vectors_expired = c.vectors_expired;
+  s.ann_vectors = impl_->ann ? impl_->ann->size() : 0;
   std::shared_lock lk(impl_->state_mu);
   s.documents = impl_->index->size();
   s.users = impl_->users.size();

@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <queue>
 #include <shared_mutex>
 #include <string>
 #include <thread>
@@ -22,11 +23,13 @@
 
 #include "async_refinement.h"
 #include "feedscout/engine/engine.h"
+#include "feedscout/index/ann_index.h"
 #include "feedscout/index/coclick_index.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/intent/llm_refiner.h"
 #include "feedscout/llm/client.h"
 #include "feedscout/llm/llm_topic_classifier.h"
+#include "feedscout/models/embedder.h"
 #include "feedscout/models/topic_classifier.h"
 #include "feedscout/store/kv_store.h"
 #include "keyword_context.h"
@@ -35,11 +38,16 @@
 
 namespace feedscout {
 
+// A vector as stored under keys::vector (d float32 values, native order).
+std::string encode_vector(const std::vector<float>& v);
+
 // One caller's batch waiting for the writer thread.
 struct Job {
   bool documents = false;
   std::vector<std::pair<size_t, Event>> events;
   std::vector<std::pair<size_t, Document>> docs;
+  // vectors[i] is docs[i]'s embedding (empty: none); empty when embeddings are off.
+  std::vector<std::vector<float>> vectors;
   // Language-model answers for earlier searches (async_refinement.h), applied by the writer.
   std::vector<AsyncRefinementResult> refinements;
   IngestReport* report = nullptr;
@@ -85,6 +93,13 @@ struct Engine::Impl {
 
   ServedMemory served;
 
+  // Embeddings (embeddings.kind != none; null otherwise). The embedder is used by callers'
+  // threads; the ANN is thread-safe, added to and pruned by the writer only, after the
+  // documents are in `index` (so every hit resolves). The client outlives the embedder.
+  std::shared_ptr<llm::LlmClient> embed_llm_client;
+  std::unique_ptr<Embedder> embedder;
+  std::unique_ptr<AnnIndex> ann;
+
   // Writer-thread state.
   uint64_t next_seq = 1;
   uint64_t applied_seq = 0;       // every event up to here is applied in memory
@@ -96,6 +111,12 @@ struct Engine::Impl {
   std::unordered_set<DocIndex> dirty_coclick;
   TimeMs last_checkpoint_ms = 0;
   TimeMs last_popular_refresh_ms = 0;
+  // ANN documents by creation time, oldest on top: they leave the ANN at embeddings.max_age.
+  std::priority_queue<std::pair<TimeMs, uint64_t>, std::vector<std::pair<TimeMs, uint64_t>>,
+                      std::greater<>>
+      ann_by_age;
+  bool ann_dirty = false;  // changed since the ANN file was written
+  TimeMs last_ann_save_ms = 0;
 
   // Writer queue.
   std::mutex queue_mu;
@@ -114,6 +135,7 @@ struct Engine::Impl {
     std::atomic<uint64_t> checkpoints{0}, replayed_events{0};
     std::atomic<uint64_t> searches_refined{0}, searches_refined_mined{0};
     std::atomic<uint64_t> searches_refined_llm{0}, llm_refinements_stale{0};
+    std::atomic<uint64_t> documents_embedded{0}, embed_failures{0}, vectors_expired{0};
   } counters;
 
   // recovery.cc
@@ -125,6 +147,26 @@ struct Engine::Impl {
   [[nodiscard]] Status open_llm_refiner();
   // Reads clicked documents' titles and bodies from the store (any thread).
   std::vector<ClickedText> load_clicked_texts(const std::vector<std::string>& ids);
+
+  // embeddings.cc
+  // Builds the embedder and the ANN: loads the saved ANN file and adds stored vectors it
+  // lacks, rebuilds it from the stored vectors when the file is missing or unusable, and
+  // re-embeds every stored document when the embedder changed. After the documents are
+  // indexed, before the log replay.
+  [[nodiscard]] Status open_embeddings();
+  // Embeds a parsed batch on the caller's thread: out[i] for docs[i] (empty on failure).
+  std::vector<std::vector<float>> embed_documents(
+      const std::vector<std::pair<size_t, Document>>& docs);
+  // Adds an indexed document's vector to the ANN unless it is already too old (writer).
+  void index_vector(const DocRecord& doc, std::span<const float> vector, TimeMs now);
+  // Removes documents older than embeddings.max_age from the ANN (writer).
+  void expire_vectors(TimeMs now);
+  // Writes the ANN file when it changed and save_interval passed, or `force` (writer).
+  void save_ann(TimeMs now, bool force);
+  std::string ann_path() const;
+  // Moves the user's embedding profiles (the fifth context) for one event: pending
+  // impressions past the session become skips, clicks pull, impressions wait (writer).
+  void update_profiles(UserContext& user, const Event& event, const std::vector<DocIndex>& docs);
 
   // writer.cc
   void writer_loop();

@@ -11,6 +11,10 @@
 //   u/<user id>     UserContext::encode() as of m/applied_seq
 //   p/<doc id>      popularity as of m/applied_seq: double decayed clicks, int64 anchor ms
 //   c/<doc id>      co-click state as of m/applied_seq (CoClickIndex::encode)
+//   v/<doc id>      the document's embedding: d float32 values, native (little-endian) order,
+//                   written with the document (embeddings.kind != none)
+//   m/embedder      "<Embedder::describe()>\n<d>" of the stored vectors; another value means
+//                   they are re-embedded on open
 #pragma once
 
 #include <cstdint>
@@ -28,6 +32,8 @@ inline constexpr std::string_view kLogPrefix = "l/";
 inline constexpr std::string_view kUserPrefix = "u/";
 inline constexpr std::string_view kPopularityPrefix = "p/";
 inline constexpr std::string_view kCoClickPrefix = "c/";
+inline constexpr std::string_view kVectorPrefix = "v/";
+inline constexpr std::string_view kEmbedder = "m/embedder";
 
 inline std::string with_prefix(std::string_view prefix, std::string_view id) {
   std::string k;
@@ -50,6 +56,9 @@ inline std::string popularity(std::string_view id) {
 }
 inline std::string coclick(std::string_view id) {
   return with_prefix(kCoClickPrefix, id);
+}
+inline std::string vector(std::string_view id) {
+  return with_prefix(kVectorPrefix, id);
 }
 inline std::string log(uint64_t seq) {
   char buf[24];

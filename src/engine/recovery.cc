@@ -102,6 +102,8 @@ Status Engine::Impl::load_state() {
         return true;
       }));
   FEEDSCOUT_RETURN_IF_ERROR(inner);
+  // Before the replay: replayed clicks move embedding profiles with the ANN's vectors.
+  FEEDSCOUT_RETURN_IF_ERROR(open_embeddings());
   FEEDSCOUT_RETURN_IF_ERROR(
       store->scan_prefix(keys::kUserPrefix, [&](std::string_view key, std::string_view value) {
         auto ctx = UserContext::decode(value);

@@ -46,6 +46,8 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
     record_coclicks(it->second, ev.time_ms, docs);
   }
   it->second.apply(ev, topics, *taxonomy, config.context);
+  // Embedding interest profiles (the fifth context; embeddings.cc).
+  if (ann) update_profiles(it->second, ev, docs);
   // Interest keywords (the fourth context) of searches and clicks (keyword_context.h).
   if (keyword_extractor) {
     record_keywords(it->second, ev, docs, *index, *keyword_extractor, config.context);
@@ -211,6 +213,7 @@ void Engine::Impl::writer_loop() {
         dirty_users.size() >= kCheckpointMaxDirtyUsers) {
       (void)checkpoint();  // logged on failure; the log keeps the events
     }
+    save_ann(now, stop);  // logged on failure; the next start re-adds from the store
     if (stop) return;
   }
 }
@@ -239,6 +242,7 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
   WriteBatch batch;
   std::unordered_set<std::string_view> group_docs, group_events;
   std::vector<const Document*> new_docs;
+  std::vector<const std::vector<float>*> new_vectors;  // new_docs[i]'s embedding (may be empty)
   std::vector<const Event*> new_events;
   std::vector<DocIndex> resolved;   // doc ids of new_events, flattened, resolved if indexed
   std::vector<size_t> resolved_at;  // new_events[k]'s ids start at resolved[resolved_at[k]]
@@ -248,13 +252,19 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
   uint64_t seq = next_seq;
   for (Job* j : jobs) {
     IngestReport& r = *j->report;
-    for (const auto& [pos, doc] : j->docs) {
+    for (size_t i = 0; i < j->docs.size(); ++i) {
+      const Document& doc = j->docs[i].second;
       if (index->find(doc.id) || !group_docs.insert(doc.id).second) {
         ++r.duplicates;
         continue;
       }
       batch.put(keys::doc(doc.id), document_to_json(doc, *taxonomy));
+      // The embedding is durable with its document (keys.h).
+      static const std::vector<float> kNoVector;
+      const std::vector<float>& vector = i < j->vectors.size() ? j->vectors[i] : kNoVector;
+      if (!vector.empty()) batch.put(keys::vector(doc.id), encode_vector(vector));
       new_docs.push_back(&doc);
+      new_vectors.push_back(&vector);
       ++r.accepted;
     }
     for (const auto& [pos, ev] : j->events) {
@@ -316,6 +326,16 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
     std::unique_lock lk(state_mu);
     for (const Document* d : new_docs) (void)index->add(*d);
   }
+  // The ANN has its own lock; its documents are already indexed, so every hit resolves.
+  if (ann) {
+    const TimeMs now = clock();
+    for (size_t i = 0; i < new_docs.size(); ++i) {
+      if (new_vectors[i]->empty()) continue;
+      if (const auto d = index->find(new_docs[i]->id)) {
+        index_vector(index->doc(*d), *new_vectors[i], now);
+      }
+    }
+  }
   for (size_t i = 0; i < new_events.size(); i += kApplySlice) {
     std::unique_lock lk(state_mu);
     const size_t end = std::min(new_events.size(), i + kApplySlice);
@@ -323,6 +343,7 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
   }
   if (!new_events.empty()) applied_seq = first_seq + new_events.size() - 1;
   const TimeMs now = clock();
+  expire_vectors(now);
   const bool popularity_changed = !new_events.empty();
   // Small pools refresh on every change (cheap, and tests see it at once).
   if ((popularity_changed && (now - last_popular_refresh_ms >= 1000 || index->size() < 10000)) ||

@@ -210,10 +210,10 @@ UserContext context_with_keywords() {
   return c;
 }
 
-TEST(InterestKeywordsCodecTest, Version4RoundTrip) {
+TEST(InterestKeywordsCodecTest, KeywordsRoundTrip) {
   const UserContext c = context_with_keywords();
   const std::string bytes = c.encode();
-  ASSERT_EQ(bytes[0], 4);
+  ASSERT_EQ(bytes[0], 5);
   auto d = UserContext::decode(bytes);
   ASSERT_TRUE(d.is_ok()) << d.status().to_string();
   ASSERT_EQ(d->keywords().entries().size(), 2u);
@@ -253,13 +253,14 @@ TEST(InterestKeywordsCodecTest, BadKeywordFieldsAreRejected) {
 }
 
 TEST(InterestKeywordsCodecTest, Version3RecordsWithoutKeywordsStillDecode) {
-  // A version-3 record is a version-4 record without the trailing keyword section.
+  // A version-3 record is a version-5 record without the trailing keyword section and the
+  // three profile counts of version 5.
   UserContext c;
   ContextConfig cc;
   c.apply(testing_support::search(kNow, "q", {"d"}), {nullptr}, testing_support::taxonomy(), cc);
   std::string v3 = c.encode();
-  ASSERT_EQ(v3.substr(v3.size() - 4), std::string(4, '\0'));  // zero keywords
-  v3.resize(v3.size() - 4);
+  ASSERT_EQ(v3.substr(v3.size() - 16), std::string(16, '\0'));  // zero keywords, no profiles
+  v3.resize(v3.size() - 16);
   v3[0] = 3;
   auto d = UserContext::decode(v3);
   ASSERT_TRUE(d.is_ok()) << d.status().to_string();
@@ -267,8 +268,8 @@ TEST(InterestKeywordsCodecTest, Version3RecordsWithoutKeywordsStillDecode) {
   ASSERT_EQ(d->recent_searches().size(), 1u);
   EXPECT_EQ(d->recent_searches()[0].query, "q");
   EXPECT_TRUE(d->has_seen(doc_key("d")));
-  // Re-encoded, it is a version-4 record.
-  EXPECT_EQ(d->encode()[0], 4);
+  // Re-encoded, it is a version-5 record.
+  EXPECT_EQ(d->encode()[0], 5);
   // Version 3 with keyword bytes appended has trailing bytes.
   const std::string v4 = context_with_keywords().encode();
   std::string fake = v4;

@@ -6,6 +6,7 @@
 
 #include "feedscout/common/status.h"
 #include "feedscout/context/context_config.h"
+#include "feedscout/index/ann_index.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/index/query_graph.h"
 #include "feedscout/index/suggest_index.h"
@@ -75,6 +76,29 @@ struct KeywordsConfig {
   intent::KeywordOptions options;
 };
 
+// Document embeddings and the ANN index (issue 6; docs/EMBEDDINGS.md). Section [embeddings].
+// Documents are embedded on ingest (on the caller's thread, like classification), their
+// vectors stored beside them (v/<id>) and indexed in an AnnIndex that is saved under the data
+// directory and loaded, or rebuilt from the stored vectors, on start.
+struct EmbeddingsConfig {
+  // "fasttext": the in-process skipgram model at model_path (`feedscout train-embeddings`);
+  // "llm": a server's /v1/embeddings (client keys llm_*; llm_dimension required); "none".
+  std::string kind = "none";
+  std::string model_path;
+  llm::LlmClientConfig client;
+  size_t llm_dimension = 0;
+  size_t llm_max_batch = 32;
+  std::string llm_document_prefix;
+  // The ANN's graph parameters; its dimension is the embedder's. ef_construction is lower
+  // than AnnIndexConfig's default: inserts sit on the ingest path (docs/EMBEDDINGS.md).
+  AnnIndexConfig ann{.dimension = 64, .m = 16, .ef_construction = 100, .ef_search = 64};
+  // Documents older than this (by created time) leave the ANN index; 0 keeps them all.
+  TimeMs max_age_ms = 30 * kMsPerDay;
+  // While it changes, the ANN file is rewritten at most this often (and at close); a crash
+  // loses nothing: missing vectors are re-added from the store on start.
+  TimeMs save_interval_ms = 10 * 60 * kMsPerSecond;
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;
@@ -95,6 +119,7 @@ struct EngineConfig {
   QueryGraphConfig query_graph;  // neighbouring queries and context texts
   IntentConfig intent;
   KeywordsConfig keywords;
+  EmbeddingsConfig embeddings;
   // Documents served by the feed are not served again for this long, even before the
   // platform reports their impressions.
   TimeMs served_memory_ms = 10 * 60 * kMsPerSecond;

@@ -85,6 +85,7 @@ struct SearchFeedEntry {
   SearchWave wave = SearchWave::kRelated;
   double score = 0;
   std::string reason;
+  SearchScores scores;  // where it came from and its score parts (shown with ?explain=1)
 };
 
 struct SearchFeedPage {
@@ -92,6 +93,8 @@ struct SearchFeedPage {
   size_t page = 0;
   bool known_user = false;
   std::vector<SearchFeedEntry> items;
+  bool explained = false;
+  std::vector<SearchFeedEntry> unserved;  // with explain: the related pool left off, best first
 };
 
 struct EngineStats {
@@ -115,6 +118,11 @@ struct EngineStats {
   // unreadable answer, guard), and answers that came after the search changed (stale).
   uint64_t searches_refined_llm = 0, llm_refinements_submitted = 0, llm_refinements_dropped = 0;
   uint64_t llm_refinements_expired = 0, llm_refinements_failed = 0, llm_refinements_stale = 0;
+  // Embeddings (embeddings.kind != none): documents given a vector on ingest, those that got
+  // none (no words, or the embedding server failed), vectors that left the ANN by age, and
+  // the vectors the ANN holds now.
+  uint64_t documents_embedded = 0, embed_failures = 0, vectors_expired = 0;
+  size_t ann_vectors = 0;
   size_t documents = 0, users = 0;
 };
 
@@ -157,8 +165,10 @@ class Engine {
   // A search-feed page for `query` (page 0 first): waves that broaden as pages go on. Seen
   // documents and those served (by either feed) within config.served_memory_ms are left
   // out; remember_served as in feed(). n is clamped to [1, search_feed.max_n].
+  // With explain, items carry their score parts and the page lists the related candidates
+  // left out, those dropped as another sense of the query included.
   SearchFeedPage search_feed(const std::string& user, std::string_view query, size_t page, size_t n,
-                             bool remember_served = true);
+                             bool remember_served = true, bool explain = false);
 
   // Scores caller-supplied candidates for `user` at now() with the home feed's ranking
   // signals (serve/candidate_score.h), for re-ranking a given list such as a logged

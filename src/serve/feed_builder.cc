@@ -9,6 +9,7 @@
 
 #include "feedscout/context/decay.h"
 #include "feedscout/serve/candidate_score.h"
+#include "feedscout/serve/interest_candidates.h"
 
 namespace feedscout {
 
@@ -22,6 +23,10 @@ const char* feed_source_name(FeedSource s) {
       return "related";
     case FeedSource::kPopular:
       return "popular";
+    case FeedSource::kKeyword:
+      return "keyword";
+    case FeedSource::kEmbedding:
+      return "embedding";
   }
   return "?";
 }
@@ -91,7 +96,7 @@ void apply_diversity(std::vector<FeedItem>& items, const DocumentIndex& index,
 Feed build_feed(const ContextView& view, const UserContext& context, const DocumentIndex& index,
                 const Taxonomy& taxonomy, const FeedConfig& config, size_t n, TimeMs now,
                 const std::function<bool(uint64_t)>& exclude, const CoClickIndex* coclick,
-                bool explain) {
+                bool explain, const AnnIndex* ann) {
   Feed feed;
   feed.user_class = view.user_class;
   n = std::clamp<size_t>(n, 1, config.max_n);
@@ -142,22 +147,50 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
   std::unordered_set<DocIndex> pooled;
   // Topic relevance normalised by the strongest selected topic (candidate_score.h).
   const double scale = topic_scale(topics);
-  // The recency rule on (topic relevance + related); the reason names the larger part.
+  const InterestCandidates interests = interest_candidates(view, index, ann, config, blocked);
+  // The recency rule on topic + related + keyword + embedding relevance; the reason names the
+  // largest part.
   auto add_candidate = [&](DocIndex d, double topic_relevance, const TopicScore* topic) {
     if (blocked(d) || !pooled.insert(d).second) return false;
     const auto rel = related.by_doc.find(d);
+    const auto kw = interests.by_keyword.find(d);
+    const auto em = interests.by_embedding.find(d);
+    const double topic_part = topic != nullptr ? topic_relevance / scale : 0.0;
     const double related_part = rel == related.by_doc.end() ? 0.0 : rel->second.related;
-    const FeedScores sc =
-        rank_scores(topic_relevance / scale + related_part, index, d, now, top, config);
-    if (topic != nullptr && topic_relevance / scale >= related_part) {
+    const double keyword_part = kw == interests.by_keyword.end() ? 0.0 : kw->second.relevance;
+    const double embedding_part = em == interests.by_embedding.end() ? 0.0 : em->second.relevance;
+    const FeedScores sc = rank_scores(topic_part + related_part + keyword_part + embedding_part,
+                                      index, d, now, top, config);
+    const double largest = std::max({topic_part, related_part, keyword_part, embedding_part});
+    if (topic != nullptr && topic_part >= largest) {
       const std::string& path = taxonomy.node(topic->topic).path;
       pool.push_back({d, FeedSource::kTopic, sc.final, "관심 주제 '" + path + "'", path, sc});
-    } else {
+    } else if (related_part >= largest && rel != related.by_doc.end()) {
       const DocRecord& anchor = index.doc(rel->second.anchor);
       pool.push_back({d, FeedSource::kRelated, sc.final,
                       "'" + anchor.title + "'을(를) 본 분들이 함께 본 콘텐츠", anchor.id, sc});
+    } else if (keyword_part >= largest && kw != interests.by_keyword.end()) {
+      const std::string& k = interests.keywords[kw->second.basis];
+      pool.push_back({d, FeedSource::kKeyword, sc.final, keyword_reason(k), k, sc});
+    } else {
+      pool.push_back({d, FeedSource::kEmbedding, sc.final,
+                      embedding_reason(interests, em->second.basis, index),
+                      "profile:" + std::to_string(em->second.basis), sc});
     }
     return true;
+  };
+  // The best of the selected topics for a document found by another source.
+  auto best_topic = [&](DocIndex d, double* relevance) {
+    const TopicScore* best = nullptr;
+    *relevance = 0;
+    for (const TopicScore& ts : topics) {
+      const double r = ts.score * topic_membership(index, taxonomy, d, ts.topic);
+      if (r > *relevance) {
+        *relevance = r;
+        best = &ts;
+      }
+    }
+    return best;
   };
   for (const TopicScore& ts : topics) {
     auto consider = [&](DocIndex d) {
@@ -181,19 +214,25 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });
   for (const auto& [r, d] : related_docs) {
-    // Its best topic among the selected ones, if any.
-    const TopicScore* best = nullptr;
-    double best_relevance = 0;
-    for (const TopicScore& ts : topics) {
-      const double r = ts.score * topic_membership(index, taxonomy, d, ts.topic);
-      if (r > best_relevance) {
-        best_relevance = r;
-        best = &ts;
-      }
-    }
-    add_candidate(d, best_relevance, best);
+    double relevance = 0;
+    const TopicScore* best = best_topic(d, &relevance);
+    add_candidate(d, relevance, best);
   }
-  const bool cold = topics.empty() && related.by_doc.empty();
+  // Keyword and embedding candidates, strongest first (ties: smaller index).
+  for (const auto* hits : {&interests.by_keyword, &interests.by_embedding}) {
+    std::vector<std::pair<double, DocIndex>> ranked;
+    for (const auto& [d, h] : *hits) ranked.emplace_back(h.relevance, d);
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    for (const auto& [r, d] : ranked) {
+      double relevance = 0;
+      const TopicScore* best = best_topic(d, &relevance);
+      add_candidate(d, relevance, best);
+    }
+  }
+  const bool cold = topics.empty() && related.by_doc.empty() && interests.by_keyword.empty() &&
+                    interests.by_embedding.empty();
   const size_t popular_quota =
       cold ? remaining
            : static_cast<size_t>(std::ceil(config.popular_share * static_cast<double>(n)));
@@ -221,7 +260,7 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
   size_t topic_taken = 0;
   for (const FeedItem& item : pool) {
     if (topic_taken >= topic_slots) break;
-    if ((item.source != FeedSource::kTopic && item.source != FeedSource::kRelated) ||
+    if (item.source == FeedSource::kPopular || item.source == FeedSource::kAfterSearch ||
         used.count(item.doc)) {
       continue;
     }

@@ -13,6 +13,7 @@ struct Scored {
   double score = 0;
   double preference = 0;
   TopicId topic = kNoTopic;  // the preferred topic behind `preference`
+  SearchScores scores;
 };
 
 double freshness(TimeMs created_ms, TimeMs now, double half_life_s) {
@@ -20,10 +21,12 @@ double freshness(TimeMs created_ms, TimeMs now, double half_life_s) {
   return std::exp2(-age_s / half_life_s);
 }
 
-// The related pool: text matches of `query`, re-ranked by text, freshness and sense.
+// The related pool: text matches of `query`, re-ranked by text, freshness and sense. With
+// `off_sense`, matches dropped as another sense of q are listed there (explain).
 std::vector<Scored> related_pool(const SearchFeedInputs& in, std::string_view query, TimeMs now,
                                  const SearchFeedConfig& c,
-                                 const std::function<bool(DocIndex)>& skip) {
+                                 const std::function<bool(DocIndex)>& skip,
+                                 std::vector<Scored>* off_sense) {
   std::vector<Scored> out;
   // Sense statistics over every match, served or not: whether q's sense filter applies must
   // not change as pages exclude what they served.
@@ -42,17 +45,73 @@ std::vector<Scored> related_pool(const SearchFeedInputs& in, std::string_view qu
   }
   const bool filter = has_context && on_sense >= c.min_on_sense;
   for (size_t i = 0; i < matches.size(); ++i) {
-    if (filter && sense[i] < c.min_context_similarity) continue;  // another sense of q
     if (skip(matches[i].doc)) continue;
     const DocRecord& d = in.index.doc(matches[i].doc);
     Scored s;
     s.doc = matches[i].doc;
-    s.score = c.text_weight * (best > 0 ? matches[i].score / best : 0) +
-              c.fresh_weight * freshness(d.created_ms, now, c.fresh_half_life_s) +
+    s.scores.via = "query";
+    s.scores.text = best > 0 ? matches[i].score / best : 0;
+    s.scores.freshness = freshness(d.created_ms, now, c.fresh_half_life_s);
+    s.scores.context = sense[i];
+    s.scores.sense_filter = filter;
+    s.score = c.text_weight * s.scores.text + c.fresh_weight * s.scores.freshness +
               c.context_weight * sense[i];
+    if (filter && sense[i] < c.min_context_similarity) {  // another sense of q
+      s.scores.on_sense = false;
+      if (off_sense != nullptr) off_sense->push_back(s);
+      continue;
+    }
     out.push_back(s);
   }
   return out;
+}
+
+// Reactive candidates for `anchor`, most similar first: its ANN neighbours and co-clicked
+// documents (the larger similarity counts), else the documents whose text is closest to its
+// title. Each with its similarity and where it came from.
+struct Reactive {
+  DocIndex doc = 0;
+  double similarity = 0;
+  const char* via = "text";
+};
+std::vector<Reactive> reactive_candidates(const SearchFeedInputs& in, DocIndex anchor, size_t want,
+                                          const std::function<bool(DocIndex)>& skip) {
+  std::unordered_map<DocIndex, Reactive> found;
+  const uint64_t anchor_key = in.index.doc(anchor).key;
+  if (in.ann != nullptr) {
+    if (auto v = in.ann->get(anchor_key); v.is_ok()) {
+      auto hits = in.ann->search(*v, want, [&](uint64_t key) {
+        if (key == anchor_key) return false;
+        const auto d = in.index.find_key(key);
+        return d.has_value() && !skip(*d);
+      });
+      if (hits.is_ok()) {
+        for (const AnnHit& h : *hits) {
+          if (const auto d = in.index.find_key(h.key)) found[*d] = {*d, h.similarity, "ann"};
+        }
+      }
+    }
+  }
+  if (in.coclick != nullptr) {
+    for (const CoClickNeighbour& x : in.coclick->neighbours(anchor)) {
+      const double sim = in.coclick->similarity(anchor, x.doc);
+      auto [it, fresh] = found.try_emplace(x.doc, Reactive{x.doc, sim, "coclick"});
+      if (!fresh && sim > it->second.similarity) it->second = {x.doc, sim, "coclick"};
+    }
+  }
+  if (found.empty()) {
+    const std::vector<TextMatch> like = in.index.search(
+        in.index.doc(anchor).title, want + 1, [&](DocIndex d) { return d == anchor || skip(d); });
+    double best = 0;
+    for (const TextMatch& m : like) best = std::max(best, m.score);
+    for (const TextMatch& m : like) found[m.doc] = {m.doc, best > 0 ? m.score / best : 0, "text"};
+  }
+  std::vector<Reactive> ranked;
+  for (const auto& [d, r] : found) ranked.push_back(r);
+  std::sort(ranked.begin(), ranked.end(), [](const Reactive& a, const Reactive& b) {
+    return a.similarity != b.similarity ? a.similarity > b.similarity : a.doc < b.doc;
+  });
+  return ranked;
 }
 
 void sort_scored(std::vector<Scored>& v) {
@@ -80,7 +139,8 @@ const char* search_wave_name(SearchWave w) {
 std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::string_view query,
                                               size_t page, size_t n, TimeMs now,
                                               const SearchFeedConfig& c,
-                                              const std::function<bool(uint64_t)>& exclude) {
+                                              const std::function<bool(uint64_t)>& exclude,
+                                              std::vector<SearchFeedItem>* unserved) {
   std::vector<SearchFeedItem> out;
   n = std::clamp<size_t>(n, 1, std::max<size_t>(1, c.max_n));
   if (page > c.max_page) return out;
@@ -89,10 +149,11 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
     return taken.count(d) > 0 || (exclude && exclude(in.index.doc(d).key));
   };
   const std::string q(query);
-  auto push = [&](DocIndex d, SearchWave w, double score, std::string reason, std::string basis) {
+  auto push = [&](DocIndex d, SearchWave w, double score, std::string reason, std::string basis,
+                  SearchScores scores) {
     if (out.size() >= n || skip(d)) return;
     taken.insert(d);
-    out.push_back({d, w, score, std::move(reason), std::move(basis)});
+    out.push_back({d, w, score, std::move(reason), std::move(basis), std::move(scores)});
   };
 
   // Reactive: neighbours of the document clicked last, if it was clicked in this session.
@@ -100,36 +161,24 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
     const RecentClick& last = in.context->recent_clicks().front();
     const auto anchor = in.index.find_key(last.key);
     if (anchor && now - last.time_ms <= c.session_window_ms) {
-      std::vector<std::pair<double, DocIndex>> ranked;
-      if (in.coclick != nullptr) {
-        for (const CoClickNeighbour& x : in.coclick->neighbours(*anchor)) {
-          ranked.emplace_back(in.coclick->similarity(*anchor, x.doc), x.doc);
-        }
-      }
-      // Without co-click evidence: the documents whose text is closest to the anchor's title.
-      if (ranked.empty()) {
-        const std::vector<TextMatch> like =
-            in.index.search(in.index.doc(*anchor).title, c.reactive_items + 1,
-                            [&](DocIndex d) { return d == *anchor || skip(d); });
-        double best = 0;
-        for (const TextMatch& m : like) best = std::max(best, m.score);
-        for (const TextMatch& m : like) ranked.emplace_back(best > 0 ? m.score / best : 0, m.doc);
-      }
-      std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-        return a.first != b.first ? a.first > b.first : a.second < b.second;
-      });
       const std::string& title = in.index.doc(*anchor).title;
       size_t added = 0;
-      for (const auto& [sim, d] : ranked) {
-        if (added >= c.reactive_items || sim <= 0) break;
+      for (const Reactive& r : reactive_candidates(in, *anchor, c.reactive_items + 1, skip)) {
+        if (added >= c.reactive_items || r.similarity <= 0) break;
         const size_t before = out.size();
-        push(d, SearchWave::kReactive, sim, "방금 본 '" + title + "'와(과) 비슷한 콘텐츠", title);
+        SearchScores sc;
+        sc.via = r.via;
+        sc.similarity = r.similarity;
+        push(r.doc, SearchWave::kReactive, r.similarity,
+             "방금 본 '" + title + "'와(과) 비슷한 콘텐츠", title, sc);
         added += out.size() > before;
       }
     }
   }
 
-  std::vector<Scored> pool = related_pool(in, query, now, c, skip);
+  std::vector<Scored> off_sense;
+  std::vector<Scored> pool =
+      related_pool(in, query, now, c, skip, unserved != nullptr ? &off_sense : nullptr);
   // Personalised (page >= 1): the related pool re-ranked by the user's topic preference.
   if (page >= 1 && in.view != nullptr && !in.view->integrated.empty()) {
     std::unordered_map<TopicId, double> pref;
@@ -148,6 +197,7 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
           break;
         }
       }
+      s.scores.preference = s.preference;
       s.score += c.preference_weight * s.preference;
     }
   }
@@ -158,9 +208,9 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
     for (const QueryNeighbour& nq : in.graph->neighbours(query, c.expansive_queries, now)) {
       size_t added = 0;
       const bool has_context = !in.graph->context(nq.query, 1, now).empty();
-      const std::vector<TextMatch> matches =
-          in.index.search(nq.query, c.expansive_items_per_query * 4, skip);
-      // The neighbour's sense filter, under the same rule as q's own.
+      // Every match, served or not, so that whether the neighbour's sense filter applies does
+      // not change as pages serve its documents (the same rule as q's own, related_pool).
+      const std::vector<TextMatch> matches = in.index.search(nq.query, c.related_pool, nullptr);
       std::vector<double> sense(matches.size(), 1.0);
       size_t on_sense = 0;
       for (size_t i = 0; has_context && i < matches.size(); ++i) {
@@ -173,8 +223,13 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
         if (added >= c.expansive_items_per_query || out.size() >= n) break;
         if (filter && sense[i] < c.min_context_similarity) continue;  // the neighbour's other sense
         const size_t before = out.size();
+        SearchScores sc;
+        sc.via = "neighbour";
+        sc.similarity = nq.weight;
+        sc.context = has_context ? sense[i] : 0;
+        sc.sense_filter = filter;
         push(m.doc, SearchWave::kExpansive, nq.weight,
-             "'" + q + "'와(과) 함께 찾는 '" + nq.query + "'", nq.query);
+             "'" + q + "'와(과) 함께 찾는 '" + nq.query + "'", nq.query, sc);
         added += out.size() > before;
       }
     }
@@ -185,9 +240,21 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
     if (s.preference > 0) {
       const std::string& path = in.taxonomy.node(s.topic).path;
       push(s.doc, SearchWave::kPersonalised, s.score, "'" + q + "' 중 관심 주제 '" + path + "'",
-           path);
+           path, s.scores);
     } else {
-      push(s.doc, SearchWave::kRelated, s.score, "'" + q + "' 관련 최신 콘텐츠", q);
+      push(s.doc, SearchWave::kRelated, s.score, "'" + q + "' 관련 최신 콘텐츠", q, s.scores);
+    }
+  }
+  if (unserved != nullptr) {
+    // The rest of the pool, then what the sense filter dropped (explain).
+    for (const std::vector<Scored>* list : {&pool, &off_sense}) {
+      for (const Scored& s : *list) {
+        if (unserved->size() >= c.max_n) break;
+        if (taken.count(s.doc) > 0) continue;
+        const bool personal = s.preference > 0;
+        unserved->push_back({s.doc, personal ? SearchWave::kPersonalised : SearchWave::kRelated,
+                             s.score, "", personal ? in.taxonomy.node(s.topic).path : q, s.scores});
+      }
     }
   }
   return out;

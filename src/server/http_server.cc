@@ -582,7 +582,12 @@ void HttpServer::Impl::handle_search_feed(const httplib::Request& req, httplib::
     send_error(res, 400, "invalid_parameter", error);
     return;
   }
-  const SearchFeedPage p = engine.search_feed(user, q, page, n, remember);
+  bool explain = false;
+  if (!bool_param(req, "explain", false, explain, error)) {
+    send_error(res, 400, "invalid_parameter", error);
+    return;
+  }
+  const SearchFeedPage p = engine.search_feed(user, q, page, n, remember, explain);
   send_json(res, 200, server::dump_json(server::search_feed_json(p)));
 }
 

@@ -87,6 +87,14 @@ json context_json(const std::string& user, bool known, const ContextView& view,
                         {"first_seen", format_rfc3339(k.first_ms)},
                         {"last_seen", format_rfc3339(k.last_ms)}});
   }
+  // Embedding interest profiles: their strength and history, not the vectors.
+  json profiles = json::array();
+  for (const ProfileScore& p : view.profiles) {
+    profiles.push_back({{"weight", p.weight},
+                        {"clicks", p.clicks},
+                        {"skips", p.skips},
+                        {"dimension", p.vector.size()}});
+  }
   return json{{"user", user},
               {"known", known},
               {"now", format_rfc3339(view.now_ms)},
@@ -96,7 +104,8 @@ json context_json(const std::string& user, bool known, const ContextView& view,
               {"per_surface", std::move(per_surface)},
               {"integrated", topic_list_json(view.integrated, taxonomy, top)},
               {"recent_searches", std::move(searches)},
-              {"keywords", std::move(keywords)}};
+              {"keywords", std::move(keywords)},
+              {"profiles", std::move(profiles)}};
 }
 
 namespace {
@@ -162,23 +171,43 @@ json trends_json(const std::vector<TrendEntry>& trends, size_t window_h, TimeMs 
   return json{{"window_h", window_h}, {"now", format_rfc3339(now)}, {"trends", std::move(list)}};
 }
 
+namespace {
+
+json search_entry_json(const SearchFeedEntry& e, bool explain) {
+  json item{{"doc_id", e.doc_id},      {"title", e.title},
+            {"source", e.source},      {"created_at", format_rfc3339(e.created_ms)},
+            {"topics", e.topic_paths}, {"wave", search_wave_name(e.wave)},
+            {"score", e.score},        {"reason", e.reason}};
+  if (explain) {
+    const SearchScores& s = e.scores;
+    item["explain"] = json{{"via", s.via},
+                           {"text", s.text},
+                           {"freshness", s.freshness},
+                           {"context", s.context},
+                           {"preference", s.preference},
+                           {"similarity", s.similarity},
+                           {"sense_filter", s.sense_filter},
+                           {"on_sense", s.on_sense}};
+  }
+  return item;
+}
+
+}  // namespace
+
 json search_feed_json(const SearchFeedPage& page) {
   json items = json::array();
-  for (const SearchFeedEntry& e : page.items) {
-    items.push_back({{"doc_id", e.doc_id},
-                     {"title", e.title},
-                     {"source", e.source},
-                     {"created_at", format_rfc3339(e.created_ms)},
-                     {"topics", e.topic_paths},
-                     {"wave", search_wave_name(e.wave)},
-                     {"score", e.score},
-                     {"reason", e.reason}});
+  for (const SearchFeedEntry& e : page.items) items.push_back(search_entry_json(e, page.explained));
+  json out{{"user", page.user},
+           {"q", page.query},
+           {"page", page.page},
+           {"known_user", page.known_user},
+           {"items", std::move(items)}};
+  if (page.explained) {
+    json unserved = json::array();
+    for (const SearchFeedEntry& e : page.unserved) unserved.push_back(search_entry_json(e, true));
+    out["unserved"] = std::move(unserved);
   }
-  return json{{"user", page.user},
-              {"q", page.query},
-              {"page", page.page},
-              {"known_user", page.known_user},
-              {"items", std::move(items)}};
+  return out;
 }
 
 }  // namespace feedscout::server

@@ -18,6 +18,11 @@
 //   Related     — documents co-clicked with the user's recent clicks ("'<제목>'을(를) 본
 //                 분들이 함께 본 콘텐츠"), when a co-click index is given; topic and related
 //                 relevance add up, and the reason names whichever contributes more
+//   Keyword     — documents matching the user's interest keywords ("관심 키워드 '<k>'")
+//   Embedding   — documents near the user's embedding interest profiles in the ANN ("즐겨 본
+//                 '<제목>'와(과) 비슷한 콘텐츠"), when an AnnIndex is given
+//                 (topic, related, keyword and embedding relevance add up, capped at 1; the
+//                 reason names the largest part)
 //   Popular     — what is popular now ("지금 인기 있는 콘텐츠"); the whole feed of a cold user
 // Already-seen documents (impressions and clicks, plus whatever `exclude` rejects) are
 // never served. Pure function of its inputs; thread-safe for concurrent calls on shared
@@ -30,6 +35,7 @@
 #include <vector>
 
 #include "feedscout/context/user_context.h"
+#include "feedscout/index/ann_index.h"
 #include "feedscout/index/coclick_index.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/index/trend_index.h"
@@ -81,9 +87,20 @@ struct FeedConfig {
   size_t related_anchors = 10;
   // Share of a warm user's page given to popular documents (exploration).
   double popular_share = 0.1;
+  // Interest keywords (the fourth context) and embedding profiles (the fifth) as candidate
+  // sources (serve/interest_candidates.h has the formulas): keywords searched, matches each,
+  // and the weight of their relevance; profiles querying the ANN, hits each, weight, and the
+  // lowest cosine similarity taken. A weight of 0 turns a source off.
+  size_t keyword_queries = 2;
+  size_t keyword_items = 4;
+  double keyword_weight = 0.6;
+  size_t profile_queries = 2;
+  size_t profile_items = 6;
+  double embedding_weight = 0.6;
+  double embedding_min_similarity = 0.5;
 };
 
-enum class FeedSource { kAfterSearch, kTopic, kRelated, kPopular };
+enum class FeedSource { kAfterSearch, kTopic, kRelated, kPopular, kKeyword, kEmbedding };
 const char* feed_source_name(FeedSource s);
 
 // The ranking's components for one candidate, for ?explain=1 (all in [0, 1] but final).
@@ -114,12 +131,13 @@ struct Feed {
 };
 
 // Builds a page of at most n items (n is clamped to [1, config.max_n]).
-// `coclick` may be null (no related source). With `explain`, Feed::unserved lists the
-// candidates left out.
+// `coclick` may be null (no related source), `ann` too (no embedding source). With
+// `explain`, Feed::unserved lists the candidates left out.
 Feed build_feed(const ContextView& view, const UserContext& context, const DocumentIndex& index,
                 const Taxonomy& taxonomy, const FeedConfig& config, size_t n, TimeMs now,
                 const std::function<bool(uint64_t doc_key)>& exclude,
-                const CoClickIndex* coclick = nullptr, bool explain = false);
+                const CoClickIndex* coclick = nullptr, bool explain = false,
+                const AnnIndex* ann = nullptr);
 
 // The diversity rule on `items` (already ranked): walking the first config.diversity_window
 // positions, an item whose tier-2 topic already has diversity_max_per_topic items there is

@@ -1,10 +1,10 @@
 // The search feed (issue 6): what a user sees below a search result, in "waves" that start
 // close to the query and broaden as the user scrolls (../shared/seeds/searchfeed-surf-waves.txt).
 //
-//   reactive     documents co-clicked with the one the user clicked last (within
-//                config.session_window_ms) or, without co-click evidence, those whose text
-//                is closest to its title (an ANN over embeddings replaces this later),
-//                "방금 본 '<제목>'와(과) 비슷한 콘텐츠"
+//   reactive     documents nearest to the one the user clicked last (within
+//                config.session_window_ms) by embedding (the ANN, cosine) and co-clicked with
+//                it (the larger similarity counts); without either, those whose text is
+//                closest to its title, "방금 본 '<제목>'와(과) 비슷한 콘텐츠"
 //   related      the best text matches of q (config.related_pool of them), re-ranked by
 //                relevance, freshness and — when the query graph knows q — cosine similarity
 //                of the title to q's context text; documents off q's sense (similarity below
@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "feedscout/context/user_context.h"
+#include "feedscout/index/ann_index.h"
 #include "feedscout/index/coclick_index.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/index/query_graph.h"
@@ -54,12 +55,27 @@ struct SearchFeedConfig {
 enum class SearchWave { kReactive, kRelated, kPersonalised, kExpansive };
 const char* search_wave_name(SearchWave w);  // "reactive", "related", ...
 
+// An item's scores and rule outcomes, for ?explain=1.
+struct SearchScores {
+  // Where the candidate came from: "ann", "coclick" or "text" (reactive: text closest to the
+  // clicked title), "query" (q's text matches), "neighbour" (a neighbouring query's).
+  std::string via;
+  double text = 0;            // BM25 share of q's best match (related, personalised)
+  double freshness = 0;       // 2^(−age / fresh_half_life_s)
+  double context = 0;         // cosine of the title to the query's context text (0: none known)
+  double preference = 0;      // the user's preference of the document's topic (personalised)
+  double similarity = 0;      // reactive: cosine or co-click similarity; expansive: edge weight
+  bool sense_filter = false;  // the query's sense filter applied
+  bool on_sense = true;       // false: left out as another sense of the query
+};
+
 struct SearchFeedItem {
   DocIndex doc = 0;
   SearchWave wave = SearchWave::kRelated;
   double score = 0;
   std::string reason;  // Korean, shown to the user
   std::string basis;   // the query, neighbour query, topic path or anchor title named
+  SearchScores scores;
 };
 
 struct SearchFeedInputs {
@@ -69,13 +85,17 @@ struct SearchFeedInputs {
   const QueryGraph* graph = nullptr;      // null: no sense filter, no expansive wave
   const ContextView* view = nullptr;      // null: unknown user (no personalisation)
   const UserContext* context = nullptr;   // null: unknown user (no reactive wave)
+  const AnnIndex* ann = nullptr;          // null: reactive wave without embeddings
 };
 
 // At most n items (n clamped to [1, config.max_n]) for `query` on `page` (0-based).
-// `exclude(doc_key)` rejects documents (seen, or served on earlier pages).
+// `exclude(doc_key)` rejects documents (seen, or served on earlier pages). When `unserved` is
+// given (explain), it receives the related pool's candidates left off this page, best first,
+// at most config.max_n — those dropped as another sense of q with scores.on_sense false.
 std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::string_view query,
                                               size_t page, size_t n, TimeMs now,
                                               const SearchFeedConfig& config,
-                                              const std::function<bool(uint64_t)>& exclude);
+                                              const std::function<bool(uint64_t)>& exclude,
+                                              std::vector<SearchFeedItem>* unserved = nullptr);
 
 }  // namespace feedscout

@@ -96,6 +96,7 @@ struct Engine::Impl {
   std::unordered_set<DocIndex> dirty_coclick;
   TimeMs last_checkpoint_ms = 0;
   TimeMs last_popular_refresh_ms = 0;
+  TimeMs popular_refresh_interval_ms = 1000;  // adapts to the refresh's cost (writer.cc)
 
   // Writer queue.
   std::mutex queue_mu;

@@ -37,6 +37,7 @@ void match_all(const PostingMap& postings, const std::vector<uint32_t>& doc_leng
     const Posting* at;
     const Posting* end;
     double idf;
+    bool drives = true;  // candidates come from the driving lists (see below)
   };
   std::vector<Cursor> cursors;
   size_t usable_terms = 0;  // terms not ignored as too common (unknown terms still count)
@@ -50,15 +51,38 @@ void match_all(const PostingMap& postings, const std::vector<uint32_t>& doc_leng
     if (df > config.max_term_doc_share * n && n > 20) continue;
     ++usable_terms;
     const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
-    cursors.push_back({it->second.data(), it->second.data() + it->second.size(), idf});
+    cursors.push_back({it->second.data(), it->second.data() + it->second.size(), idf, true});
   }
   const uint32_t need = std::max<uint32_t>(
       1, static_cast<uint32_t>(std::ceil(config.min_query_coverage * usable_terms)));
   if (cursors.size() < need) return;
+  // A match is in at least `need` of the m lists, so in at least one of any m - need + 1 of
+  // them: only the shortest m - need + 1 lists drive the merge; the others are searched
+  // (galloping) for each candidate.
+  {
+    std::vector<size_t> by_length(cursors.size());
+    for (size_t i = 0; i < by_length.size(); ++i) by_length[i] = i;
+    std::stable_sort(by_length.begin(), by_length.end(), [&](size_t a, size_t b) {
+      return cursors[a].end - cursors[a].at < cursors[b].end - cursors[b].at;
+    });
+    for (size_t i = cursors.size() - need + 1; i < by_length.size(); ++i) {
+      cursors[by_length[i]].drives = false;
+    }
+  }
+  const auto skip_to = [](const Posting* at, const Posting* end, DocIndex doc) {
+    size_t step = 1;
+    const Posting* lo = at;
+    while (end - lo > static_cast<std::ptrdiff_t>(step) && lo[step].doc < doc) {
+      lo += step;
+      step *= 2;
+    }
+    const Posting* hi = end - lo > static_cast<std::ptrdiff_t>(step) ? lo + step + 1 : end;
+    return std::lower_bound(lo, hi, doc, [](const Posting& p, DocIndex d) { return p.doc < d; });
+  };
   while (true) {
     DocIndex doc = UINT32_MAX;
     for (const Cursor& c : cursors) {
-      if (c.at != c.end) doc = std::min(doc, c.at->doc);
+      if (c.drives && c.at != c.end) doc = std::min(doc, c.at->doc);
     }
     if (doc == UINT32_MAX) break;
     // Summed in term order, as the terms are sorted: the same doubles for the same text.
@@ -66,6 +90,7 @@ void match_all(const PostingMap& postings, const std::vector<uint32_t>& doc_leng
     uint32_t matched = 0;
     const double len = doc_length[doc];
     for (Cursor& c : cursors) {
+      if (!c.drives && c.at != c.end && c.at->doc < doc) c.at = skip_to(c.at, c.end, doc);
       if (c.at == c.end || c.at->doc != doc) continue;
       const double tf = c.at->tf;
       score += c.idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));

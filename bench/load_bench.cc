@@ -3,23 +3,35 @@
 //
 //   feedscout_load_bench [--docs D] [--topics T] [--users U] [--events N] [--duration S]
 //                        [--connections C] [--wrk-threads W] [--server-threads H]
-//                        [--breakdown R] [--seed S] [--tmp DIR] [--keep]
+//                        [--breakdown R] [--search-mix M] [--seed S] [--tmp DIR] [--keep]
+//                        [--no-http]
 //
 // Setup: D documents (default 1,000,000) over T topics (default 200) and N events (default
 // 3,000,000) of U users (default 1,000,000; every user gets at least one session) from
 // bench/synthetic.h, ingested durably through the engine as `feedscout ingest` does.
 //
-// Load: wrk -t W -c C -d S --latency against GET /v1/users/{random user}/feed?n=20&remember=0
-// (users drawn uniformly by wrk's Lua script; 10% of the ids are users the engine has never
-// seen, i.e. cold). wrk runs on the same machine, so client and server share its cores: the
-// figures are a lower bound for the server alone. Prints wrk's p50/p90/p99 and requests/s.
+// Load, two wrk runs of -t W -c C -d S --latency each (wrk runs on the same machine, so
+// client and server share its cores: the figures are a lower bound for the server alone):
+//   home feed:   GET /v1/users/{random user}/feed?n=20&remember=0 (users drawn uniformly by
+//                wrk's Lua script; 10% of the ids are users the engine has never seen: cold);
+//   search feed: GET /v1/search-feed?user=&q=&page=&n=20&remember=0 drawn uniformly from a
+//                mix of M (default 4,096) requests: a random user (10% cold), a query of a
+//                random corpus topic (bench/synthetic.h topic_query: the data's vocabulary),
+//                page 0, 1 or 2 (a third each).
+// Prints wrk's p50/p90/p99 and requests/s for each. --no-http skips both (breakdown only).
 //
-// Breakdown: R requests (default 20,000) timed in-process, one at a time, per stage —
-// Engine::feed (candidates, ranking, reasons), JSON rendering of the page — so that the HTTP
-// layer's share is wrk's latency minus these. Asserts nothing about timings.
+// Breakdown: R requests (default 20,000) of each kind timed in-process, one at a time, per
+// stage — Engine::feed or Engine::search_feed (candidates, ranking, reasons), JSON rendering
+// of the page — so that the HTTP layer's share is wrk's latency minus these. The search
+// feed's requests are the same mix wrk draws from. The engine stages are also timed in the
+// thread's CPU time, which preemption by other processes on the shared cores does not
+// inflate. Asserts nothing about timings.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <regex>
@@ -70,6 +82,59 @@ double wrk_requests_per_s(const std::string& out) {
   return std::regex_search(out, m, re) ? std::stod(m[1]) : -1;
 }
 
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string url_encode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+// One search-feed request of the mix.
+struct SearchRequest {
+  std::string user, query;
+  size_t page = 0;
+  std::string path() const {
+    return "/v1/search-feed?user=" + url_encode(user) + "&q=" + url_encode(query) +
+           "&page=" + std::to_string(page) + "&n=" + std::to_string(kPageSize) + "&remember=0";
+  }
+};
+
+// Runs wrk with `script` against `port` and prints its output and a one-line summary.
+void run_wrk(const std::string& label, const std::string& script, uint16_t port, size_t wrk_threads,
+             size_t connections, size_t duration_s, size_t server_threads) {
+  const std::string command = "wrk -t" + std::to_string(wrk_threads) + " -c" +
+                              std::to_string(connections) + " -d" + std::to_string(duration_s) +
+                              "s --latency -s " + script +
+                              " http://127.0.0.1:" + std::to_string(port);
+  std::printf("\n%s: %s   (server threads %zu)\n", label.c_str(), command.c_str(), server_threads);
+  std::fflush(stdout);
+  const std::string out = run_command(command);
+  std::printf("%s\n", out.c_str());
+  std::printf(
+      "%s over HTTP: p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  %.0f requests/s "
+      "(wrk and server on the same %u cores)\n",
+      label.c_str(), wrk_percentile_ms(out, "50"), wrk_percentile_ms(out, "90"),
+      wrk_percentile_ms(out, "99"), wrk_requests_per_s(out), std::thread::hardware_concurrency());
+  std::fflush(stdout);
+}
+
+// CPU time of the calling thread in microseconds: a stage's wall time minus its CPU time is
+// time spent off the CPU (preempted by other processes on the shared cores, or blocked).
+double thread_cpu_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
+
 void print_stage(const char* name, std::vector<double>& micros) {
   const auto s = fb::summarize_latencies(micros);
   std::printf("  %-32s p50 %8.1f µs  p90 %8.1f µs  p99 %8.1f µs  mean %8.1f µs\n", name, s.p50,
@@ -82,9 +147,9 @@ int main(int argc, char** argv) {
   fb::Flags flags(argc, argv,
                   "usage: feedscout_load_bench [--docs D] [--topics T] [--users U] [--events N] "
                   "[--duration S] [--connections C] [--wrk-threads W] [--server-threads H] "
-                  "[--breakdown R] [--seed S] [--tmp DIR] [--keep]");
+                  "[--breakdown R] [--search-mix M] [--seed S] [--tmp DIR] [--keep] [--no-http]");
   flags.check({"docs", "topics", "users", "events", "duration", "connections", "wrk-threads",
-               "server-threads", "breakdown", "seed", "tmp", "keep!"});
+               "server-threads", "breakdown", "search-mix", "seed", "tmp", "keep!", "no-http!"});
   const size_t n_docs = flags.get_size("docs", 1000000);
   const size_t n_topics = flags.get_size("topics", 200);
   const size_t n_users = flags.get_size("users", 1000000);
@@ -94,6 +159,7 @@ int main(int argc, char** argv) {
   const size_t wrk_threads = flags.get_size("wrk-threads", 1);
   const size_t server_threads = flags.get_size("server-threads", 4);
   const size_t n_breakdown = flags.get_size("breakdown", 20000);
+  const size_t n_search_mix = std::max<size_t>(1, flags.get_size("search-mix", 4096));
   const uint64_t seed = flags.get_size("seed", 11);
   spdlog::set_level(spdlog::level::warn);
   if (run_command("wrk --version").find("wrk") == std::string::npos) {
@@ -161,23 +227,67 @@ int main(int argc, char** argv) {
   // ---- Per-stage breakdown, in process ------------------------------------------------
   feedscout::SampleRng rng(seed + 2);
   const size_t id_space = n_users + n_users / 9;  // ~10% never seen (cold)
-  std::vector<double> feed_us, render_us, total_us;
+  std::vector<double> feed_us, feed_cpu_us, render_us, total_us;
   for (size_t i = 0; i < n_breakdown + 1000; ++i) {
     const std::string user = fb::user_id(rng.below(id_space));
+    const double c0 = thread_cpu_us();
     const auto t0 = std::chrono::steady_clock::now();
     const feedscout::FeedPage page = engine.feed(user, kPageSize, /*remember_served=*/false);
     const auto t1 = std::chrono::steady_clock::now();
+    const double c1 = thread_cpu_us();
     const std::string body = feedscout::server::dump_json(feedscout::server::feed_json(page));
     const auto t2 = std::chrono::steady_clock::now();
     if (i < 1000) continue;  // warm-up
     feed_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    feed_cpu_us.push_back(c1 - c0);
     render_us.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
     total_us.push_back(std::chrono::duration<double, std::micro>(t2 - t0).count());
   }
   std::printf("\nper-stage, in process, one request at a time (%zu requests):\n", n_breakdown);
   print_stage("Engine::feed (candidates+rank)", feed_us);
+  print_stage("  the same, thread CPU time", feed_cpu_us);
   print_stage("JSON render", render_us);
   print_stage("both", total_us);
+
+  // The search-feed mix, shared by the breakdown and wrk.
+  std::vector<SearchRequest> mix(n_search_mix);
+  for (SearchRequest& r : mix) {
+    r.user = fb::user_id(rng.below(id_space));
+    r.query = fb::topic_query(data->corpus, rng.below(data->corpus.topics.size()), rng);
+    r.page = rng.below(3);
+  }
+  std::vector<double> search_us, search_cpu_us, search_render_us, search_total_us, page_us[3];
+  for (size_t i = 0; i < n_breakdown + 1000; ++i) {
+    const SearchRequest& r = mix[rng.below(mix.size())];
+    const double c0 = thread_cpu_us();
+    const auto t0 = std::chrono::steady_clock::now();
+    const feedscout::SearchFeedPage page =
+        engine.search_feed(r.user, r.query, r.page, kPageSize, /*remember_served=*/false);
+    const auto t1 = std::chrono::steady_clock::now();
+    const double c1 = thread_cpu_us();
+    const std::string body =
+        feedscout::server::dump_json(feedscout::server::search_feed_json(page));
+    const auto t2 = std::chrono::steady_clock::now();
+    if (i < 1000) continue;  // warm-up
+    const double engine_us = std::chrono::duration<double, std::micro>(t1 - t0).count();
+    search_us.push_back(engine_us);
+    search_cpu_us.push_back(c1 - c0);
+    page_us[r.page].push_back(engine_us);
+    search_render_us.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
+    search_total_us.push_back(std::chrono::duration<double, std::micro>(t2 - t0).count());
+  }
+  std::printf("\nsearch feed, per-stage, in process, one request at a time (%zu requests):\n",
+              n_breakdown);
+  print_stage("Engine::search_feed", search_us);
+  print_stage("  the same, thread CPU time", search_cpu_us);
+  for (size_t p = 0; p < 3; ++p) {
+    const std::string name = "  of which page " + std::to_string(p);
+    if (!page_us[p].empty()) print_stage(name.c_str(), page_us[p]);
+  }
+  print_stage("JSON render", search_render_us);
+  print_stage("both", search_total_us);
+  std::fflush(stdout);
+  if (flags.has("no-http")) return 0;
 
   // ---- HTTP load with wrk -------------------------------------------------------------
   feedscout::ServerConfig sc;
@@ -200,20 +310,21 @@ int main(int argc, char** argv) {
         << "&remember=0\", u))\n"
         << "end\n";
   }
-  const std::string command = "wrk -t" + std::to_string(wrk_threads) + " -c" +
-                              std::to_string(connections) + " -d" + std::to_string(duration_s) +
-                              "s --latency -s " + script +
-                              " http://127.0.0.1:" + std::to_string(server.port());
-  std::printf("\n%s   (server threads %zu)\n", command.c_str(), server_threads);
-  const std::string out = run_command(command);
+  const std::string search_script = dir.path() + "/search.lua";
+  {
+    std::ofstream lua(search_script);
+    lua << "math.randomseed(" << seed << ")\nlocal paths = {\n";
+    for (const SearchRequest& r : mix) lua << "  \"" << r.path() << "\",\n";
+    lua << "}\n"
+        << "request = function()\n"
+        << "  return wrk.format(\"GET\", paths[math.random(1, #paths)])\n"
+        << "end\n";
+  }
+  run_wrk("home feed", script, server.port(), wrk_threads, connections, duration_s, server_threads);
+  run_wrk("search feed", search_script, server.port(), wrk_threads, connections, duration_s,
+          server_threads);
   server.stop();
   serving.join();
-  std::printf("%s\n", out.c_str());
-  std::printf(
-      "home feed over HTTP: p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  %.0f requests/s "
-      "(wrk and server on the same %u cores)\n",
-      wrk_percentile_ms(out, "50"), wrk_percentile_ms(out, "90"), wrk_percentile_ms(out, "99"),
-      wrk_requests_per_s(out), std::thread::hardware_concurrency());
   std::printf("load average at end: %s\n", fb::load_average().c_str());
   return 0;
 }

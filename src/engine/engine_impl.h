@@ -117,6 +117,7 @@ struct Engine::Impl {
       ann_by_age;
   bool ann_dirty = false;  // changed since the ANN file was written
   TimeMs last_ann_save_ms = 0;
+  TimeMs popular_refresh_interval_ms = 1000;  // adapts to the refresh's cost (writer.cc)
 
   // Writer queue.
   std::mutex queue_mu;

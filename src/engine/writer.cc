@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "engine_impl.h"
@@ -346,11 +347,18 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
   expire_vectors(now);
   const bool popularity_changed = !new_events.empty();
   // Small pools refresh on every change (cheap, and tests see it at once).
-  if ((popularity_changed && (now - last_popular_refresh_ms >= 1000 || index->size() < 10000)) ||
+  // At most once a second, and at most ~2% of the writer's time: a refresh visits every
+  // clicked document (≈ 45 ms at 200k documents, 1M events), once a second a tenth of ingest.
+  if ((popularity_changed &&
+       (now - last_popular_refresh_ms >= popular_refresh_interval_ms || index->size() < 10000)) ||
       (!new_docs.empty() && index->popular().size() < config.index.popular_list_size)) {
+    const auto started = std::chrono::steady_clock::now();
     std::unique_lock lk(state_mu);
     index->refresh_popular(now);
     last_popular_refresh_ms = now;
+    const auto took = std::chrono::steady_clock::now() - started;
+    popular_refresh_interval_ms = std::max<TimeMs>(
+        1000, 50 * std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
   }
 
   for (Job* j : jobs) {

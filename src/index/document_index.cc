@@ -11,6 +11,98 @@
 
 namespace feedscout {
 
+namespace {
+
+// Every document matching `query` (at least min_query_coverage of its usable terms) with its
+// BM25 score, in DocIndex order, into `out` (cleared first). `postings` maps a term to its
+// postings ({doc, tf}) in DocIndex order.
+template <typename PostingMap>
+void match_all(const PostingMap& postings, const std::vector<uint32_t>& doc_length,
+               uint64_t total_length, const IndexConfig& config, std::string_view query,
+               std::vector<TextMatch>& out) {
+  out.clear();
+  auto terms = text::retrieval_terms(query);
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  if (terms.empty() || doc_length.empty()) return;
+
+  const double n = static_cast<double>(doc_length.size());
+  const double avg_len = static_cast<double>(total_length) / n;
+  constexpr double k1 = 1.2, b = 0.75;
+  // One cursor per usable term, in term order. Postings are in DocIndex order (add()
+  // appends), so the lists are merged document at a time instead of accumulating into a
+  // hash map (which cost milliseconds per query at 1M documents).
+  using Posting = typename PostingMap::mapped_type::value_type;
+  struct Cursor {
+    const Posting* at;
+    const Posting* end;
+    double idf;
+    bool drives = true;  // candidates come from the driving lists (see below)
+  };
+  std::vector<Cursor> cursors;
+  size_t usable_terms = 0;  // terms not ignored as too common (unknown terms still count)
+  for (auto term : terms) {
+    auto it = postings.find(term);
+    if (it == postings.end()) {
+      ++usable_terms;
+      continue;
+    }
+    const double df = static_cast<double>(it->second.size());
+    if (df > config.max_term_doc_share * n && n > 20) continue;
+    ++usable_terms;
+    const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+    cursors.push_back({it->second.data(), it->second.data() + it->second.size(), idf, true});
+  }
+  const uint32_t need = std::max<uint32_t>(
+      1, static_cast<uint32_t>(std::ceil(config.min_query_coverage * usable_terms)));
+  if (cursors.size() < need) return;
+  // A match is in at least `need` of the m lists, so in at least one of any m - need + 1 of
+  // them: only the shortest m - need + 1 lists drive the merge; the others are searched
+  // (galloping) for each candidate.
+  {
+    std::vector<size_t> by_length(cursors.size());
+    for (size_t i = 0; i < by_length.size(); ++i) by_length[i] = i;
+    std::stable_sort(by_length.begin(), by_length.end(), [&](size_t a, size_t b) {
+      return cursors[a].end - cursors[a].at < cursors[b].end - cursors[b].at;
+    });
+    for (size_t i = cursors.size() - need + 1; i < by_length.size(); ++i) {
+      cursors[by_length[i]].drives = false;
+    }
+  }
+  const auto skip_to = [](const Posting* at, const Posting* end, DocIndex doc) {
+    size_t step = 1;
+    const Posting* lo = at;
+    while (end - lo > static_cast<std::ptrdiff_t>(step) && lo[step].doc < doc) {
+      lo += step;
+      step *= 2;
+    }
+    const Posting* hi = end - lo > static_cast<std::ptrdiff_t>(step) ? lo + step + 1 : end;
+    return std::lower_bound(lo, hi, doc, [](const Posting& p, DocIndex d) { return p.doc < d; });
+  };
+  while (true) {
+    DocIndex doc = UINT32_MAX;
+    for (const Cursor& c : cursors) {
+      if (c.drives && c.at != c.end) doc = std::min(doc, c.at->doc);
+    }
+    if (doc == UINT32_MAX) break;
+    // Summed in term order, as the terms are sorted: the same doubles for the same text.
+    double score = 0;
+    uint32_t matched = 0;
+    const double len = doc_length[doc];
+    for (Cursor& c : cursors) {
+      if (!c.drives && c.at != c.end && c.at->doc < doc) c.at = skip_to(c.at, c.end, doc);
+      if (c.at == c.end || c.at->doc != doc) continue;
+      const double tf = c.at->tf;
+      score += c.idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));
+      ++matched;
+      ++c.at;
+    }
+    if (matched >= need) out.push_back({doc, score});
+  }
+}
+
+}  // namespace
+
 DocumentIndex::DocumentIndex(const Taxonomy& taxonomy, IndexConfig config)
     : taxonomy_(taxonomy), config_(config), by_topic_(taxonomy.size()) {}
 
@@ -112,61 +204,31 @@ std::vector<TextMatch> DocumentIndex::search(std::string_view query, size_t k,
                                              std::string_view must_match) const {
   std::vector<TextMatch> out;
   if (docs_.empty() || k == 0) return out;
-  std::function<bool(DocIndex)> gate = exclude;
+  // Documents matching the gating query (its own coverage rule), in DocIndex order.
+  std::vector<TextMatch> gated;
   if (!must_match.empty()) {
-    // Documents matching the gating query (its own coverage rule), as a set.
-    auto gated = std::make_shared<std::unordered_set<DocIndex>>();
-    for (const TextMatch& m : search(must_match, docs_.size(), exclude, {})) gated->insert(m.doc);
-    gate = [gated](DocIndex d) { return gated->count(d) == 0; };
+    match_all(postings_, doc_length_, total_length_, config_, must_match, gated);
   }
-  auto terms = text::retrieval_terms(query);
-  std::sort(terms.begin(), terms.end());
-  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
-  if (terms.empty()) return out;
-
-  const double n = static_cast<double>(docs_.size());
-  const double avg_len = static_cast<double>(total_length_) / n;
-  constexpr double k1 = 1.2, b = 0.75;
-  struct Acc {
-    double score = 0;
-    uint32_t matched = 0;
+  const auto passes_gate = [&](DocIndex d) {
+    if (must_match.empty()) return true;
+    const auto it = std::lower_bound(gated.begin(), gated.end(), d,
+                                     [](const TextMatch& m, DocIndex x) { return m.doc < x; });
+    return it != gated.end() && it->doc == d;
   };
-  std::unordered_map<DocIndex, Acc> acc;
-  size_t usable_terms = 0;  // terms not ignored as too common (unknown terms still count)
-  for (auto term : terms) {
-    auto it = postings_.find(term);
-    if (it == postings_.end()) {
-      ++usable_terms;
-      continue;
-    }
-    const double df = static_cast<double>(it->second.size());
-    if (df > config_.max_term_doc_share * n && n > 20) continue;
-    ++usable_terms;
-    const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
-    for (const auto& p : it->second) {
-      const double len = doc_length_[p.doc];
-      const double tf = p.tf;
-      Acc& a = acc[p.doc];
-      a.score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));
-      ++a.matched;
-    }
-  }
-  const uint32_t need = std::max<uint32_t>(
-      1, static_cast<uint32_t>(std::ceil(config_.min_query_coverage * usable_terms)));
-  for (const auto& [doc, a] : acc) {
-    if (a.matched < need) continue;
-    if (gate && gate(doc)) continue;
-    out.push_back({doc, a.score});
-  }
+  std::vector<TextMatch> all;
+  match_all(postings_, doc_length_, total_length_, config_, query, all);
   auto better = [&](const TextMatch& x, const TextMatch& y) {
     if (x.score != y.score) return x.score > y.score;
     return docs_[x.doc].created_ms > docs_[y.doc].created_ms;
   };
-  if (out.size() > k) {
-    std::partial_sort(out.begin(), out.begin() + static_cast<ptrdiff_t>(k), out.end(), better);
-    out.resize(k);
-  } else {
-    std::sort(out.begin(), out.end(), better);
+  // The best k that pass, best first: a heap over every match (linear to build), popped
+  // until k pass, so that the gate and `exclude` run only on the matches popped.
+  const auto worse = [&](const TextMatch& x, const TextMatch& y) { return better(y, x); };
+  std::make_heap(all.begin(), all.end(), worse);
+  for (auto end = all.end(); end != all.begin() && out.size() < k; --end) {
+    std::pop_heap(all.begin(), end, worse);
+    const TextMatch& m = *(end - 1);
+    if (passes_gate(m.doc) && !(exclude && exclude(m.doc))) out.push_back(m);
   }
   return out;
 }

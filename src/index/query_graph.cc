@@ -203,21 +203,42 @@ std::vector<std::pair<std::string, double>> QueryGraph::context(std::string_view
 
 double QueryGraph::context_similarity(std::string_view query, std::string_view text,
                                       TimeMs now) const {
+  return context_similarities(query, {text}, now)[0];
+}
+
+std::vector<double> QueryGraph::context_similarities(std::string_view query,
+                                                     const std::vector<std::string_view>& texts,
+                                                     TimeMs now) const {
+  std::vector<double> out(texts.size(), 0.0);
   const Node* n = find(query);
-  if (n == nullptr || n->words.empty()) return 0.0;
-  const std::vector<std::string> words = context_words(text, n->display);
-  if (words.empty()) return 0.0;
-  double dot = 0, norm = 0;
+  if (n == nullptr || n->words.empty()) return out;
+  double norm = 0;
   for (const auto& [word, c] : n->words) {
     const double v = c.at(now, config_.half_life_s);
     norm += v * v;
   }
-  for (const std::string& w : words) {
-    auto it = n->words.find(w);
-    if (it != n->words.end()) dot += it->second.at(now, config_.half_life_s);
+  if (norm <= 0) return out;
+  std::unordered_set<std::string> own;  // the query's words (context_words leaves them out)
+  for (std::string& w : text::words(n->display)) own.insert(std::move(w));
+  std::vector<std::string> words;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    // context_words(texts[i], n->display), deduplicated in text order.
+    words.clear();
+    for (std::string& w : text::words(texts[i])) {
+      if (code_points(w) < 2 || own.count(w) > 0) continue;
+      if (std::find(words.begin(), words.end(), w) != words.end()) continue;
+      words.push_back(std::move(w));
+    }
+    if (words.empty()) continue;
+    double dot = 0;
+    for (const std::string& w : words) {
+      auto it = n->words.find(w);
+      if (it != n->words.end()) dot += it->second.at(now, config_.half_life_s);
+    }
+    if (dot <= 0) continue;
+    out[i] = std::min(1.0, dot / (std::sqrt(norm) * std::sqrt(static_cast<double>(words.size()))));
   }
-  if (dot <= 0 || norm <= 0) return 0.0;
-  return std::min(1.0, dot / (std::sqrt(norm) * std::sqrt(static_cast<double>(words.size()))));
+  return out;
 }
 
 }  // namespace feedscout

@@ -43,7 +43,10 @@ void TrendIndex::record_click(DocIndex doc, TimeMs t) {
   const auto keep = std::find_if(buckets.begin(), buckets.end(),
                                  [oldest](const Bucket& b) { return b.hour > oldest; });
   buckets.erase(buckets.begin(), keep);
-  if (++clicks_since_sweep_ >= 4096) sweep();
+  // A sweep visits every tracked document: run it once per max(4096, tracked) clicks so that
+  // its cost stays O(1) per click however many documents are tracked (at 1M documents a
+  // sweep every 4,096 clicks cost about a twelfth of the writer's time).
+  if (++clicks_since_sweep_ >= std::max<size_t>(4096, docs_.size())) sweep();
 }
 
 void TrendIndex::record_intent(DocIndex doc, std::string_view refined) {

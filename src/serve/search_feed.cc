@@ -21,6 +21,14 @@ double freshness(TimeMs created_ms, TimeMs now, double half_life_s) {
   return std::exp2(-age_s / half_life_s);
 }
 
+std::vector<std::string_view> titles_of(const DocumentIndex& index,
+                                        const std::vector<TextMatch>& matches) {
+  std::vector<std::string_view> out;
+  out.reserve(matches.size());
+  for (const TextMatch& m : matches) out.push_back(index.doc(m.doc).title);
+  return out;
+}
+
 // The related pool: text matches of `query`, re-ranked by text, freshness and sense. With
 // `off_sense`, matches dropped as another sense of q are listed there (explain).
 std::vector<Scored> related_pool(const SearchFeedInputs& in, std::string_view query, TimeMs now,
@@ -38,10 +46,8 @@ std::vector<Scored> related_pool(const SearchFeedInputs& in, std::string_view qu
   std::vector<double> sense(matches.size(), 0.0);
   size_t on_sense = 0;
   if (has_context) {
-    for (size_t i = 0; i < matches.size(); ++i) {
-      sense[i] = in.graph->context_similarity(query, in.index.doc(matches[i].doc).title, now);
-      on_sense += sense[i] >= c.min_context_similarity;
-    }
+    sense = in.graph->context_similarities(query, titles_of(in.index, matches), now);
+    for (double s : sense) on_sense += s >= c.min_context_similarity;
   }
   const bool filter = has_context && on_sense >= c.min_on_sense;
   for (size_t i = 0; i < matches.size(); ++i) {
@@ -213,9 +219,9 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
       const std::vector<TextMatch> matches = in.index.search(nq.query, c.related_pool, nullptr);
       std::vector<double> sense(matches.size(), 1.0);
       size_t on_sense = 0;
-      for (size_t i = 0; has_context && i < matches.size(); ++i) {
-        sense[i] = in.graph->context_similarity(nq.query, in.index.doc(matches[i].doc).title, now);
-        on_sense += sense[i] >= c.min_context_similarity;
+      if (has_context) {
+        sense = in.graph->context_similarities(nq.query, titles_of(in.index, matches), now);
+        for (double s : sense) on_sense += s >= c.min_context_similarity;
       }
       const bool filter = has_context && on_sense >= c.min_on_sense;
       for (size_t i = 0; i < matches.size(); ++i) {

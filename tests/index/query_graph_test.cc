@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace feedscout {
@@ -42,6 +43,25 @@ TEST(QueryGraphTest, CoClickedQueriesAreNeighboursWithTheirOwnContext) {
   const auto ctx = g.context("김민재", 3, now);
   ASSERT_FALSE(ctx.empty());
   EXPECT_TRUE(g.neighbours("김민재 배우", 5, now).empty());
+}
+
+TEST(QueryGraphTest, BatchedContextSimilaritiesEqualOneByOne) {
+  QueryGraph g;
+  g.add_search("u1", "김민재", kT0, {1}, "김민재 국가대표 수비", {"김민재 수비 국가대표 경기"});
+  g.add_search("u2", "김민재", kT0 + kMin, {2}, "", {"대표팀 명단 발표 손흥민 김민재"});
+  const TimeMs now = kT0 + 2 * kMin;
+  const std::vector<std::string_view> texts = {
+      "김민재 수비 국가대표 경기", "김민재 드라마 주연 배우", "", "김민재", "수비 수비 명단 발표"};
+  const std::vector<double> got = g.context_similarities("김민재", texts, now);
+  ASSERT_EQ(got.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_EQ(got[i], g.context_similarity("김민재", texts[i], now)) << texts[i];
+  }
+  EXPECT_GT(got[0], got[1]);
+  EXPECT_EQ(got[2], 0.0);  // no words
+  EXPECT_EQ(got[3], 0.0);  // only the query's own word
+  EXPECT_EQ(g.context_similarities("없는 검색어", texts, now), std::vector<double>(5, 0.0));
+  EXPECT_TRUE(g.context_similarities("김민재", {}, now).empty());
 }
 
 TEST(QueryGraphTest, SessionEdgesLinkConsecutiveSearchesWithinTheGap) {

@@ -69,6 +69,11 @@ class QueryGraph {
   // Cosine similarity in [0, 1] of `text`'s words against `query`'s context bag (0 when the
   // query is unknown or they share no word).
   double context_similarity(std::string_view query, std::string_view text, TimeMs now) const;
+  // context_similarity(query, texts[i], now) for every i, in order (the same values): the
+  // query's node, its bag's norm and its own words are worked out once, not per text.
+  std::vector<double> context_similarities(std::string_view query,
+                                           const std::vector<std::string_view>& texts,
+                                           TimeMs now) const;
 
   size_t size() const { return alive_; }
 

@@ -6,6 +6,7 @@
 #include "feedscout/eval/sample_generator.h"
 #include "feedscout/eval/simulator.h"
 #include "feedscout/models/fasttext_classifier.h"
+#include "feedscout/models/fasttext_embedder.h"
 #include "report.h"
 
 namespace feedscout::cli {
@@ -109,6 +110,44 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
       std::cout << "trained " << *output << " on " << r->examples << " documents, " << r->labels
                 << " topics, " << r->skipped << " without topics skipped, " << r->errors.size()
                 << " unreadable lines, " << r->seconds << " s\n";
+      for (size_t i = 0; i < r->errors.size() && i < 20; ++i) {
+        std::cout << "  " << describe_item_error(r->errors[i]) << "\n";
+      }
+    });
+  }
+  // ---- train-embeddings --------------------------------------------------------------------
+  {
+    auto* cmd = app.add_subcommand(
+        "train-embeddings",
+        "Train the fastText document embedder (skipgram, sub-word n-grams) on a content pool");
+    auto input = std::make_shared<std::string>();
+    auto output = std::make_shared<std::string>("var/embed.bin");
+    auto taxonomy = std::make_shared<std::string>("data/taxonomy/iab-content-3.1-ko.tsv");
+    auto options = std::make_shared<FastTextEmbedderTrainOptions>();
+    cmd->add_option("--input", *input, "documents, JSON Lines (docs/FORMATS.md)")->required();
+    cmd->add_option("--output", *output, "model file to write ([embeddings] model)");
+    cmd->add_option("--taxonomy", *taxonomy, "taxonomy TSV the documents' topics belong to");
+    cmd->add_option("--dim", options->dim, "vector dimension");
+    cmd->add_option("--epoch", options->epoch, "training epochs");
+    cmd->add_option("--lr", options->learning_rate, "learning rate");
+    cmd->add_option("--min-count", options->min_count, "words seen fewer times get no own vector");
+    cmd->add_option("--seed", options->seed, "random seed");
+    cmd->callback([&, input, output, taxonomy, options] {
+      setup_logging(false);
+      auto tax = Taxonomy::load_file(*taxonomy);
+      if (!tax.is_ok()) {
+        exit_code = fail(tax.status());
+        return;
+      }
+      auto r = train_fasttext_embedder(*input, *tax, *output, *options);
+      if (!r.is_ok()) {
+        exit_code = fail(r.status());
+        return;
+      }
+      std::cout << "trained " << *output << " on " << r->documents << " documents (" << r->words
+                << " words, d = " << options->dim << "), " << r->skipped
+                << " without words skipped, " << r->errors.size() << " unreadable lines, "
+                << r->seconds << " s\n";
       for (size_t i = 0; i < r->errors.size() && i < 20; ++i) {
         std::cout << "  " << describe_item_error(r->errors[i]) << "\n";
       }

@@ -16,6 +16,8 @@
 #include "feedscout/eval/sample_generator.h"
 #include "feedscout/eval/simulator.h"
 #include "feedscout/models/fasttext_classifier.h"
+#include "feedscout/models/fasttext_embedder.h"
+#include "feedscout/text/utf8.h"
 #include "report.h"
 
 namespace feedscout::cli {
@@ -125,10 +127,22 @@ int run_demo(const CommonOptions& opts) {
   std::cout << "[train-topics] fastText on " << trained->examples << " documents, "
             << trained->labels << " topics, " << trained->seconds << " s → " << model_path << "\n";
 
+  // Document embeddings: fastText skipgram vectors trained on the whole content pool (no
+  // labels needed), for the ANN, the search feed's reactive wave and embedding profiles.
+  const std::string pool_path = dir + "/pool.jsonl", embed_path = dir + "/embed.bin";
+  if (Status st = write_lines(pool_path, ingest_lines); !st.is_ok()) return fail(st);
+  auto embedded =
+      train_fasttext_embedder(pool_path, tax, embed_path, FastTextEmbedderTrainOptions{});
+  if (!embedded.is_ok()) return fail(embedded.status());
+  std::cout << "[train-embeddings] fastText skipgram on " << embedded->documents << " documents, "
+            << embedded->words << " words, " << embedded->seconds << " s → " << embed_path << "\n";
+
   // 4. Open the engine (RocksDB in <dir>/store) with the trained classifier; ingest.
   config.engine.data_dir = dir + "/store";
   config.engine.classifier.kind = "fasttext";
   config.engine.classifier.model_path = model_path;
+  config.engine.embeddings.kind = "fasttext";
+  config.engine.embeddings.model_path = embed_path;
   auto engine_r = Engine::open(config.engine);
   if (!engine_r.is_ok()) return fail(engine_r.status());
   Engine& engine = **engine_r;
@@ -220,11 +234,23 @@ int run_demo(const CommonOptions& opts) {
   print_user_report(std::cout, engine, light, "LIGHT feed user (searches, uses main)", 5, 10);
   print_user_report(std::cout, engine, heavy, "HEAVY feed user", 5, 10);
   print_user_report(std::cout, engine, "new-visitor", "COLD user", 5, 10);
+  // The search feed for the light user's latest search: waves broaden page by page.
+  if (const auto view = engine.context(light); !view.recent_searches.empty()) {
+    const std::string q = view.recent_searches.front().query;
+    std::cout << "\n── search feed of " << light << " for '" << q << "' ──\n";
+    for (size_t page = 0; page < 3; ++page) {
+      const SearchFeedPage p = engine.search_feed(light, q, page, 4, /*remember_served=*/true);
+      for (const SearchFeedEntry& e : p.items) {
+        std::cout << "  p" << page << " " << search_wave_name(e.wave) << "\t" << e.doc_id << "  "
+                  << text::truncate_utf8(e.title, 60) << "  [" << e.reason << "]\n";
+      }
+    }
+  }
 
   const EngineStats s = engine.stats();
-  std::cout << "\n[store] " << s.documents << " documents, " << s.users << " users, "
-            << s.events_accepted << " events in " << config.engine.data_dir << " (" << s.commits
-            << " durable commits)\n";
+  std::cout << "\n[store] " << s.documents << " documents (" << s.ann_vectors
+            << " in the ANN index), " << s.users << " users, " << s.events_accepted << " events in "
+            << config.engine.data_dir << " (" << s.commits << " durable commits)\n";
 
   const char* serve_env = std::getenv("FEEDSCOUT_DEMO_SERVE");
   if (serve_env != nullptr && std::string(serve_env) == "0") {

@@ -22,7 +22,9 @@ InterestCandidates interest_candidates(const ContextView& view, const DocumentIn
     const double heaviest = view.keywords.front().weight;
     for (const KeywordScore& k : view.keywords) {
       if (out.keywords.size() >= config.keyword_queries) break;
-      const std::vector<TextMatch> matches = index.search(k.text, config.keyword_items, blocked);
+      // The keyword must be covered, not just share a bigram with the document.
+      const std::vector<TextMatch> matches =
+          index.search(k.text, config.keyword_items, blocked, k.text);
       if (matches.empty()) continue;
       const size_t basis = out.keywords.size();
       out.keywords.push_back(k.text);

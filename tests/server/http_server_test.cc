@@ -383,6 +383,19 @@ TEST_F(HttpServerTest, SearchFeedPagesAndBadParameters) {
     EXPECT_FALSE(it["reason"].get<std::string>().empty()) << it;
     EXPECT_NE(it["doc_id"], "d1") << "seen documents are not served";
   }
+  EXPECT_EQ(r.parsed.count("unserved"), 0u);
+  // ?explain=1 (the query 여행): every item carries its score parts, and the candidates left
+  // out are listed.
+  Reply ex = get("/v1/search-feed?user=zed&q=%EC%97%AC%ED%96%89&n=1&remember=0&explain=1");
+  ASSERT_EQ(ex.status, 200) << ex.body;
+  ASSERT_FALSE(ex.parsed["items"].empty());
+  for (const auto& it : ex.parsed["items"]) {
+    ASSERT_TRUE(it.contains("explain")) << it;
+    EXPECT_TRUE(it["explain"].contains("via")) << it;
+    EXPECT_TRUE(it["explain"].contains("on_sense")) << it;
+  }
+  ASSERT_TRUE(ex.parsed.contains("unserved")) << ex.body;
+  EXPECT_EQ(ex.parsed["unserved"].size(), 1u) << ex.body;  // 여행: d6 and d7, one served
   Reply past = get("/v1/search-feed?user=alice&q=x&page=999");
   ASSERT_EQ(past.status, 200) << past.body;
   EXPECT_TRUE(past.parsed["items"].empty());
@@ -390,7 +403,8 @@ TEST_F(HttpServerTest, SearchFeedPagesAndBadParameters) {
            "/v1/search-feed?q=a", "/v1/search-feed?user=alice", "/v1/search-feed?user=&q=a",
            "/v1/search-feed?user=alice&q=%3F%21", "/v1/search-feed?user=alice&q=%FF",
            "/v1/search-feed?user=alice&q=a&n=0", "/v1/search-feed?user=alice&q=a&page=x",
-           "/v1/search-feed?user=alice&q=a&remember=2"}) {
+           "/v1/search-feed?user=alice&q=a&remember=2",
+           "/v1/search-feed?user=alice&q=a&explain=yes"}) {
     expect_json_error(get(bad), 400, "invalid_parameter");
   }
 }

@@ -2,7 +2,8 @@
 // user's interest keywords, and documents near the user's embedding interest profiles.
 //
 //   keyword    the config.keyword_queries heaviest keywords k of the view are searched (BM25,
-//              config.keyword_items matches each); relevance(d) = keyword_weight ·
+//              config.keyword_items matches each, covering k's terms as DocumentIndex::search
+//              with must_match = k requires); relevance(d) = keyword_weight ·
 //              (weight(k) / the heaviest keyword's weight) · BM25(d, k) / the best BM25 of k.
 //              Reason "관심 키워드 '<k>'".
 //   embedding  the config.profile_queries heaviest profiles p query the ANN (config.profile_items

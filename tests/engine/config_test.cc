@@ -54,7 +54,37 @@ TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
   EXPECT_EQ(x.max_recent_searches, dx.max_recent_searches);
   EXPECT_EQ(x.max_seen_docs, dx.max_seen_docs);
   EXPECT_EQ(x.max_recent_clicks, dx.max_recent_clicks);
+  const ProfileContextConfig &pc = x.profiles, &dpc = dx.profiles;
+  EXPECT_EQ(pc.max_profiles, dpc.max_profiles);
+  EXPECT_DOUBLE_EQ(pc.merge_similarity, dpc.merge_similarity);
+  EXPECT_DOUBLE_EQ(pc.click_rate, dpc.click_rate);
+  EXPECT_DOUBLE_EQ(pc.skip_rate, dpc.skip_rate);
+  EXPECT_DOUBLE_EQ(pc.skip_min_similarity, dpc.skip_min_similarity);
+  EXPECT_DOUBLE_EQ(pc.half_life_s, dpc.half_life_s);
+  EXPECT_EQ(pc.skip_after_ms, dpc.skip_after_ms);
+  EXPECT_EQ(pc.max_pending, dpc.max_pending);
+  EXPECT_DOUBLE_EQ(pc.min_view_weight, dpc.min_view_weight);
+  const EmbeddingsConfig &em = c.engine.embeddings, &dem = d.engine.embeddings;
+  EXPECT_EQ(em.kind, dem.kind);
+  EXPECT_EQ(em.model_path, dem.model_path);
+  EXPECT_EQ(em.ann.m, dem.ann.m);
+  EXPECT_EQ(em.ann.ef_construction, dem.ann.ef_construction);
+  EXPECT_EQ(em.ann.ef_search, dem.ann.ef_search);
+  EXPECT_EQ(em.max_age_ms, dem.max_age_ms);
+  EXPECT_EQ(em.save_interval_ms, dem.save_interval_ms);
+  EXPECT_EQ(em.client.base_url, dem.client.base_url);
+  EXPECT_EQ(em.client.dialect, dem.client.dialect);
+  EXPECT_EQ(em.llm_dimension, dem.llm_dimension);
+  EXPECT_EQ(em.llm_max_batch, dem.llm_max_batch);
+  EXPECT_EQ(em.llm_document_prefix, dem.llm_document_prefix);
   const FeedConfig &f = c.engine.feed, &df = d.engine.feed;
+  EXPECT_EQ(f.keyword_queries, df.keyword_queries);
+  EXPECT_EQ(f.keyword_items, df.keyword_items);
+  EXPECT_DOUBLE_EQ(f.keyword_weight, df.keyword_weight);
+  EXPECT_EQ(f.profile_queries, df.profile_queries);
+  EXPECT_EQ(f.profile_items, df.profile_items);
+  EXPECT_DOUBLE_EQ(f.embedding_weight, df.embedding_weight);
+  EXPECT_DOUBLE_EQ(f.embedding_min_similarity, df.embedding_min_similarity);
   EXPECT_EQ(f.default_n, df.default_n);
   EXPECT_EQ(f.max_n, df.max_n);
   EXPECT_EQ(f.after_search_window_ms, df.after_search_window_ms);
@@ -96,12 +126,17 @@ TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
 TEST(ConfigTest, OverridesApply) {
   auto c = parse_config(
       "[context]\nhalf_life_days = 1.5\nlight_weights = [0.5, 0.0, 0.5]\n"
-      "[server]\nport = 9090\n",
+      "[server]\nport = 9090\n[embeddings]\nkind = \"fasttext\"\nmodel = \"m.bin\"\n"
+      "max_age_days = 2\n[profiles]\nskip_after_min = 5\n",
       "test.toml");
   ASSERT_TRUE(c.is_ok()) << c.status().to_string();
   EXPECT_DOUBLE_EQ(c->engine.context.half_life_s, 1.5 * 86400);
   EXPECT_DOUBLE_EQ(c->engine.context.light_weights[1], 0.0);
   EXPECT_EQ(c->server.port, 9090);
+  EXPECT_EQ(c->engine.embeddings.kind, "fasttext");
+  EXPECT_EQ(c->engine.embeddings.model_path, "m.bin");
+  EXPECT_EQ(c->engine.embeddings.max_age_ms, 2 * kMsPerDay);
+  EXPECT_EQ(c->engine.context.profiles.skip_after_ms, 5 * 60 * 1000);
 }
 
 TEST(ConfigTest, ErrorsNameTheKey) {
@@ -118,6 +153,14 @@ TEST(ConfigTest, ErrorsNameTheKey) {
       {"[server]\nport = 70000\n", "port"},
       {"[feed]\ndefault_n = 500\n", "default_n"},
       {"[nosuch]\nx = 1\n", "nosuch.x"},
+      {"[embeddings]\nkind = \"bert\"\n", "embeddings.kind"},
+      {"[embeddings]\nkind = \"fasttext\"\n", "embeddings.model"},
+      {"[embeddings]\nkind = \"llm\"\n", "llm_dimension"},
+      {"[embeddings]\nann_m = 1\n", "embeddings.ann_m"},
+      {"[embeddings]\nllm_dialect = \"x\"\n", "embeddings.llm_dialect"},
+      {"[profiles]\nclick_rate = 2\n", "profiles."},
+      {"[profiles]\nmax_profiles = 100\n", "profiles.max_profiles"},
+      {"[feed]\nembedding_weight = 3\n", "embedding_weight"},
       {"[engine\n", "test.toml:1"},
   };
   for (const auto& c : cases) {

@@ -205,6 +205,16 @@ std::string render_prometheus(const EngineStats& s, const HttpMetrics& http) {
   metric(out, "feedscout_llm_refinements_stale_total", "counter",
          "Language-model answers that arrived after the search changed (not applied).",
          s.llm_refinements_stale);
+  metric(out, "feedscout_documents_embedded_total", "counter",
+         "Documents given an embedding on ingest ([embeddings]).", s.documents_embedded);
+  metric(out, "feedscout_embed_failures_total", "counter",
+         "Documents left without an embedding (no words, or the embedding server failed).",
+         s.embed_failures);
+  metric(out, "feedscout_vectors_expired_total", "counter",
+         "Document vectors removed from the ANN index by embeddings.max_age_days.",
+         s.vectors_expired);
+  metric(out, "feedscout_ann_vectors", "gauge", "Document vectors in the ANN index.",
+         s.ann_vectors);
   metric(out, "feedscout_documents", "gauge", "Documents in the pool.", s.documents);
   metric(out, "feedscout_users", "gauge", "Users with a context.", s.users);
   http.render(out);

@@ -522,8 +522,11 @@ TEST_F(HttpServerTest, MetricsReportCountersAndHistogram) {
   EXPECT_EQ(sample(text, "feedscout_commit_failures_total"), 0);
   EXPECT_EQ(sample(text, "feedscout_documents"), 7);
   EXPECT_EQ(sample(text, "feedscout_users"), 2);
+  EXPECT_EQ(sample(text, "feedscout_ann_vectors"), 0);  // [embeddings] is off here
+  EXPECT_EQ(sample(text, "feedscout_documents_embedded_total"), 0);
   EXPECT_NE(text.find("# TYPE feedscout_events_ingested_total counter"), std::string::npos);
   EXPECT_NE(text.find("# TYPE feedscout_users gauge"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE feedscout_ann_vectors gauge"), std::string::npos);
   EXPECT_NE(text.find("# TYPE feedscout_http_request_duration_seconds histogram"),
             std::string::npos);
 

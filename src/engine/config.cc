@@ -225,6 +225,8 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("search_feed", "fresh_weight", sf.fresh_weight);
   r.read("search_feed", "context_weight", sf.context_weight);
   r.read("search_feed", "preference_weight", sf.preference_weight);
+  r.read("search_feed", "profile_weight", sf.profile_weight);
+  r.read("search_feed", "min_profile_closeness", sf.min_profile_closeness);
   r.read("search_feed", "expansive_queries", sf.expansive_queries);
   r.read("search_feed", "expansive_items_per_query", sf.expansive_items_per_query);
   QueryGraphConfig& qg = e.query_graph;

@@ -227,7 +227,8 @@ void Engine::Impl::update_profiles(UserContext& user, const Event& ev,
       const auto& clicked = user.recent_clicks();
       const bool was_clicked = std::any_of(clicked.begin(), clicked.end(),
                                            [&](const RecentClick& c) { return c.key == key; });
-      if (!was_clicked) profiles.add_pending(key, ev.time_ms, pc);
+      // Only documents with a vector can become skips.
+      if (!was_clicked && ann->contains(key)) profiles.add_pending(key, ev.time_ms, pc);
     } else if (auto v = ann->get(key); v.is_ok()) {
       profiles.on_click(key, *v, ev.time_ms, pc);
     } else {

@@ -231,7 +231,7 @@ size_t AnnIndex::capacity() const {
 }
 
 Result<std::vector<AnnHit>> AnnIndex::search(std::span<const float> query, size_t k,
-                                             const AnnFilter& filter) const {
+                                             const AnnFilter& filter, size_t max_candidates) const {
   if (query.size() != config_.dimension) {
     return Status::invalid_argument("ann index: query has " + std::to_string(query.size()) +
                                     " values, the index " + std::to_string(config_.dimension));
@@ -243,7 +243,9 @@ Result<std::vector<AnnHit>> AnnIndex::search(std::span<const float> query, size_
   std::shared_lock lock(s.mu);
   const size_t live = s.slot_of.size();
   if (k == 0 || live == 0) return out;
-  size_t ask = filter ? std::min(live, 4 * k + 16) : std::min(live, k);
+  // The most candidates one search may examine.
+  const size_t most = max_candidates > 0 ? std::min(live, std::max(k, max_candidates)) : live;
+  size_t ask = filter ? std::min(most, 4 * k + 16) : std::min(live, k);
   try {
     while (true) {
       auto heap = s.hnsw->searchKnn(q.data(), ask);  // farthest on top
@@ -256,8 +258,8 @@ Result<std::vector<AnnHit>> AnnIndex::search(std::span<const float> query, size_
         if (filter && !filter(key)) continue;
         out.push_back({key, 1.0f - dist});  // inner-product distance is 1 - dot
       }
-      if (!filter || out.size() >= k || ask >= live) break;
-      ask = std::min(live, 2 * ask);
+      if (!filter || out.size() >= k || ask >= most) break;
+      ask = std::min(most, 2 * ask);
     }
   } catch (const std::exception& e) {
     return Status::internal(std::string("ann index: search failed: ") + e.what());

@@ -5,6 +5,8 @@
 namespace feedscout {
 namespace {
 
+constexpr size_t kMaxAnnCandidates = 256;  // per profile query
+
 void keep_best(std::unordered_map<DocIndex, InterestHit>& hits, DocIndex d, InterestHit h) {
   auto [it, fresh] = hits.emplace(d, h);
   if (!fresh && h.relevance > it->second.relevance) it->second = h;
@@ -47,7 +49,9 @@ InterestCandidates interest_candidates(const ContextView& view, const DocumentIn
     for (const ProfileScore& p : view.profiles) {
       if (out.anchors.size() >= config.profile_queries) break;
       if (p.vector.size() != ann->dimension()) continue;  // from another embedder
-      auto hits = ann->search(p.vector, config.profile_items, allowed);
+      // Capped: a heavy reader has seen most of a profile's neighbours, and an uncapped
+      // filtered search would then walk the whole index.
+      auto hits = ann->search(p.vector, config.profile_items, allowed, kMaxAnnCandidates);
       const size_t basis = out.anchors.size();
       const auto anchor = index.find_key(p.anchor_key);
       out.anchors.push_back(anchor.value_or(0));

@@ -13,6 +13,8 @@ struct Scored {
   double score = 0;
   double preference = 0;
   TopicId topic = kNoTopic;  // the preferred topic behind `preference`
+  double profile = 0;        // closeness to the user's embedding profiles (personalised)
+  size_t profile_index = 0;  // the profile behind `profile`
   SearchScores scores;
 };
 
@@ -86,11 +88,15 @@ std::vector<Reactive> reactive_candidates(const SearchFeedInputs& in, DocIndex a
   const uint64_t anchor_key = in.index.doc(anchor).key;
   if (in.ann != nullptr) {
     if (auto v = in.ann->get(anchor_key); v.is_ok()) {
-      auto hits = in.ann->search(*v, want, [&](uint64_t key) {
-        if (key == anchor_key) return false;
-        const auto d = in.index.find_key(key);
-        return d.has_value() && !skip(*d);
-      });
+      constexpr size_t kMaxAnnCandidates = 256;  // bounds the cost when most are served
+      auto hits = in.ann->search(
+          *v, want,
+          [&](uint64_t key) {
+            if (key == anchor_key) return false;
+            const auto d = in.index.find_key(key);
+            return d.has_value() && !skip(*d);
+          },
+          kMaxAnnCandidates);
       if (hits.is_ok()) {
         for (const AnnHit& h : *hits) {
           if (const auto d = in.index.find_key(h.key)) found[*d] = {*d, h.similarity, "ann"};
@@ -207,6 +213,28 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
       s.score += c.preference_weight * s.preference;
     }
   }
+  // ... and by closeness to the user's embedding interest profiles (the fifth context).
+  if (page >= 1 && in.view != nullptr && in.ann != nullptr && !in.view->profiles.empty() &&
+      c.profile_weight > 0) {
+    const auto& profiles = in.view->profiles;  // heaviest first
+    const double heaviest = profiles.front().weight;
+    for (Scored& s : pool) {
+      auto v = in.ann->get(in.index.doc(s.doc).key);
+      if (!v.is_ok()) continue;
+      for (size_t p = 0; p < profiles.size(); ++p) {
+        if (profiles[p].vector.size() != v->size() || heaviest <= 0) continue;
+        double cos = 0;
+        for (size_t i = 0; i < v->size(); ++i) cos += (*v)[i] * profiles[p].vector[i];
+        const double closeness = std::max(0.0, cos) * profiles[p].weight / heaviest;
+        if (closeness > s.profile) {
+          s.profile = closeness;
+          s.profile_index = p;
+        }
+      }
+      s.scores.profile = s.profile;
+      s.score += c.profile_weight * s.profile;
+    }
+  }
   sort_scored(pool);
 
   // Expansive (page >= 2): neighbouring queries, each filtered by its own context text.
@@ -243,10 +271,17 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
 
   for (const Scored& s : pool) {
     if (out.size() >= n) break;
-    if (s.preference > 0) {
+    const auto anchor = s.profile > 0
+                            ? in.index.find_key(in.view->profiles[s.profile_index].anchor_key)
+                            : std::nullopt;
+    if (s.preference > 0 && c.preference_weight * s.preference >= c.profile_weight * s.profile) {
       const std::string& path = in.taxonomy.node(s.topic).path;
       push(s.doc, SearchWave::kPersonalised, s.score, "'" + q + "' 중 관심 주제 '" + path + "'",
            path, s.scores);
+    } else if (s.profile >= c.min_profile_closeness && anchor.has_value()) {
+      const std::string& title = in.index.doc(*anchor).title;
+      push(s.doc, SearchWave::kPersonalised, s.score,
+           "'" + q + "' 중 즐겨 본 '" + title + "'와(과) 비슷한 콘텐츠", title, s.scores);
     } else {
       push(s.doc, SearchWave::kRelated, s.score, "'" + q + "' 관련 최신 콘텐츠", q, s.scores);
     }

@@ -185,6 +185,7 @@ json search_entry_json(const SearchFeedEntry& e, bool explain) {
                            {"freshness", s.freshness},
                            {"context", s.context},
                            {"preference", s.preference},
+                           {"profile", s.profile},
                            {"similarity", s.similarity},
                            {"sense_filter", s.sense_filter},
                            {"on_sense", s.on_sense}};

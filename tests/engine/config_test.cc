@@ -77,6 +77,9 @@ TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
   EXPECT_EQ(em.llm_dimension, dem.llm_dimension);
   EXPECT_EQ(em.llm_max_batch, dem.llm_max_batch);
   EXPECT_EQ(em.llm_document_prefix, dem.llm_document_prefix);
+  EXPECT_DOUBLE_EQ(c.engine.search_feed.profile_weight, d.engine.search_feed.profile_weight);
+  EXPECT_DOUBLE_EQ(c.engine.search_feed.min_profile_closeness,
+                   d.engine.search_feed.min_profile_closeness);
   const FeedConfig &f = c.engine.feed, &df = d.engine.feed;
   EXPECT_EQ(f.keyword_queries, df.keyword_queries);
   EXPECT_EQ(f.keyword_items, df.keyword_items);

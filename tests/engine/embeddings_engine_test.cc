@@ -231,6 +231,43 @@ TEST_F(EmbeddingsEngineTest, ClicksBuildAProfileThatFeedsTheHomeFeedWithItsReaso
   }
 }
 
+TEST_F(EmbeddingsEngineTest, ThePersonalisedWaveLeansTowardTheUsersEmbeddingProfile) {
+  TempDir data("feedscout_embed_personal");
+  auto e = open(config(data.file("store")));
+  ASSERT_NE(e, nullptr);
+  ASSERT_EQ(e->ingest_documents(pool_).accepted, 302u);
+  // Ten matches of the query about football and ten about cooking, equally fresh by pairs.
+  std::mt19937 rng(5);
+  std::string extra;
+  for (int i = 0; i < 10; ++i) {
+    for (const char* kind : {"sf", "sk"}) {
+      const auto& vocab = kind[1] == 'f' ? kFootball : kCooking;
+      extra += R"({"id":")" + std::string(kind) + std::to_string(i) + R"(","title":"제철 비법 )" +
+               make_text(vocab, rng, 4) + R"(","created_at":")" +
+               format_rfc3339(kNow - i * kMinute) + "\"}\n";
+    }
+  }
+  ASSERT_EQ(e->ingest_documents(extra).accepted, 20u);
+  // A football reader, clicks two hours ago (no reactive wave), no topics on any document.
+  std::string events;
+  for (int i = 0; i < 4; ++i) {
+    events += click("c" + std::to_string(i), "fan", "f" + std::to_string(i),
+                    kNow - 2 * kMsPerHour + i * kMinute);
+  }
+  ASSERT_EQ(e->ingest_events(events).accepted, 4u);
+  const SearchFeedPage p = e->search_feed("fan", "제철 비법", 1, 6, false, true);
+  ASSERT_EQ(p.items.size(), 6u);
+  for (const SearchFeedEntry& it : p.items) {
+    EXPECT_EQ(it.doc_id.substr(0, 2), "sf") << it.doc_id << " " << it.reason;
+    EXPECT_EQ(it.wave, SearchWave::kPersonalised) << it.doc_id;
+    EXPECT_NE(it.reason.find("중 즐겨 본 '"), std::string::npos) << it.reason;
+    EXPECT_GT(it.scores.profile, 0.5);
+  }
+  // A user without a profile gets the same query's page by text and freshness only.
+  const SearchFeedPage plain = e->search_feed("nobody", "제철 비법", 1, 6, false, true);
+  for (const SearchFeedEntry& it : plain.items) EXPECT_EQ(it.wave, SearchWave::kRelated);
+}
+
 TEST_F(EmbeddingsEngineTest, ImpressionsWithoutAClickBecomeSkipsThatPushTheProfileAway) {
   TempDir data("feedscout_embed_skips");
   auto e = open(config(data.file("store")));

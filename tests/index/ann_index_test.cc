@@ -143,6 +143,22 @@ TEST(AnnIndexTest, GetReturnsTheNormalisedVectorAndNotFoundWhenAbsent) {
   EXPECT_EQ(index->get(999).status().code(), Status::Code::kNotFound);
 }
 
+TEST(AnnIndexTest, MaxCandidatesBoundsAFilteredSearch) {
+  const auto data = random_unit_vectors(2000, 12);
+  auto index = make_index();
+  for (size_t i = 0; i < data.size(); ++i) ASSERT_TRUE(index->add(i, data[i]).is_ok());
+  // Only every 100th key passes: uncapped, the search widens until 10 pass (20 exist).
+  const auto rare = [](uint64_t key) { return key % 100 == 0; };
+  auto all = index->search(data[1], 10, rare);
+  ASSERT_TRUE(all.is_ok());
+  EXPECT_EQ(all->size(), 10u);
+  // Capped at 64 candidates, at most the passing keys among those 64 come back.
+  auto capped = index->search(data[1], 10, rare, 64);
+  ASSERT_TRUE(capped.is_ok());
+  EXPECT_LT(capped->size(), 10u);
+  for (const AnnHit& h : *capped) EXPECT_EQ(h.key % 100, 0u);
+}
+
 TEST(AnnIndexTest, FilterKeepsOnlyAllowedKeysAndVectorsAreNormalised) {
   const auto data = random_unit_vectors(1000, 6);
   auto index = make_index();

@@ -42,7 +42,7 @@ struct ProfileContextConfig {
   double skip_min_similarity = 0.3;  // a skip moves only a profile at least this close
   double half_life_s = 14 * 24 * 3600.0;  // profile weights halve every 14 days
   TimeMs skip_after_ms = 30 * 60 * 1000;  // shown and not clicked for this long: a skip
-  size_t max_pending = 64;                // impressions awaiting a click or a skip
+  size_t max_pending = 20;                // impressions awaiting a click or a skip
   double min_view_weight = 0.05;          // the context view leaves out weaker profiles
 };
 

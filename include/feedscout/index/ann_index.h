@@ -88,10 +88,12 @@ class AnnIndex {
 
   // At most k hits, most similar first (ties: smaller key first), only keys for which
   // `filter` (when set) is true. With a filter the search asks hnswlib for more
-  // candidates (4k + 16, doubling up to every live key) until k pass or none are left, so a
-  // very selective filter costs up to an exhaustive search.
+  // candidates (4k + 16, doubling up to every live key, or up to max_candidates when that is
+  // not 0) until k pass or none are left: without a cap a very selective filter costs up to
+  // an exhaustive search; with one, fewer than k hits may come back. Serving paths cap it.
   [[nodiscard]] Result<std::vector<AnnHit>> search(std::span<const float> query, size_t k,
-                                                   const AnnFilter& filter = {}) const;
+                                                   const AnnFilter& filter = {},
+                                                   size_t max_candidates = 0) const;
 
   // Writes the whole index to `path` atomically (a temporary file in the same directory,
   // then rename). Format, little-endian: docs/EMBEDDINGS.md ("FSANNIX1" header with the

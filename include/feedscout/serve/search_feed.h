@@ -11,8 +11,9 @@
 //                config.min_context_similarity while enough others pass) are dropped, so
 //                homonyms do not leak in (the filter applies when at least config.min_on_sense
 //                of all q's matches, served ones included, are on sense). "'<q>' 관련 최신 콘텐츠"
-//   personalised related documents re-ranked by the user's integrated topic preference,
-//                "'<q>' 중 관심 주제 '<주제>'" (page 1 on)
+//   personalised related documents re-ranked by the user's integrated topic preference and
+//                closeness to the user's embedding interest profiles, "'<q>' 중 관심 주제
+//                '<주제>'" or "'<q>' 중 즐겨 본 '<제목>'와(과) 비슷한 콘텐츠" (page 1 on)
 //   expansive    documents of q's neighbouring queries (query graph: co-clicks and sessions),
 //                each kept only if it fits that neighbour's own context text, "'<q>'와(과)
 //                함께 찾는 '<q2>'" (page 2 on)
@@ -48,6 +49,12 @@ struct SearchFeedConfig {
   double fresh_half_life_s = 2 * 24 * 3600.0;
   double text_weight = 0.6, fresh_weight = 0.25, context_weight = 0.15;
   double preference_weight = 0.5;  // personalised: + weight × topic preference
+  // personalised: + weight × closeness to the user's embedding profiles (cosine × the
+  // profile's weight / the heaviest's; needs the ANN); a document at least
+  // min_profile_closeness close, where this part outweighs the topic part, is named after the
+  // profile's newest clicked document.
+  double profile_weight = 0.3;
+  double min_profile_closeness = 0.5;
   size_t expansive_queries = 3;
   size_t expansive_items_per_query = 3;
 };
@@ -64,6 +71,7 @@ struct SearchScores {
   double freshness = 0;       // 2^(−age / fresh_half_life_s)
   double context = 0;         // cosine of the title to the query's context text (0: none known)
   double preference = 0;      // the user's preference of the document's topic (personalised)
+  double profile = 0;         // closeness to the user's embedding profiles (personalised)
   double similarity = 0;      // reactive: cosine or co-click similarity; expansive: edge weight
   bool sense_filter = false;  // the query's sense filter applied
   bool on_sense = true;       // false: left out as another sense of the query

@@ -77,7 +77,12 @@ class DocumentIndex {
   const std::vector<DocIndex>& topic_docs(TopicId topic) const;
 
   // Best `k` text matches for `query`, BM25 over retrieval terms (title terms count twice),
-  // ties broken by newer first. Documents for which `exclude` returns true are skipped.
+  // ties broken by newer first (equal creation times: the later added document first).
+  // Documents for which `exclude` returns true are skipped. `exclude` must be a pure
+  // predicate: it is called for an unspecified subset of the matches (only those that could
+  // still enter the best k), in DocIndex order. Stops scoring a document as soon as its
+  // terms' upper bounds show it cannot beat the k-th best so far (MaxScore-style early
+  // termination); the result equals search_exhaustive's.
   std::vector<TextMatch> search(std::string_view query, size_t k,
                                 const std::function<bool(DocIndex)>& exclude) const;
   // The same, but a match must also contain min_query_coverage of `must_match`'s terms (a
@@ -86,6 +91,11 @@ class DocumentIndex {
   std::vector<TextMatch> search(std::string_view query, size_t k,
                                 const std::function<bool(DocIndex)>& exclude,
                                 std::string_view must_match) const;
+  // The same result as search, by scoring every match (no early termination): the reference
+  // the early-terminating search is tested against. `exclude` runs on matches best first.
+  std::vector<TextMatch> search_exhaustive(std::string_view query, size_t k,
+                                           const std::function<bool(DocIndex)>& exclude,
+                                           std::string_view must_match = {}) const;
 
   // Words (text::words) over documents: how many documents contain `word` anywhere, and
   // BM25's idf of it (unknown words get the highest idf).
@@ -113,6 +123,15 @@ class DocumentIndex {
     DocIndex doc;
     uint16_t tf;
   };
+  // A term's postings in DocIndex order with the bounds of its BM25 contribution: the
+  // largest tf and the shortest document length among them (the contribution grows with tf
+  // and shrinks with length, so idf · tf-part(max_tf, min_length) bounds every posting's
+  // for any average length).
+  struct PostingList {
+    std::vector<Posting> postings;
+    uint16_t max_tf = 0;
+    uint32_t min_length = UINT32_MAX;
+  };
 
   const Taxonomy& taxonomy_;
   IndexConfig config_;
@@ -127,7 +146,7 @@ class DocumentIndex {
   std::unordered_map<std::string, DocIndex, IdHash, std::equal_to<>> by_id_;
   std::vector<std::vector<DocIndex>> by_topic_;
   std::unordered_map<uint64_t, DocIndex> by_key_;
-  std::unordered_map<text::TermId, std::vector<Posting>> postings_;
+  std::unordered_map<text::TermId, PostingList> postings_;
   std::unordered_map<DocIndex, DecayedCount> popularity_;
   std::vector<DocIndex> popular_;
   std::vector<std::vector<DocIndex>> topic_popular_;  // per TopicId

@@ -504,7 +504,10 @@ DecayedCount DocumentIndex::popularity_state(DocIndex doc) const {
   return it == popularity_.end() ? DecayedCount{} : it->second;
 }
 
-void DocumentIndex::refresh_popular(TimeMs now) {
+DocumentIndex::PopularLists DocumentIndex::compute_popular(TimeMs now) const {
+  PopularLists lists;
+  std::vector<DocIndex>& popular = lists.popular;
+  std::vector<std::vector<DocIndex>>& topic_popular = lists.per_topic;
   std::vector<std::pair<double, DocIndex>> scored;
   scored.reserve(popularity_.size());
   for (const auto& [doc, p] : popularity_) scored.emplace_back(popularity(doc, now), doc);
@@ -515,8 +518,7 @@ void DocumentIndex::refresh_popular(TimeMs now) {
   };
   std::partial_sort(scored.begin(), scored.begin() + static_cast<ptrdiff_t>(k), scored.end(),
                     better);
-  popular_.clear();
-  for (size_t i = 0; i < k; ++i) popular_.push_back(scored[i].second);
+  for (size_t i = 0; i < k; ++i) popular.push_back(scored[i].second);
 
   // Per-topic lists: every clicked document under each node of its topics' lineages.
   std::vector<std::vector<std::pair<double, DocIndex>>> per_topic(by_topic_.size());
@@ -533,16 +535,16 @@ void DocumentIndex::refresh_popular(TimeMs now) {
       if (a < per_topic.size()) per_topic[a].emplace_back(score, doc);
     }
   }
-  topic_popular_.assign(by_topic_.size(), {});
+  topic_popular.assign(by_topic_.size(), {});
   for (size_t t = 0; t < per_topic.size(); ++t) {
     auto& list = per_topic[t];
     const size_t keep = std::min(config_.topic_popular_size, list.size());
     std::partial_sort(list.begin(), list.begin() + static_cast<ptrdiff_t>(keep), list.end(),
                       better);
-    topic_popular_[t].reserve(keep);
-    for (size_t i = 0; i < keep; ++i) topic_popular_[t].push_back(list[i].second);
+    topic_popular[t].reserve(keep);
+    for (size_t i = 0; i < keep; ++i) topic_popular[t].push_back(list[i].second);
   }
-  if (popular_.size() < config_.popular_list_size) {
+  if (popular.size() < config_.popular_list_size) {
     // Fill with the newest documents not yet listed (cold start of a fresh pool).
     std::vector<DocIndex> newest(docs_.size());
     for (DocIndex i = 0; i < docs_.size(); ++i) newest[i] = i;
@@ -550,11 +552,21 @@ void DocumentIndex::refresh_popular(TimeMs now) {
     std::partial_sort(
         newest.begin(), newest.begin() + static_cast<ptrdiff_t>(want), newest.end(),
         [&](DocIndex a, DocIndex b) { return docs_[a].created_ms > docs_[b].created_ms; });
-    std::unordered_set<DocIndex> listed(popular_.begin(), popular_.end());
-    for (size_t i = 0; i < want && popular_.size() < config_.popular_list_size; ++i) {
-      if (!listed.count(newest[i])) popular_.push_back(newest[i]);
+    std::unordered_set<DocIndex> listed(popular.begin(), popular.end());
+    for (size_t i = 0; i < want && popular.size() < config_.popular_list_size; ++i) {
+      if (!listed.count(newest[i])) popular.push_back(newest[i]);
     }
   }
+  return lists;
+}
+
+void DocumentIndex::set_popular(PopularLists lists) {
+  popular_.swap(lists.popular);
+  topic_popular_.swap(lists.per_topic);
+}
+
+void DocumentIndex::refresh_popular(TimeMs now) {
+  set_popular(compute_popular(now));
 }
 
 }  // namespace feedscout

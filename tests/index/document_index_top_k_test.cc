@@ -2,11 +2,13 @@
 // (search_exhaustive) on random pools: the same documents, scores and order.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "feedscout/index/document_index.h"
+#include "feedscout/text/tokenize.h"
 #include "support/test_support.h"
 
 namespace feedscout {
@@ -95,6 +97,29 @@ TEST(DocumentIndexTopKTest, EqualScoresAndTimesPreferTheLaterAdded) {
   EXPECT_EQ(m[0].doc, 4u);
   EXPECT_EQ(m[1].doc, 3u);
   EXPECT_EQ(m[2].doc, 2u);
+}
+
+TEST(DocumentIndexTopKTest, TitleWordsAreTheTitlesDistinctWords) {
+  IndexConfig config;
+  config.salient_words = 4;  // the third title is longer: tokenised from the title
+  DocumentIndex index(testing_support::taxonomy(), config);
+  const std::vector<std::string> titles = {"두바이 초콜릿 두바이 후기", "", "a b c d e f",
+                                           "에스파 일본 앨범"};
+  for (size_t i = 0; i < titles.size(); ++i) {
+    Document d;
+    d.id = "d" + std::to_string(i);
+    d.title = titles[i];
+    d.body = "본문 단어 여럿 본문";
+    d.created_ms = kNow;
+    (void)index.add(d);
+  }
+  for (size_t i = 0; i < titles.size(); ++i) {
+    std::vector<std::string> want;
+    for (std::string& w : text::words(titles[i])) {
+      if (std::find(want.begin(), want.end(), w) == want.end()) want.push_back(std::move(w));
+    }
+    EXPECT_EQ(index.title_words(static_cast<DocIndex>(i)), want) << titles[i];
+  }
 }
 
 }  // namespace

@@ -353,8 +353,14 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
        (now - last_popular_refresh_ms >= popular_refresh_interval_ms || index->size() < 10000)) ||
       (!new_docs.empty() && index->popular().size() < config.index.popular_list_size)) {
     const auto started = std::chrono::steady_clock::now();
-    std::unique_lock lk(state_mu);
-    index->refresh_popular(now);
+    // This (the writer) thread is the index's only mutator, so it reads the index here with
+    // no lock while readers hold state_mu shared; only the swap of the lists needs it
+    // exclusively, so readers no longer stall for the whole refresh.
+    DocumentIndex::PopularLists lists = index->compute_popular(now);
+    {
+      std::unique_lock lk(state_mu);
+      index->set_popular(std::move(lists));
+    }
     last_popular_refresh_ms = now;
     const auto took = std::chrono::steady_clock::now() - started;
     popular_refresh_interval_ms = std::max<TimeMs>(

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <unordered_set>
 
@@ -32,7 +33,7 @@ void match_all(const PostingMap& postings, const std::vector<uint32_t>& doc_leng
   // One cursor per usable term, in term order. Postings are in DocIndex order (add()
   // appends), so the lists are merged document at a time instead of accumulating into a
   // hash map (which cost milliseconds per query at 1M documents).
-  using Posting = typename PostingMap::mapped_type::value_type;
+  using Posting = typename decltype(PostingMap::mapped_type::postings)::value_type;
   struct Cursor {
     const Posting* at;
     const Posting* end;
@@ -47,11 +48,12 @@ void match_all(const PostingMap& postings, const std::vector<uint32_t>& doc_leng
       ++usable_terms;
       continue;
     }
-    const double df = static_cast<double>(it->second.size());
+    const auto& list = it->second.postings;
+    const double df = static_cast<double>(list.size());
     if (df > config.max_term_doc_share * n && n > 20) continue;
     ++usable_terms;
     const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
-    cursors.push_back({it->second.data(), it->second.data() + it->second.size(), idf, true});
+    cursors.push_back({list.data(), list.data() + list.size(), idf, true});
   }
   const uint32_t need = std::max<uint32_t>(
       1, static_cast<uint32_t>(std::ceil(config.min_query_coverage * usable_terms)));
@@ -99,6 +101,237 @@ void match_all(const PostingMap& postings, const std::vector<uint32_t>& doc_leng
     }
     if (matched >= need) out.push_back({doc, score});
   }
+}
+
+// One query term's cursor for search_top_k: its postings from `at` on, its idf and an upper
+// bound of one posting's BM25 contribution.
+template <typename Posting>
+struct TermCursor {
+  const Posting* at = nullptr;
+  const Posting* end = nullptr;
+  double idf = 0;
+  double bound = 0;
+};
+
+// The first posting at or after `at` whose document is >= doc (galloping, then binary search).
+template <typename Posting>
+const Posting* gallop_to(const Posting* at, const Posting* end, DocIndex doc) {
+  size_t step = 1;
+  const Posting* lo = at;
+  while (end - lo > static_cast<std::ptrdiff_t>(step) && lo[step].doc < doc) {
+    lo += step;
+    step *= 2;
+  }
+  const Posting* hi = end - lo > static_cast<std::ptrdiff_t>(step) ? lo + step + 1 : end;
+  return std::lower_bound(lo, hi, doc, [](const Posting& p, DocIndex d) { return p.doc < d; });
+}
+
+// Cursors over `query`'s usable terms in term order (the same terms, idf and coverage rule as
+// match_all) into `out`; returns how many of them a match must contain, or 0 when nothing can
+// match.
+template <typename PostingMap, typename Posting>
+uint32_t open_cursors(const PostingMap& postings, size_t n_docs, double avg_len,
+                      const IndexConfig& config, std::string_view query,
+                      std::vector<TermCursor<Posting>>& out) {
+  out.clear();
+  auto terms = text::retrieval_terms(query);
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  if (terms.empty() || n_docs == 0) return 0;
+  const double n = static_cast<double>(n_docs);
+  constexpr double k1 = 1.2, b = 0.75;
+  size_t usable_terms = 0;
+  for (auto term : terms) {
+    auto it = postings.find(term);
+    if (it == postings.end()) {
+      ++usable_terms;
+      continue;
+    }
+    const auto& list = it->second.postings;
+    const double df = static_cast<double>(list.size());
+    if (df > config.max_term_doc_share * n && n > 20) continue;
+    ++usable_terms;
+    const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+    const double tf = it->second.max_tf;
+    const double len = it->second.min_length;
+    const double bound = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));
+    out.push_back({list.data(), list.data() + list.size(), idf, bound});
+  }
+  const uint32_t need = std::max<uint32_t>(
+      1, static_cast<uint32_t>(std::ceil(config.min_query_coverage * usable_terms)));
+  return out.size() < need ? 0 : need;
+}
+
+// The best k matches of `query` under `better` (a strict total order, best first) that pass
+// the gate (`must_match`'s coverage, when not empty) and `exclude`, best first, with the same
+// scores as match_all. Documents are visited in DocIndex order from a generating set of lists
+// — the shortest m - need + 1 (coverage: a match is in one of them) or, once k candidates are
+// held, the lists whose bounds are not all needed to reach the k-th score (MaxScore: a
+// document only in the others cannot beat it), whichever has fewer postings left; the other
+// lists are galloped for a candidate only while its score bound can still beat the k-th.
+template <typename PostingMap, typename Better>
+std::vector<TextMatch> search_top_k(const PostingMap& postings,
+                                    const std::vector<uint32_t>& doc_length, uint64_t total_length,
+                                    const IndexConfig& config, std::string_view query, size_t k,
+                                    const std::function<bool(DocIndex)>& exclude,
+                                    std::string_view must_match, const Better& better) {
+  using Posting = typename decltype(PostingMap::mapped_type::postings)::value_type;
+  std::vector<TextMatch> heap;  // the best so far, worst at the front
+  if (doc_length.empty() || k == 0) return heap;
+  const double avg_len = static_cast<double>(total_length) / static_cast<double>(doc_length.size());
+  constexpr double k1 = 1.2, b = 0.75;
+  std::vector<TermCursor<Posting>> cursors, gate;
+  const uint32_t need = open_cursors(postings, doc_length.size(), avg_len, config, query, cursors);
+  if (need == 0) return heap;
+  uint32_t gate_need = 0;
+  if (!must_match.empty()) {
+    gate_need = open_cursors(postings, doc_length.size(), avg_len, config, must_match, gate);
+    if (gate_need == 0) return heap;  // nothing passes the gate
+  }
+  // Candidates arrive in increasing DocIndex order, so the gate's cursors only move forward.
+  const auto passes_gate = [&](DocIndex d) {
+    if (must_match.empty()) return true;
+    uint32_t hits = 0;
+    for (auto& c : gate) {
+      if (c.at != c.end && c.at->doc < d) c.at = gallop_to(c.at, c.end, d);
+      hits += c.at != c.end && c.at->doc == d;
+    }
+    return hits >= gate_need;
+  };
+
+  const size_t m = cursors.size();
+  std::vector<size_t> driving(m);  // coverage: the shortest m - need + 1 lists
+  for (size_t i = 0; i < m; ++i) driving[i] = i;
+  std::stable_sort(driving.begin(), driving.end(), [&](size_t x, size_t y) {
+    return cursors[x].end - cursors[x].at < cursors[y].end - cursors[y].at;
+  });
+  driving.resize(m - need + 1);
+  std::vector<size_t> by_bound(m);
+  for (size_t i = 0; i < m; ++i) by_bound[i] = i;
+  std::stable_sort(by_bound.begin(), by_bound.end(),
+                   [&](size_t x, size_t y) { return cursors[x].bound < cursors[y].bound; });
+
+  // A candidate must reach `limit` to enter once k are held: the k-th score less a margin for
+  // the rounding of bounds summed in another order than the score.
+  double limit = -1;  // < 0: fewer than k held, nothing is pruned
+  std::vector<size_t> generating, probes;
+  std::vector<char> in_generating(m, 0);
+  double probes_bound = 0;
+  // The essential lists change only when `limit` passes the bound sum of the first of them.
+  double recheck_above = -1;
+  bool started = false;
+  DocIndex last = 0;
+  const auto choose_generating = [&] {
+    std::vector<size_t> essential;
+    double prefix = 0;
+    recheck_above = std::numeric_limits<double>::infinity();
+    for (size_t i : by_bound) {
+      prefix += cursors[i].bound;
+      if (limit < 0 || prefix >= limit) {
+        if (essential.empty() && limit >= 0) recheck_above = prefix;
+        essential.push_back(i);
+      }
+    }
+    if (limit < 0) recheck_above = -1;
+    const auto left = [&](const std::vector<size_t>& set) {
+      std::ptrdiff_t sum = 0;
+      for (size_t i : set) sum += cursors[i].end - cursors[i].at;
+      return sum;
+    };
+    const std::vector<size_t>& pick = left(essential) < left(driving) ? essential : driving;
+    std::vector<char> now(m, 0);
+    for (size_t i : pick) now[i] = 1;
+    for (size_t i : pick) {
+      // A list joining the generating set must not bring back a document already visited.
+      auto& c = cursors[i];
+      if (!in_generating[i] && started && c.at != c.end && c.at->doc <= last) {
+        c.at = gallop_to(c.at, c.end, last + 1);
+      }
+    }
+    in_generating = now;
+    generating = pick;
+    probes.clear();
+    probes_bound = 0;
+    for (size_t i = 0; i < m; ++i) {
+      if (!now[i]) probes.push_back(i);
+    }
+    // The most valuable first: a miss there lowers the candidate's bound the most.
+    std::sort(probes.begin(), probes.end(),
+              [&](size_t x, size_t y) { return cursors[x].bound > cursors[y].bound; });
+    for (size_t i : probes) probes_bound += cursors[i].bound;
+    return !essential.empty();
+  };
+  choose_generating();
+
+  std::vector<double> part(m, 0.0);
+  std::vector<char> hit(m, 0);
+  heap.reserve(std::min<size_t>(k, 4096) + 1);
+  while (true) {
+    DocIndex doc = UINT32_MAX;
+    for (size_t i : generating) {
+      const auto& c = cursors[i];
+      if (c.at != c.end) doc = std::min(doc, c.at->doc);
+    }
+    if (doc == UINT32_MAX) break;
+    started = true;
+    last = doc;
+    const double len = doc_length[doc];
+    double partial = 0;
+    uint32_t matched = 0;
+    std::fill(hit.begin(), hit.end(), 0);
+    const auto take = [&](size_t i) {
+      auto& c = cursors[i];
+      const double tf = c.at->tf;
+      part[i] = c.idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));
+      hit[i] = 1;
+      partial += part[i];
+      ++matched;
+      ++c.at;
+    };
+    for (size_t i : generating) {
+      if (cursors[i].at != cursors[i].end && cursors[i].at->doc == doc) take(i);
+    }
+    double rest_bound = probes_bound;
+    size_t rest = probes.size();
+    bool possible = true;
+    for (size_t i : probes) {
+      if (matched + rest < need || (limit >= 0 && partial + rest_bound < limit)) {
+        possible = false;
+        break;
+      }
+      auto& c = cursors[i];
+      if (c.at != c.end && c.at->doc < doc) c.at = gallop_to(c.at, c.end, doc);
+      if (c.at != c.end && c.at->doc == doc) take(i);
+      rest_bound -= c.bound;
+      --rest;
+    }
+    if (!possible || matched < need || (limit >= 0 && partial < limit)) continue;
+    // Summed in term order, as match_all does: the same doubles for the same text.
+    double score = 0;
+    for (size_t i = 0; i < m; ++i) {
+      if (hit[i]) score += part[i];
+    }
+    const TextMatch candidate{doc, score};
+    if (heap.size() >= k && !better(candidate, heap.front())) continue;
+    if (!passes_gate(doc) || (exclude && exclude(doc))) continue;
+    heap.push_back(candidate);
+    std::push_heap(heap.begin(), heap.end(), better);
+    if (heap.size() > k) {
+      std::pop_heap(heap.begin(), heap.end(), better);
+      heap.pop_back();
+    }
+    if (heap.size() >= k) {
+      const double theta = heap.front().score;
+      const double next = theta - std::abs(theta) * 1e-9;
+      if (next > limit) {
+        limit = next;
+        // No essential list left: no document left can beat the k-th.
+        if (limit > recheck_above && !choose_generating()) break;
+      }
+    }
+  }
+  std::sort(heap.begin(), heap.end(), better);
+  return heap;
 }
 
 }  // namespace
@@ -154,7 +387,11 @@ std::optional<DocIndex> DocumentIndex::add(const Document& d) {
     ++length;
   }
   for (const auto& [term, count] : tf) {
-    postings_[term].push_back({idx, static_cast<uint16_t>(std::min<uint32_t>(count, 65535))});
+    PostingList& list = postings_[term];
+    const auto t = static_cast<uint16_t>(std::min<uint32_t>(count, 65535));
+    list.postings.push_back({idx, t});
+    list.max_tf = std::max(list.max_tf, t);
+    list.min_length = std::min(list.min_length, length);
   }
   doc_length_.push_back(length);
   total_length_ += length;
@@ -171,6 +408,29 @@ std::optional<DocIndex> DocumentIndex::find_key(uint64_t key) const {
   auto it = by_key_.find(key);
   if (it == by_key_.end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<std::string> DocumentIndex::title_words(DocIndex i) const {
+  const DocRecord& d = docs_[i];
+  // add() stops keeping words at salient_words (and counts title words up to 255), so a
+  // count at either cap may hide more title words.
+  if (d.salient_title >= config_.salient_words || d.salient_title >= 255) {
+    std::vector<std::string> words;
+    std::unordered_set<std::string> distinct;
+    for (std::string& w : text::words(d.title)) {
+      if (distinct.insert(w).second) words.push_back(std::move(w));
+    }
+    return words;
+  }
+  std::vector<std::string> words;
+  words.reserve(d.salient_title);
+  std::string_view rest = d.salient;
+  for (size_t n = 0; n < d.salient_title; ++n) {
+    const size_t space = rest.find(' ');
+    words.emplace_back(rest.substr(0, space));
+    rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+  }
+  return words;
 }
 
 const std::vector<DocIndex>& DocumentIndex::topic_docs(TopicId topic) const {
@@ -202,6 +462,20 @@ std::vector<TextMatch> DocumentIndex::search(std::string_view query, size_t k,
 std::vector<TextMatch> DocumentIndex::search(std::string_view query, size_t k,
                                              const std::function<bool(DocIndex)>& exclude,
                                              std::string_view must_match) const {
+  // Newer first on equal scores; the later added document first on equal creation times.
+  const auto better = [&](const TextMatch& x, const TextMatch& y) {
+    if (x.score != y.score) return x.score > y.score;
+    const TimeMs cx = docs_[x.doc].created_ms, cy = docs_[y.doc].created_ms;
+    if (cx != cy) return cx > cy;
+    return x.doc > y.doc;
+  };
+  return search_top_k(postings_, doc_length_, total_length_, config_, query, k, exclude, must_match,
+                      better);
+}
+
+std::vector<TextMatch> DocumentIndex::search_exhaustive(
+    std::string_view query, size_t k, const std::function<bool(DocIndex)>& exclude,
+    std::string_view must_match) const {
   std::vector<TextMatch> out;
   if (docs_.empty() || k == 0) return out;
   // Documents matching the gating query (its own coverage rule), in DocIndex order.
@@ -217,9 +491,11 @@ std::vector<TextMatch> DocumentIndex::search(std::string_view query, size_t k,
   };
   std::vector<TextMatch> all;
   match_all(postings_, doc_length_, total_length_, config_, query, all);
-  auto better = [&](const TextMatch& x, const TextMatch& y) {
+  const auto better = [&](const TextMatch& x, const TextMatch& y) {
     if (x.score != y.score) return x.score > y.score;
-    return docs_[x.doc].created_ms > docs_[y.doc].created_ms;
+    const TimeMs cx = docs_[x.doc].created_ms, cy = docs_[y.doc].created_ms;
+    if (cx != cy) return cx > cy;
+    return x.doc > y.doc;
   };
   // The best k that pass, best first: a heap over every match (linear to build), popped
   // until k pass, so that the gate and `exclude` run only on the matches popped.
@@ -251,7 +527,10 @@ DecayedCount DocumentIndex::popularity_state(DocIndex doc) const {
   return it == popularity_.end() ? DecayedCount{} : it->second;
 }
 
-void DocumentIndex::refresh_popular(TimeMs now) {
+DocumentIndex::PopularLists DocumentIndex::compute_popular(TimeMs now) const {
+  PopularLists lists;
+  std::vector<DocIndex>& popular = lists.popular;
+  std::vector<std::vector<DocIndex>>& topic_popular = lists.per_topic;
   std::vector<std::pair<double, DocIndex>> scored;
   scored.reserve(popularity_.size());
   for (const auto& [doc, p] : popularity_) scored.emplace_back(popularity(doc, now), doc);
@@ -262,8 +541,7 @@ void DocumentIndex::refresh_popular(TimeMs now) {
   };
   std::partial_sort(scored.begin(), scored.begin() + static_cast<ptrdiff_t>(k), scored.end(),
                     better);
-  popular_.clear();
-  for (size_t i = 0; i < k; ++i) popular_.push_back(scored[i].second);
+  for (size_t i = 0; i < k; ++i) popular.push_back(scored[i].second);
 
   // Per-topic lists: every clicked document under each node of its topics' lineages.
   std::vector<std::vector<std::pair<double, DocIndex>>> per_topic(by_topic_.size());
@@ -280,16 +558,16 @@ void DocumentIndex::refresh_popular(TimeMs now) {
       if (a < per_topic.size()) per_topic[a].emplace_back(score, doc);
     }
   }
-  topic_popular_.assign(by_topic_.size(), {});
+  topic_popular.assign(by_topic_.size(), {});
   for (size_t t = 0; t < per_topic.size(); ++t) {
     auto& list = per_topic[t];
     const size_t keep = std::min(config_.topic_popular_size, list.size());
     std::partial_sort(list.begin(), list.begin() + static_cast<ptrdiff_t>(keep), list.end(),
                       better);
-    topic_popular_[t].reserve(keep);
-    for (size_t i = 0; i < keep; ++i) topic_popular_[t].push_back(list[i].second);
+    topic_popular[t].reserve(keep);
+    for (size_t i = 0; i < keep; ++i) topic_popular[t].push_back(list[i].second);
   }
-  if (popular_.size() < config_.popular_list_size) {
+  if (popular.size() < config_.popular_list_size) {
     // Fill with the newest documents not yet listed (cold start of a fresh pool).
     std::vector<DocIndex> newest(docs_.size());
     for (DocIndex i = 0; i < docs_.size(); ++i) newest[i] = i;
@@ -297,11 +575,21 @@ void DocumentIndex::refresh_popular(TimeMs now) {
     std::partial_sort(
         newest.begin(), newest.begin() + static_cast<ptrdiff_t>(want), newest.end(),
         [&](DocIndex a, DocIndex b) { return docs_[a].created_ms > docs_[b].created_ms; });
-    std::unordered_set<DocIndex> listed(popular_.begin(), popular_.end());
-    for (size_t i = 0; i < want && popular_.size() < config_.popular_list_size; ++i) {
-      if (!listed.count(newest[i])) popular_.push_back(newest[i]);
+    std::unordered_set<DocIndex> listed(popular.begin(), popular.end());
+    for (size_t i = 0; i < want && popular.size() < config_.popular_list_size; ++i) {
+      if (!listed.count(newest[i])) popular.push_back(newest[i]);
     }
   }
+  return lists;
+}
+
+void DocumentIndex::set_popular(PopularLists lists) {
+  popular_.swap(lists.popular);
+  topic_popular_.swap(lists.per_topic);
+}
+
+void DocumentIndex::refresh_popular(TimeMs now) {
+  set_popular(compute_popular(now));
 }
 
 }  // namespace feedscout

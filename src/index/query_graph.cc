@@ -209,7 +209,16 @@ double QueryGraph::context_similarity(std::string_view query, std::string_view t
 std::vector<double> QueryGraph::context_similarities(std::string_view query,
                                                      const std::vector<std::string_view>& texts,
                                                      TimeMs now) const {
-  std::vector<double> out(texts.size(), 0.0);
+  std::vector<std::vector<std::string>> words_of_texts;
+  words_of_texts.reserve(texts.size());
+  for (std::string_view t : texts) words_of_texts.push_back(text::words(t));
+  return context_similarities_of_words(query, words_of_texts, now);
+}
+
+std::vector<double> QueryGraph::context_similarities_of_words(
+    std::string_view query, const std::vector<std::vector<std::string>>& words_of_texts,
+    TimeMs now) const {
+  std::vector<double> out(words_of_texts.size(), 0.0);
   const Node* n = find(query);
   if (n == nullptr || n->words.empty()) return out;
   double norm = 0;
@@ -220,19 +229,22 @@ std::vector<double> QueryGraph::context_similarities(std::string_view query,
   if (norm <= 0) return out;
   std::unordered_set<std::string> own;  // the query's words (context_words leaves them out)
   for (std::string& w : text::words(n->display)) own.insert(std::move(w));
-  std::vector<std::string> words;
-  for (size_t i = 0; i < texts.size(); ++i) {
-    // context_words(texts[i], n->display), deduplicated in text order.
+  std::vector<const std::string*> words;
+  for (size_t i = 0; i < words_of_texts.size(); ++i) {
+    // context_words(text i, n->display), deduplicated in text order.
     words.clear();
-    for (std::string& w : text::words(texts[i])) {
+    for (const std::string& w : words_of_texts[i]) {
       if (code_points(w) < 2 || own.count(w) > 0) continue;
-      if (std::find(words.begin(), words.end(), w) != words.end()) continue;
-      words.push_back(std::move(w));
+      if (std::find_if(words.begin(), words.end(), [&](const std::string* x) { return *x == w; }) !=
+          words.end()) {
+        continue;
+      }
+      words.push_back(&w);
     }
     if (words.empty()) continue;
     double dot = 0;
-    for (const std::string& w : words) {
-      auto it = n->words.find(w);
+    for (const std::string* w : words) {
+      auto it = n->words.find(*w);
       if (it != n->words.end()) dot += it->second.at(now, config_.half_life_s);
     }
     if (dot <= 0) continue;

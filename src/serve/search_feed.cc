@@ -23,13 +23,19 @@ double freshness(TimeMs created_ms, TimeMs now, double half_life_s) {
   return std::exp2(-age_s / half_life_s);
 }
 
-std::vector<std::string_view> titles_of(const DocumentIndex& index,
-                                        const std::vector<TextMatch>& matches) {
-  std::vector<std::string_view> out;
-  out.reserve(matches.size());
-  for (const TextMatch& m : matches) out.push_back(index.doc(m.doc).title);
+// The title words (DocumentIndex::title_words) of matches[from..], for
+// QueryGraph::context_similarities.
+std::vector<std::vector<std::string>> title_words_of(const DocumentIndex& index,
+                                                     const std::vector<TextMatch>& matches,
+                                                     size_t from = 0) {
+  std::vector<std::vector<std::string>> out;
+  out.reserve(matches.size() - std::min(from, matches.size()));
+  for (size_t i = from; i < matches.size(); ++i) out.push_back(index.title_words(matches[i].doc));
   return out;
 }
+
+// How many of a neighbouring query's best matches the expansive wave reads first (see there).
+constexpr size_t kExpansivePrefix = 32;
 
 // The related pool: text matches of `query`, re-ranked by text, freshness and sense. With
 // `off_sense`, matches dropped as another sense of q are listed there (explain).
@@ -48,7 +54,7 @@ std::vector<Scored> related_pool(const SearchFeedInputs& in, std::string_view qu
   std::vector<double> sense(matches.size(), 0.0);
   size_t on_sense = 0;
   if (has_context) {
-    sense = in.graph->context_similarities(query, titles_of(in.index, matches), now);
+    sense = in.graph->context_similarities_of_words(query, title_words_of(in.index, matches), now);
     for (double s : sense) on_sense += s >= c.min_context_similarity;
   }
   const bool filter = has_context && on_sense >= c.min_on_sense;
@@ -242,19 +248,45 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
     for (const QueryNeighbour& nq : in.graph->neighbours(query, c.expansive_queries, now)) {
       size_t added = 0;
       const bool has_context = !in.graph->context(nq.query, 1, now).empty();
-      // Every match, served or not, so that whether the neighbour's sense filter applies does
-      // not change as pages serve its documents (the same rule as q's own, related_pool).
-      const std::vector<TextMatch> matches = in.index.search(nq.query, c.related_pool, nullptr);
-      std::vector<double> sense(matches.size(), 1.0);
+      // Every one of the neighbour's best related_pool matches, served or not, decides whether
+      // its sense filter applies, so that it does not change as pages serve its documents (the
+      // same rule as q's own, related_pool). Matches are ranked by one total order, so the
+      // best kExpansivePrefix are a prefix of the best related_pool: the wave reads the
+      // prefix first and the whole list only when the prefix cannot decide the filter (too
+      // few on sense) or runs out before the wave is done — the same items, far less work.
+      const size_t first = std::min(c.related_pool, kExpansivePrefix);
+      std::vector<TextMatch> matches = in.index.search(nq.query, first, nullptr);
+      bool complete = matches.size() < first || first == c.related_pool;
+      std::vector<double> sense;
       size_t on_sense = 0;
-      if (has_context) {
-        sense = in.graph->context_similarities(nq.query, titles_of(in.index, matches), now);
-        for (double s : sense) on_sense += s >= c.min_context_similarity;
-      }
+      const auto score_sense = [&] {  // sense of matches[sense.size()..]
+        const size_t from = sense.size();
+        if (!has_context) {
+          sense.resize(matches.size(), 1.0);
+          return;
+        }
+        for (double s : in.graph->context_similarities_of_words(
+                 nq.query, title_words_of(in.index, matches, from), now)) {
+          sense.push_back(s);
+          on_sense += s >= c.min_context_similarity;
+        }
+      };
+      const auto read_all = [&] {
+        matches = in.index.search(nq.query, c.related_pool, nullptr);
+        complete = true;
+        score_sense();
+      };
+      score_sense();
+      if (has_context && on_sense < c.min_on_sense && !complete) read_all();
       const bool filter = has_context && on_sense >= c.min_on_sense;
-      for (size_t i = 0; i < matches.size(); ++i) {
-        const TextMatch& m = matches[i];
+      for (size_t i = 0;; ++i) {
         if (added >= c.expansive_items_per_query || out.size() >= n) break;
+        if (i == matches.size()) {
+          if (complete) break;
+          read_all();
+          if (i == matches.size()) break;
+        }
+        const TextMatch& m = matches[i];
         if (filter && sense[i] < c.min_context_similarity) continue;  // the neighbour's other sense
         const size_t before = out.size();
         SearchScores sc;

@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "feedscout/text/tokenize.h"
 
 namespace feedscout {
 namespace {
@@ -62,6 +65,18 @@ TEST(QueryGraphTest, BatchedContextSimilaritiesEqualOneByOne) {
   EXPECT_EQ(got[3], 0.0);  // only the query's own word
   EXPECT_EQ(g.context_similarities("없는 검색어", texts, now), std::vector<double>(5, 0.0));
   EXPECT_TRUE(g.context_similarities("김민재", {}, now).empty());
+  // Pre-split texts (distinct words, as DocumentIndex::title_words gives) score the same.
+  std::vector<std::vector<std::string>> split;
+  for (std::string_view t : texts) {
+    std::vector<std::string> distinct;
+    for (std::string& w : text::words(t)) {
+      if (std::find(distinct.begin(), distinct.end(), w) == distinct.end()) {
+        distinct.push_back(std::move(w));
+      }
+    }
+    split.push_back(std::move(distinct));
+  }
+  EXPECT_EQ(g.context_similarities_of_words("김민재", split, now), got);
 }
 
 TEST(QueryGraphTest, SessionEdgesLinkConsecutiveSearchesWithinTheGap) {

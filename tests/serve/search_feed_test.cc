@@ -142,5 +142,44 @@ TEST(SearchFeedTest, LaterPagesPersonaliseAndBroadenWithoutRepeats) {
   EXPECT_TRUE(w.page("김민재", 99, nullptr, &view).empty());   // past max_page
 }
 
+// The expansive wave reads a neighbour's best matches in a short prefix first; whether the
+// neighbour's sense filter applies must still count all its related_pool matches. Here the
+// neighbour 손흥민's 40 best text matches are off its sense and only 3 on-sense ones rank
+// below them: the filter applies, so the wave serves those 3 and none of the 40.
+TEST(SearchFeedTest, ExpansiveSenseFilterCountsMatchesBeyondThePrefix) {
+  DocumentIndex index{taxonomy(), IndexConfig{}};
+  QueryGraph graph;
+  const auto add = [&](const std::string& id, const std::string& title, TimeMs t) {
+    Document d;
+    d.id = id;
+    d.title = title;
+    d.created_ms = t;
+    d.topics = {{topic("533"), 1.0f, TopicSource::kProvided}};
+    ASSERT_TRUE(index.add(d).has_value());
+  };
+  add("f1", "김민재 수비 국가대표 경기 활약", kNow - 60 * kMin);
+  // Short titles rank first for 손흥민 (BM25 favours short documents), then the long ones.
+  for (int i = 0; i < 40; ++i) add("off" + std::to_string(i), "손흥민 라면", kNow - i * kMin);
+  for (int i = 0; i < 3; ++i) {
+    add("on" + std::to_string(i), "손흥민 토트넘 경기 수비 활약 국가대표 소식", kNow - i * kMin);
+  }
+  // Filler, so that 손흥민 (43 documents) stays under max_term_doc_share.
+  for (int i = 0; i < 200; ++i)
+    add("x" + std::to_string(i), "오늘의 날씨 " + std::to_string(i), kNow);
+  const uint64_t f1 = index.doc(*index.find("f1")).key;
+  graph.add_search("u1", "김민재", kNow - 50 * kMin, {f1}, "김민재 국가대표 수비",
+                   {"김민재 수비 국가대표 경기 활약"});
+  graph.add_search("u2", "손흥민", kNow - 40 * kMin, {f1}, "손흥민 토트넘",
+                   {"김민재 수비 국가대표 경기 활약"});
+  SearchFeedInputs in{index, taxonomy(), nullptr, &graph, nullptr, nullptr};
+  const auto items = build_search_feed(in, "김민재", 2, 3, kNow, SearchFeedConfig{}, nullptr);
+  std::vector<std::string> ids;
+  for (const SearchFeedItem& i : items) {
+    EXPECT_EQ(i.wave, SearchWave::kExpansive);
+    ids.push_back(index.doc(i.doc).id);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"on0", "on1", "on2"}));
+}
+
 }  // namespace
 }  // namespace feedscout

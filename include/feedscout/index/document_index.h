@@ -71,13 +71,21 @@ class DocumentIndex {
   // By doc_key(id); nullopt when absent.
   std::optional<DocIndex> find_key(uint64_t key) const;
   const DocRecord& doc(DocIndex i) const { return docs_[i]; }
+  // The distinct text::words of document i's title, in text order: read from its salient
+  // words when they hold the whole title (no Unicode work), else tokenised from the title.
+  std::vector<std::string> title_words(DocIndex i) const;
   size_t size() const { return docs_.size(); }
 
   // Documents listed under `topic` (directly or through a descendant), oldest first.
   const std::vector<DocIndex>& topic_docs(TopicId topic) const;
 
   // Best `k` text matches for `query`, BM25 over retrieval terms (title terms count twice),
-  // ties broken by newer first. Documents for which `exclude` returns true are skipped.
+  // ties broken by newer first (equal creation times: the later added document first).
+  // Documents for which `exclude` returns true are skipped. `exclude` must be a pure
+  // predicate: it is called for an unspecified subset of the matches (only those that could
+  // still enter the best k), in DocIndex order. Stops scoring a document as soon as its
+  // terms' upper bounds show it cannot beat the k-th best so far (MaxScore-style early
+  // termination); the result equals search_exhaustive's.
   std::vector<TextMatch> search(std::string_view query, size_t k,
                                 const std::function<bool(DocIndex)>& exclude) const;
   // The same, but a match must also contain min_query_coverage of `must_match`'s terms (a
@@ -86,6 +94,11 @@ class DocumentIndex {
   std::vector<TextMatch> search(std::string_view query, size_t k,
                                 const std::function<bool(DocIndex)>& exclude,
                                 std::string_view must_match) const;
+  // The same result as search, by scoring every match (no early termination): the reference
+  // the early-terminating search is tested against. `exclude` runs on matches best first.
+  std::vector<TextMatch> search_exhaustive(std::string_view query, size_t k,
+                                           const std::function<bool(DocIndex)>& exclude,
+                                           std::string_view must_match = {}) const;
 
   // Words (text::words) over documents: how many documents contain `word` anywhere, and
   // BM25's idf of it (unknown words get the highest idf).
@@ -95,7 +108,18 @@ class DocumentIndex {
   // Popularity: decayed click count per document (half-life popularity_half_life_s).
   void record_click(DocIndex doc, TimeMs t);
   double popularity_half_life_s() const { return config_.popularity_half_life_s; }
-  // Recomputes the popular list at `now`; cheap enough to call once a second.
+  // The global and per-topic popular lists at `now` (see popular() and topic_popular()).
+  struct PopularLists {
+    std::vector<DocIndex> popular;
+    std::vector<std::vector<DocIndex>> per_topic;  // per TopicId
+  };
+  // Computes the lists without changing the index: a const reader like search, so it may run
+  // under a shared lock or, on the only writer's thread, under no lock while readers run
+  // (≈ 45 ms at 200k documents). Install them with set_popular.
+  PopularLists compute_popular(TimeMs now) const;
+  // Installs lists from compute_popular (a swap, O(1)). Needs exclusive access.
+  void set_popular(PopularLists lists);
+  // compute_popular then set_popular.
   void refresh_popular(TimeMs now);
   // Most popular first (decayed clicks); when nothing was clicked yet, newest first.
   const std::vector<DocIndex>& popular() const { return popular_; }
@@ -113,6 +137,15 @@ class DocumentIndex {
     DocIndex doc;
     uint16_t tf;
   };
+  // A term's postings in DocIndex order with the bounds of its BM25 contribution: the
+  // largest tf and the shortest document length among them (the contribution grows with tf
+  // and shrinks with length, so idf · tf-part(max_tf, min_length) bounds every posting's
+  // for any average length).
+  struct PostingList {
+    std::vector<Posting> postings;
+    uint16_t max_tf = 0;
+    uint32_t min_length = UINT32_MAX;
+  };
 
   const Taxonomy& taxonomy_;
   IndexConfig config_;
@@ -127,7 +160,7 @@ class DocumentIndex {
   std::unordered_map<std::string, DocIndex, IdHash, std::equal_to<>> by_id_;
   std::vector<std::vector<DocIndex>> by_topic_;
   std::unordered_map<uint64_t, DocIndex> by_key_;
-  std::unordered_map<text::TermId, std::vector<Posting>> postings_;
+  std::unordered_map<text::TermId, PostingList> postings_;
   std::unordered_map<DocIndex, DecayedCount> popularity_;
   std::vector<DocIndex> popular_;
   std::vector<std::vector<DocIndex>> topic_popular_;  // per TopicId

@@ -74,6 +74,11 @@ class QueryGraph {
   std::vector<double> context_similarities(std::string_view query,
                                            const std::vector<std::string_view>& texts,
                                            TimeMs now) const;
+  // The same values, for texts already split: words_of_texts[i] holds text::words of the
+  // i-th text (or only its distinct words, in text order), e.g. DocumentIndex::title_words.
+  std::vector<double> context_similarities_of_words(
+      std::string_view query, const std::vector<std::vector<std::string>>& words_of_texts,
+      TimeMs now) const;
 
   size_t size() const { return alive_; }
 

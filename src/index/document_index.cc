@@ -14,93 +14,11 @@ namespace feedscout {
 
 namespace {
 
-// Every document matching `query` (at least min_query_coverage of its usable terms) with its
-// BM25 score, in DocIndex order, into `out` (cleared first). `postings` maps a term to its
-// postings ({doc, tf}) in DocIndex order.
-template <typename PostingMap>
-void match_all(const PostingMap& postings, const std::vector<uint32_t>& doc_length,
-               uint64_t total_length, const IndexConfig& config, std::string_view query,
-               std::vector<TextMatch>& out) {
-  out.clear();
-  auto terms = text::retrieval_terms(query);
-  std::sort(terms.begin(), terms.end());
-  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
-  if (terms.empty() || doc_length.empty()) return;
-
-  const double n = static_cast<double>(doc_length.size());
-  const double avg_len = static_cast<double>(total_length) / n;
+// One posting's BM25 contribution (k1 = 1.2, b = 0.75): the one expression every search
+// path uses, so that equal inputs give bit-identical scores.
+inline double bm25_term(double idf, double tf, double len, double avg_len) {
   constexpr double k1 = 1.2, b = 0.75;
-  // One cursor per usable term, in term order. Postings are in DocIndex order (add()
-  // appends), so the lists are merged document at a time instead of accumulating into a
-  // hash map (which cost milliseconds per query at 1M documents).
-  using Posting = typename decltype(PostingMap::mapped_type::postings)::value_type;
-  struct Cursor {
-    const Posting* at;
-    const Posting* end;
-    double idf;
-    bool drives = true;  // candidates come from the driving lists (see below)
-  };
-  std::vector<Cursor> cursors;
-  size_t usable_terms = 0;  // terms not ignored as too common (unknown terms still count)
-  for (auto term : terms) {
-    auto it = postings.find(term);
-    if (it == postings.end()) {
-      ++usable_terms;
-      continue;
-    }
-    const auto& list = it->second.postings;
-    const double df = static_cast<double>(list.size());
-    if (df > config.max_term_doc_share * n && n > 20) continue;
-    ++usable_terms;
-    const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
-    cursors.push_back({list.data(), list.data() + list.size(), idf, true});
-  }
-  const uint32_t need = std::max<uint32_t>(
-      1, static_cast<uint32_t>(std::ceil(config.min_query_coverage * usable_terms)));
-  if (cursors.size() < need) return;
-  // A match is in at least `need` of the m lists, so in at least one of any m - need + 1 of
-  // them: only the shortest m - need + 1 lists drive the merge; the others are searched
-  // (galloping) for each candidate.
-  {
-    std::vector<size_t> by_length(cursors.size());
-    for (size_t i = 0; i < by_length.size(); ++i) by_length[i] = i;
-    std::stable_sort(by_length.begin(), by_length.end(), [&](size_t a, size_t b) {
-      return cursors[a].end - cursors[a].at < cursors[b].end - cursors[b].at;
-    });
-    for (size_t i = cursors.size() - need + 1; i < by_length.size(); ++i) {
-      cursors[by_length[i]].drives = false;
-    }
-  }
-  const auto skip_to = [](const Posting* at, const Posting* end, DocIndex doc) {
-    size_t step = 1;
-    const Posting* lo = at;
-    while (end - lo > static_cast<std::ptrdiff_t>(step) && lo[step].doc < doc) {
-      lo += step;
-      step *= 2;
-    }
-    const Posting* hi = end - lo > static_cast<std::ptrdiff_t>(step) ? lo + step + 1 : end;
-    return std::lower_bound(lo, hi, doc, [](const Posting& p, DocIndex d) { return p.doc < d; });
-  };
-  while (true) {
-    DocIndex doc = UINT32_MAX;
-    for (const Cursor& c : cursors) {
-      if (c.drives && c.at != c.end) doc = std::min(doc, c.at->doc);
-    }
-    if (doc == UINT32_MAX) break;
-    // Summed in term order, as the terms are sorted: the same doubles for the same text.
-    double score = 0;
-    uint32_t matched = 0;
-    const double len = doc_length[doc];
-    for (Cursor& c : cursors) {
-      if (!c.drives && c.at != c.end && c.at->doc < doc) c.at = skip_to(c.at, c.end, doc);
-      if (c.at == c.end || c.at->doc != doc) continue;
-      const double tf = c.at->tf;
-      score += c.idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));
-      ++matched;
-      ++c.at;
-    }
-    if (matched >= need) out.push_back({doc, score});
-  }
+  return idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));
 }
 
 // One query term's cursor for search_top_k: its postings from `at` on, its idf and an upper
@@ -139,7 +57,6 @@ uint32_t open_cursors(const PostingMap& postings, size_t n_docs, double avg_len,
   terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
   if (terms.empty() || n_docs == 0) return 0;
   const double n = static_cast<double>(n_docs);
-  constexpr double k1 = 1.2, b = 0.75;
   size_t usable_terms = 0;
   for (auto term : terms) {
     auto it = postings.find(term);
@@ -152,14 +69,46 @@ uint32_t open_cursors(const PostingMap& postings, size_t n_docs, double avg_len,
     if (df > config.max_term_doc_share * n && n > 20) continue;
     ++usable_terms;
     const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
-    const double tf = it->second.max_tf;
-    const double len = it->second.min_length;
-    const double bound = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));
+    const double bound = bm25_term(idf, it->second.max_tf, it->second.min_length, avg_len);
     out.push_back({list.data(), list.data() + list.size(), idf, bound});
   }
   const uint32_t need = std::max<uint32_t>(
       1, static_cast<uint32_t>(std::ceil(config.min_query_coverage * usable_terms)));
   return out.size() < need ? 0 : need;
+}
+
+// Every document matching `query` (at least min_query_coverage of its usable terms) with its
+// BM25 score, in DocIndex order, into `out` (cleared first): the exhaustive merge of every
+// usable term's postings, the reference search_top_k is checked against. `postings` maps a
+// term to its postings ({doc, tf}) in DocIndex order.
+template <typename PostingMap>
+void match_all(const PostingMap& postings, const std::vector<uint32_t>& doc_length,
+               uint64_t total_length, const IndexConfig& config, std::string_view query,
+               std::vector<TextMatch>& out) {
+  using Posting = typename decltype(PostingMap::mapped_type::postings)::value_type;
+  out.clear();
+  if (doc_length.empty()) return;
+  const double avg_len = static_cast<double>(total_length) / static_cast<double>(doc_length.size());
+  std::vector<TermCursor<Posting>> cursors;
+  const uint32_t need = open_cursors(postings, doc_length.size(), avg_len, config, query, cursors);
+  if (need == 0) return;
+  while (true) {
+    DocIndex doc = UINT32_MAX;
+    for (const auto& c : cursors) {
+      if (c.at != c.end) doc = std::min(doc, c.at->doc);
+    }
+    if (doc == UINT32_MAX) break;
+    // Summed in term order, as the terms are sorted: the same doubles for the same text.
+    double score = 0;
+    uint32_t matched = 0;
+    for (auto& c : cursors) {
+      if (c.at == c.end || c.at->doc != doc) continue;
+      score += bm25_term(c.idf, c.at->tf, doc_length[doc], avg_len);
+      ++matched;
+      ++c.at;
+    }
+    if (matched >= need) out.push_back({doc, score});
+  }
 }
 
 // The best k matches of `query` under `better` (a strict total order, best first) that pass
@@ -179,7 +128,6 @@ std::vector<TextMatch> search_top_k(const PostingMap& postings,
   std::vector<TextMatch> heap;  // the best so far, worst at the front
   if (doc_length.empty() || k == 0) return heap;
   const double avg_len = static_cast<double>(total_length) / static_cast<double>(doc_length.size());
-  constexpr double k1 = 1.2, b = 0.75;
   std::vector<TermCursor<Posting>> cursors, gate;
   const uint32_t need = open_cursors(postings, doc_length.size(), avg_len, config, query, cursors);
   if (need == 0) return heap;
@@ -281,8 +229,7 @@ std::vector<TextMatch> search_top_k(const PostingMap& postings,
     std::fill(hit.begin(), hit.end(), 0);
     const auto take = [&](size_t i) {
       auto& c = cursors[i];
-      const double tf = c.at->tf;
-      part[i] = c.idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));
+      part[i] = bm25_term(c.idf, c.at->tf, len, avg_len);
       hit[i] = 1;
       partial += part[i];
       ++matched;

@@ -82,7 +82,6 @@ Status Engine::Impl::open_embeddings() {
     }
     // Reconcile: add what the file lacks (documents after its last save), drop the expired.
     size_t added = 0, unreadable = 0;
-    Status inner;
     FEEDSCOUT_RETURN_IF_ERROR(
         store->scan_prefix(keys::kVectorPrefix, [&](std::string_view key, std::string_view value) {
           const auto doc = index->find(key.substr(keys::kVectorPrefix.size()));
@@ -106,7 +105,6 @@ Status Engine::Impl::open_embeddings() {
           ann_by_age.emplace(d.created_ms, d.key);
           return true;
         }));
-    FEEDSCOUT_RETURN_IF_ERROR(inner);
     if (added > 0) ann_dirty = true;
     if (unreadable > 0) spdlog::warn("{} stored vectors are unreadable; skipped", unreadable);
     spdlog::info("ann index: {} vectors ({} added from the store)", ann->size(), added);

@@ -5,8 +5,6 @@
 namespace feedscout {
 namespace {
 
-constexpr size_t kMaxAnnCandidates = 256;  // per profile query
-
 void keep_best(std::unordered_map<DocIndex, InterestHit>& hits, DocIndex d, InterestHit h) {
   auto [it, fresh] = hits.emplace(d, h);
   if (!fresh && h.relevance > it->second.relevance) it->second = h;
@@ -51,11 +49,10 @@ InterestCandidates interest_candidates(const ContextView& view, const DocumentIn
       if (p.vector.size() != ann->dimension()) continue;  // from another embedder
       // Capped: a heavy reader has seen most of a profile's neighbours, and an uncapped
       // filtered search would then walk the whole index.
-      auto hits = ann->search(p.vector, config.profile_items, allowed, kMaxAnnCandidates);
+      auto hits = ann->search(p.vector, config.profile_items, allowed, kServingAnnCandidates);
       const size_t basis = out.anchors.size();
       const auto anchor = index.find_key(p.anchor_key);
-      out.anchors.push_back(anchor.value_or(0));
-      out.anchor_known.push_back(anchor.has_value());
+      out.anchors.push_back(anchor);
       if (!hits.is_ok() || hits->empty()) continue;
       const double best = hits->front().similarity;
       for (const AnnHit& h : *hits) {
@@ -76,8 +73,8 @@ std::string keyword_reason(const std::string& keyword) {
 
 std::string embedding_reason(const InterestCandidates& c, size_t profile,
                              const DocumentIndex& index) {
-  if (profile < c.anchors.size() && c.anchor_known[profile]) {
-    return "즐겨 본 '" + index.doc(c.anchors[profile]).title + "'와(과) 비슷한 콘텐츠";
+  if (profile < c.anchors.size() && c.anchors[profile].has_value()) {
+    return "즐겨 본 '" + index.doc(*c.anchors[profile]).title + "'와(과) 비슷한 콘텐츠";
   }
   return "즐겨 보는 콘텐츠와 비슷한 콘텐츠";
 }

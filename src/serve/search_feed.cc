@@ -94,7 +94,6 @@ std::vector<Reactive> reactive_candidates(const SearchFeedInputs& in, DocIndex a
   const uint64_t anchor_key = in.index.doc(anchor).key;
   if (in.ann != nullptr) {
     if (auto v = in.ann->get(anchor_key); v.is_ok()) {
-      constexpr size_t kMaxAnnCandidates = 256;  // bounds the cost when most are served
       auto hits = in.ann->search(
           *v, want,
           [&](uint64_t key) {
@@ -102,7 +101,7 @@ std::vector<Reactive> reactive_candidates(const SearchFeedInputs& in, DocIndex a
             const auto d = in.index.find_key(key);
             return d.has_value() && !skip(*d);
           },
-          kMaxAnnCandidates);
+          kServingAnnCandidates);
       if (hits.is_ok()) {
         for (const AnnHit& h : *hits) {
           if (const auto d = in.index.find_key(h.key)) found[*d] = {*d, h.similarity, "ann"};

@@ -52,6 +52,11 @@ struct AnnHit {
   bool operator==(const AnnHit&) const = default;
 };
 
+// max_candidates of the serving paths' filtered searches (home feed, search feed): a heavy
+// reader has seen most neighbours of a vector, and an uncapped filtered search would then
+// widen to the whole index (docs/EMBEDDINGS.md, docs/PERFORMANCE.md).
+inline constexpr size_t kServingAnnCandidates = 256;
+
 // Returns true for keys the search may return.
 using AnnFilter = std::function<bool(uint64_t key)>;
 

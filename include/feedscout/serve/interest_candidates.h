@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -38,8 +39,8 @@ struct InterestCandidates {
   std::unordered_map<DocIndex, InterestHit> by_keyword;
   std::unordered_map<DocIndex, InterestHit> by_embedding;
   std::vector<std::string> keywords;  // the keywords searched, heaviest first
-  std::vector<DocIndex> anchors;      // per profile queried: its anchor document (if indexed)
-  std::vector<bool> anchor_known;     // false when the anchor is not in the index any more
+  // Per profile queried: its anchor document, nullopt when it is not in the index any more.
+  std::vector<std::optional<DocIndex>> anchors;
 };
 
 // `blocked(d)` rejects documents (seen, served, already taken). `ann` may be null (no

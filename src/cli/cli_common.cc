@@ -93,4 +93,11 @@ int serve_until_signal(Engine& engine, const ServerConfig& config) {
   return 0;
 }
 
+void print_item_errors(const std::vector<ItemError>& errors, size_t max, int indent) {
+  for (size_t i = 0; i < errors.size() && i < max; ++i) {
+    std::cout << std::string(static_cast<size_t>(indent), ' ') << describe_item_error(errors[i])
+              << "\n";
+  }
+}
+
 }  // namespace feedscout::cli

@@ -30,6 +30,10 @@ void setup_logging(bool verbose);
 // Prints "error: <status>" to stderr and returns the process exit code for it.
 int fail(const Status& status);
 
+// Prints the first `max` of `errors` (line or index, field, message), one per line, each
+// after `indent` spaces.
+void print_item_errors(const std::vector<ItemError>& errors, size_t max, int indent = 2);
+
 // Takes over SIGINT/SIGTERM for the whole process. Call it before any thread starts
 // (before Engine::open): threads inherit the blocked mask, and one waiter thread handles the
 // signals — stopping the server once serve_until_signal runs, exiting with 130 before.

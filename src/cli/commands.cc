@@ -51,9 +51,7 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
                 << static_cast<long>(static_cast<double>(r->accepted + r->duplicates) /
                                      std::max(r->seconds, 1e-9))
                 << " items/s, durable)\n";
-      for (size_t i = 0; i < r->errors.size() && i < 20; ++i) {
-        std::cout << "  " << describe_item_error(r->errors[i]) << "\n";
-      }
+      print_item_errors(r->errors, 20);
       exit_code = r->rejected > 0 && r->accepted == 0 && r->duplicates == 0 ? 2 : 0;
     });
   }
@@ -110,9 +108,7 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
       std::cout << "trained " << *output << " on " << r->examples << " documents, " << r->labels
                 << " topics, " << r->skipped << " without topics skipped, " << r->errors.size()
                 << " unreadable lines, " << r->seconds << " s\n";
-      for (size_t i = 0; i < r->errors.size() && i < 20; ++i) {
-        std::cout << "  " << describe_item_error(r->errors[i]) << "\n";
-      }
+      print_item_errors(r->errors, 20);
     });
   }
   // ---- train-embeddings --------------------------------------------------------------------
@@ -148,9 +144,7 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
                 << " words, d = " << options->dim << "), " << r->skipped
                 << " without words skipped, " << r->errors.size() << " unreadable lines, "
                 << r->seconds << " s\n";
-      for (size_t i = 0; i < r->errors.size() && i < 20; ++i) {
-        std::cout << "  " << describe_item_error(r->errors[i]) << "\n";
-      }
+      print_item_errors(r->errors, 20);
     });
   }
   // ---- classify ----------------------------------------------------------------------------

@@ -59,12 +59,6 @@ FileIngestOptions kind(const char* k) {
   return o;
 }
 
-void print_errors(const FileIngestResult& r, size_t max) {
-  for (size_t i = 0; i < r.errors.size() && i < max; ++i) {
-    std::cout << "      " << describe_item_error(r.errors[i]) << "\n";
-  }
-}
-
 }  // namespace
 
 int run_demo(const CommonOptions& opts) {
@@ -223,7 +217,7 @@ int run_demo(const CommonOptions& opts) {
   if (!bad.is_ok()) return fail(bad.status());
   std::cout << "[bad input] " << bad->accepted << " accepted, " << bad->rejected
             << " rejected with reasons:\n";
-  print_errors(*bad, 10);
+  print_item_errors(bad->errors, 10, 6);
 
   // 7. The report: three users.
   std::cout << "\n──────── report: contexts and top-10 feed with reasons ────────\n";

@@ -24,7 +24,6 @@
 
 #include "bench_util.h"
 #include "feedscout/engine/engine.h"
-#include "feedscout/engine/file_ingest.h"
 #include "feedscout/models/fasttext_embedder.h"
 #include "synthetic.h"
 
@@ -42,17 +41,6 @@ struct RunResult {
   double reopen_s = 0, reopen_rebuild_s = 0;  // reopen (ON: with the ANN file), rebuild
 };
 
-size_t ingest(Engine& engine, const std::string& path, bool documents) {
-  feedscout::FileIngestOptions options;
-  options.kind = documents ? "documents" : "events";
-  auto r = feedscout::ingest_jsonl_file(engine, path, options);
-  if (!r.is_ok()) {
-    std::printf("    error: %s\n", r.status().to_string().c_str());
-    return 0;
-  }
-  return r->accepted;
-}
-
 RunResult run(const EngineConfig& config, const fb::Dataset& data, const std::string& docs_path,
               const std::string& events_path, size_t n_users, size_t n_requests, uint64_t seed) {
   RunResult out;
@@ -64,10 +52,10 @@ RunResult run(const EngineConfig& config, const fb::Dataset& data, const std::st
     }
     Engine& engine = **opened;
     auto t0 = std::chrono::steady_clock::now();
-    out.docs = ingest(engine, docs_path, true);
+    out.docs = fb::ingest_file(engine, docs_path, true).first;
     out.docs_s = fb::seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
-    out.events = ingest(engine, events_path, false);
+    out.events = fb::ingest_file(engine, events_path, false).first;
     out.events_s = fb::seconds_since(t0);
     out.ann_vectors = engine.stats().ann_vectors;
 

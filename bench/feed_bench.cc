@@ -31,7 +31,6 @@
 
 #include "bench_util.h"
 #include "feedscout/engine/engine.h"
-#include "feedscout/engine/file_ingest.h"
 #include "synthetic.h"
 
 namespace fb = feedscout::bench;
@@ -58,23 +57,6 @@ void print_row(const std::string& name, std::vector<double>& micros) {
   const auto s = fb::summarize_latencies(micros);
   std::printf("%-28s %7zu %9.1f %9.1f %9.1f %9.1f %9.1f %10.0f\n", name.c_str(), s.count, s.p50,
               s.p90, s.p99, s.max, s.mean, s.mean > 0 ? 1e6 / s.mean : 0.0);
-}
-
-// Ingests a JSON Lines file the way `feedscout ingest` does; returns {accepted, rejected}.
-std::pair<size_t, size_t> ingest_file(Engine& engine, const std::string& path, bool documents) {
-  feedscout::FileIngestOptions options;
-  options.kind = documents ? "documents" : "events";
-  auto r = feedscout::ingest_jsonl_file(engine, path, options);
-  if (!r.is_ok()) {
-    std::printf("    error: %s\n", r.status().to_string().c_str());
-    return {0, 0};
-  }
-  if (!r->errors.empty()) {
-    const auto& e = r->errors.front();
-    std::printf("    first error: line %zu: %s: %s\n", e.position, e.field.c_str(),
-                e.message.c_str());
-  }
-  return {r->accepted, r->rejected};
 }
 
 }  // namespace
@@ -144,10 +126,10 @@ int main(int argc, char** argv) {
   }
   Engine& engine = **opened;
   auto t0 = std::chrono::steady_clock::now();
-  const auto [docs_ok, docs_bad] = ingest_file(engine, docs_path, true);
+  const auto [docs_ok, docs_bad] = fb::ingest_file(engine, docs_path, true);
   const double docs_s = fb::seconds_since(t0);
   t0 = std::chrono::steady_clock::now();
-  const auto [events_ok, events_bad] = ingest_file(engine, events_path, false);
+  const auto [events_ok, events_bad] = fb::ingest_file(engine, events_path, false);
   const double events_s = fb::seconds_since(t0);
   const double setup_s = fb::seconds_since(setup_start);
   std::printf(

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <unordered_set>
 
+#include "feedscout/engine/file_ingest.h"
 #include "feedscout/ingest/json_text.h"
 #include "feedscout/text/utf8.h"
 
@@ -482,6 +483,22 @@ Result<Dataset> write_dataset(const Taxonomy& taxonomy, CorpusOptions corpus_opt
   std::ofstream out(events_path, std::ios::binary);
   FEEDSCOUT_RETURN_IF_ERROR(write_activity(data.corpus, activity_options, out, &data.summary));
   return data;
+}
+
+std::pair<size_t, size_t> ingest_file(Engine& engine, const std::string& path, bool documents) {
+  FileIngestOptions options;
+  options.kind = documents ? "documents" : "events";
+  auto r = ingest_jsonl_file(engine, path, options);
+  if (!r.is_ok()) {
+    std::printf("    error: %s\n", r.status().to_string().c_str());
+    return {0, 0};
+  }
+  if (!r->errors.empty()) {
+    const auto& e = r->errors.front();
+    std::printf("    first error: line %zu: %s: %s\n", e.position, e.field.c_str(),
+                e.message.c_str());
+  }
+  return {r->accepted, r->rejected};
 }
 
 }  // namespace feedscout::bench

@@ -13,10 +13,12 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "feedscout/common/status.h"
 #include "feedscout/common/time.h"
+#include "feedscout/engine/engine.h"
 #include "feedscout/eval/sample_generator.h"
 #include "feedscout/ingest/records.h"
 #include "feedscout/taxonomy/taxonomy.h"
@@ -138,5 +140,10 @@ struct LatencySummary {
   double p50 = 0, p90 = 0, p99 = 0, max = 0, mean = 0;
 };
 LatencySummary summarize_latencies(std::vector<double>& micros);
+
+// Ingests a JSON Lines file the way `feedscout ingest` does (ingest_jsonl_file), documents
+// or events; returns {accepted, rejected} and prints the first error, or the failure, to
+// stdout ({0, 0} on failure).
+std::pair<size_t, size_t> ingest_file(Engine& engine, const std::string& path, bool documents);
 
 }  // namespace feedscout::bench

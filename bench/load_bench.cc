@@ -4,7 +4,7 @@
 //   feedscout_load_bench [--docs D] [--topics T] [--users U] [--events N] [--duration S]
 //                        [--connections C] [--wrk-threads W] [--server-threads H]
 //                        [--breakdown R] [--search-mix M] [--seed S] [--tmp DIR] [--keep]
-//                        [--no-http]
+//                        [--reuse DIR] [--no-http]
 //
 // Setup: D documents (default 1,000,000) over T topics (default 200) and N events (default
 // 3,000,000) of U users (default 1,000,000; every user gets at least one session) from
@@ -20,6 +20,11 @@
 //                page 0, 1 or 2 (a third each).
 // Prints wrk's p50/p90/p99 and requests/s for each. --no-http skips both (breakdown only).
 //
+// --reuse DIR keeps the data set and the engine's store in DIR (created when missing) and,
+// when DIR holds a complete setup made with the same options, opens it instead of generating
+// and ingesting again (a 1M/1M setup takes minutes). The corpus is regenerated in memory
+// (deterministic in the options) for the search mix.
+//
 // Breakdown: R requests (default 20,000) of each kind timed in-process, one at a time, per
 // stage — Engine::feed or Engine::search_feed (candidates, ranking, reasons), JSON rendering
 // of the page — so that the HTTP layer's share is wrk's latency minus these. The search
@@ -32,8 +37,10 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <regex>
 #include <thread>
 #include <vector>
@@ -147,9 +154,11 @@ int main(int argc, char** argv) {
   fb::Flags flags(argc, argv,
                   "usage: feedscout_load_bench [--docs D] [--topics T] [--users U] [--events N] "
                   "[--duration S] [--connections C] [--wrk-threads W] [--server-threads H] "
-                  "[--breakdown R] [--search-mix M] [--seed S] [--tmp DIR] [--keep] [--no-http]");
+                  "[--breakdown R] [--search-mix M] [--seed S] [--tmp DIR] [--keep] [--reuse DIR] "
+                  "[--no-http]");
   flags.check({"docs", "topics", "users", "events", "duration", "connections", "wrk-threads",
-               "server-threads", "breakdown", "search-mix", "seed", "tmp", "keep!", "no-http!"});
+               "server-threads", "breakdown", "search-mix", "seed", "tmp", "keep!", "reuse",
+               "no-http!"});
   const size_t n_docs = flags.get_size("docs", 1000000);
   const size_t n_topics = flags.get_size("topics", 200);
   const size_t n_users = flags.get_size("users", 1000000);
@@ -170,10 +179,30 @@ int main(int argc, char** argv) {
   std::printf("feedscout_load_bench: %zu documents, %zu topics, %zu users, %zu events\n", n_docs,
               n_topics, n_users, n_events);
   std::printf("load average at start: %s\n", fb::load_average().c_str());
-  fb::ScratchDir dir(flags.get_string("tmp", "/tmp"), "feedscout-load-bench");
-  if (flags.has("keep")) dir.keep();
-  const std::string docs_path = dir.path() + "/documents.jsonl";
-  const std::string events_path = dir.path() + "/events.jsonl";
+  // The setup's identity: a reused directory is only opened when it was made with these.
+  const std::string setup_key = std::to_string(n_docs) + " " + std::to_string(n_topics) + " " +
+                                std::to_string(n_users) + " " + std::to_string(n_events) + " " +
+                                std::to_string(seed);
+  const std::string reuse = flags.get_string("reuse", "");
+  std::optional<fb::ScratchDir> scratch;
+  std::string dir_path = reuse;
+  if (reuse.empty()) {
+    scratch.emplace(flags.get_string("tmp", "/tmp"), "feedscout-load-bench");
+    if (flags.has("keep")) scratch->keep();
+    dir_path = scratch->path();
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(reuse, ec);
+  }
+  const std::string docs_path = dir_path + "/documents.jsonl";
+  const std::string events_path = dir_path + "/events.jsonl";
+  const std::string ready_path = dir_path + "/setup-complete";
+  bool reused = false;
+  if (!reuse.empty()) {
+    std::ifstream ready(ready_path);
+    std::string line;
+    reused = std::getline(ready, line) && line == setup_key;
+  }
 
   // ---- Setup --------------------------------------------------------------------------
   const auto setup_start = std::chrono::steady_clock::now();
@@ -191,15 +220,29 @@ int main(int argc, char** argv) {
   ao.seed = seed + 1;
   ao.events = n_events;
   ao.users = n_users;
-  auto data = fb::write_dataset(*taxonomy, co, ao, now, docs_path, events_path);
-  if (!data.is_ok()) {
-    std::cerr << "error: " << data.status().to_string() << "\n";
+  feedscout::Result<fb::Corpus> corpus = feedscout::Status::internal("no corpus");
+  if (reused) {
+    co.now_ms = now;
+    corpus = fb::make_corpus(*taxonomy, co);
+  } else {
+    std::error_code ec;
+    std::filesystem::remove(ready_path, ec);
+    std::filesystem::remove_all(dir_path + "/data", ec);
+    auto data = fb::write_dataset(*taxonomy, co, ao, now, docs_path, events_path);
+    if (data.is_ok()) {
+      corpus = std::move(data->corpus);
+    } else {
+      corpus = data.status();
+    }
+  }
+  if (!corpus.is_ok()) {
+    std::cerr << "error: " << corpus.status().to_string() << "\n";
     return 1;
   }
   const double gen_s = fb::seconds_since(setup_start);
 
   EngineConfig config;
-  config.data_dir = dir.path() + "/data";
+  config.data_dir = dir_path + "/data";
   config.taxonomy_path = fb::default_taxonomy_path();
   config.classifier.kind = "none";
   auto opened = Engine::open(config);
@@ -208,16 +251,22 @@ int main(int argc, char** argv) {
     return 1;
   }
   Engine& engine = **opened;
-  for (const auto& [path, kind] : {std::pair{docs_path, "documents"}, {events_path, "events"}}) {
-    feedscout::FileIngestOptions o;
-    o.kind = kind;
-    auto r = feedscout::ingest_jsonl_file(engine, path, o);
-    if (!r.is_ok() || r->rejected > 0) {
-      std::cerr << "error: ingest of " << path << " failed or rejected lines\n";
-      return 1;
+  if (reused) {
+    std::printf("reusing the setup in %s (opened in %.1f s)\n", dir_path.c_str(),
+                fb::seconds_since(setup_start));
+  } else {
+    for (const auto& [path, kind] : {std::pair{docs_path, "documents"}, {events_path, "events"}}) {
+      feedscout::FileIngestOptions o;
+      o.kind = kind;
+      auto r = feedscout::ingest_jsonl_file(engine, path, o);
+      if (!r.is_ok() || r->rejected > 0) {
+        std::cerr << "error: ingest of " << path << " failed or rejected lines\n";
+        return 1;
+      }
+      std::printf("ingested %zu %s in %.1f s (%.0f/s)\n", r->accepted, kind, r->seconds,
+                  static_cast<double>(r->accepted) / r->seconds);
     }
-    std::printf("ingested %zu %s in %.1f s (%.0f/s)\n", r->accepted, kind, r->seconds,
-                static_cast<double>(r->accepted) / r->seconds);
+    if (!reuse.empty()) std::ofstream(ready_path) << setup_key << "\n";
   }
   const auto stats = engine.stats();
   const auto mem = fb::process_memory();
@@ -253,7 +302,7 @@ int main(int argc, char** argv) {
   std::vector<SearchRequest> mix(n_search_mix);
   for (SearchRequest& r : mix) {
     r.user = fb::user_id(rng.below(id_space));
-    r.query = fb::topic_query(data->corpus, rng.below(data->corpus.topics.size()), rng);
+    r.query = fb::topic_query(*corpus, rng.below(corpus->topics.size()), rng);
     r.page = rng.below(3);
   }
   std::vector<double> search_us, search_cpu_us, search_render_us, search_total_us, page_us[3];
@@ -300,7 +349,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::thread serving([&] { server.run(); });
-  const std::string script = dir.path() + "/feed.lua";
+  const std::string script = dir_path + "/feed.lua";
   {
     std::ofstream lua(script);
     lua << "math.randomseed(" << seed << ")\n"
@@ -310,7 +359,7 @@ int main(int argc, char** argv) {
         << "&remember=0\", u))\n"
         << "end\n";
   }
-  const std::string search_script = dir.path() + "/search.lua";
+  const std::string search_script = dir_path + "/search.lua";
   {
     std::ofstream lua(search_script);
     lua << "math.randomseed(" << seed << ")\nlocal paths = {\n";

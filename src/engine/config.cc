@@ -229,6 +229,8 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("search_feed", "min_profile_closeness", sf.min_profile_closeness);
   r.read("search_feed", "expansive_queries", sf.expansive_queries);
   r.read("search_feed", "expansive_items_per_query", sf.expansive_items_per_query);
+  r.read("search_feed", "pool_cache_entries", sf.pool_cache_entries);
+  r.read("search_feed", "pool_cache_max_stale_ms", sf.pool_cache_max_stale_ms);
   QueryGraphConfig& qg = e.query_graph;
   double qg_days = qg.half_life_s / 86400.0;
   r.read("query_graph", "half_life_days", qg_days);

@@ -164,7 +164,7 @@ SearchFeedPage Engine::search_feed(const std::string& user, std::string_view que
     const SearchFeedInputs in{*impl_->index,           *impl_->taxonomy,
                               impl_->coclick.get(),    impl_->query_graph.get(),
                               view ? &*view : nullptr, ctx,
-                              impl_->ann.get()};
+                              impl_->ann.get(),        impl_->pool_cache.get()};
     std::vector<SearchFeedItem> left_out;
     const auto items = build_search_feed(
         in, query, page, n, now, impl_->config.search_feed,
@@ -288,6 +288,10 @@ EngineStats Engine::stats() const {
   s.embed_failures = c.embed_failures;
   s.vectors_expired = c.vectors_expired;
   s.ann_vectors = impl_->ann ? impl_->ann->size() : 0;
+  const RelatedPoolCache::Stats pc = impl_->pool_cache->stats();
+  s.pool_cache_hits = pc.hits;
+  s.pool_cache_misses = pc.misses;
+  s.pool_cache_entries = pc.entries;
   std::shared_lock lk(impl_->state_mu);
   s.documents = impl_->index->size();
   s.users = impl_->users.size();

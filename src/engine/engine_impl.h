@@ -31,6 +31,7 @@
 #include "feedscout/llm/llm_topic_classifier.h"
 #include "feedscout/models/embedder.h"
 #include "feedscout/models/topic_classifier.h"
+#include "feedscout/serve/related_pool_cache.h"
 #include "feedscout/store/kv_store.h"
 #include "keyword_context.h"
 #include "search_refinement.h"
@@ -79,6 +80,9 @@ struct Engine::Impl {
   std::unique_ptr<SuggestIndex> suggestions;  // every user's Q*, for GET /v1/suggest
   TrendIndex trends;                          // rising clicks, for GET /v1/trends
   std::unique_ptr<QueryGraph> query_graph;    // neighbouring queries, for the search feed
+  // The search feed's per-query matches and sense (thread-safe itself: readers fill it
+  // under the shared lock).
+  std::unique_ptr<RelatedPoolCache> pool_cache;
   // Interest keywords (the fourth context) over word_weights; null for "none".
   std::unique_ptr<intent::KeywordExtractor> keyword_extractor;
   // The language-model refiner (intent.llm), run off the ingest path; null when off, and

@@ -44,6 +44,8 @@ Status Engine::Impl::load_state() {
   }
   suggestions = std::make_unique<SuggestIndex>(config.intent.suggest);
   query_graph = std::make_unique<QueryGraph>(config.query_graph);
+  pool_cache = std::make_unique<RelatedPoolCache>(config.search_feed.pool_cache_entries,
+                                                  config.search_feed.pool_cache_max_stale_ms);
   {
     auto k = make_keyword_extractor(config.keywords, *word_weights);
     if (!k.is_ok()) return k.status();

@@ -357,27 +357,24 @@ std::optional<DocIndex> DocumentIndex::find_key(uint64_t key) const {
   return it->second;
 }
 
-std::vector<std::string> DocumentIndex::title_words(DocIndex i) const {
+void DocumentIndex::for_each_title_word(DocIndex i,
+                                        const std::function<void(std::string_view)>& fn) const {
   const DocRecord& d = docs_[i];
   // add() stops keeping words at salient_words (and counts title words up to 255), so a
   // count at either cap may hide more title words.
   if (d.salient_title >= config_.salient_words || d.salient_title >= 255) {
-    std::vector<std::string> words;
     std::unordered_set<std::string> distinct;
     for (std::string& w : text::words(d.title)) {
-      if (distinct.insert(w).second) words.push_back(std::move(w));
+      if (distinct.insert(w).second) fn(w);
     }
-    return words;
+    return;
   }
-  std::vector<std::string> words;
-  words.reserve(d.salient_title);
   std::string_view rest = d.salient;
   for (size_t n = 0; n < d.salient_title; ++n) {
     const size_t space = rest.find(' ');
-    words.emplace_back(rest.substr(0, space));
+    fn(rest.substr(0, space));
     rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
   }
-  return words;
 }
 
 const std::vector<DocIndex>& DocumentIndex::topic_docs(TopicId topic) const {

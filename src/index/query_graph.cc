@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_set>
 
+#include "feedscout/common/hash.h"
 #include "feedscout/intent/refiner.h"
 #include "feedscout/text/tokenize.h"
 
@@ -55,13 +56,17 @@ QueryGraph::Ref QueryGraph::node_for(const std::string& key, std::string_view di
     ++n.gen;
     n.last_ms = t;
     n.display = std::string(display);
+    n.context_version = ++versions_;
     by_key_.emplace(key, id);
     ++alive_;
   }
   Node& n = nodes_[id];
   if (t >= n.last_ms) {
     n.last_ms = t;
-    n.display = std::string(display);
+    if (n.display != display) {
+      n.display = std::string(display);
+      n.context_version = ++versions_;
+    }
   }
   return {id, n.gen};
 }
@@ -94,6 +99,7 @@ void QueryGraph::add_edge(Ref a, Ref b, double w, TimeMs t) {
 }
 
 void QueryGraph::add_words(Node& n, std::string_view text, double w, TimeMs t) {
+  n.context_version = ++versions_;
   for (const std::string& word : context_words(text, n.display)) {
     n.words[word].add(w, t, config_.half_life_s);
   }
@@ -209,48 +215,71 @@ double QueryGraph::context_similarity(std::string_view query, std::string_view t
 std::vector<double> QueryGraph::context_similarities(std::string_view query,
                                                      const std::vector<std::string_view>& texts,
                                                      TimeMs now) const {
-  std::vector<std::vector<std::string>> words_of_texts;
-  words_of_texts.reserve(texts.size());
-  for (std::string_view t : texts) words_of_texts.push_back(text::words(t));
-  return context_similarities_of_words(query, words_of_texts, now);
+  std::vector<double> out(texts.size(), 0.0);
+  const SenseScorer scorer = sense_scorer(query, now);
+  if (scorer.empty()) return out;
+  std::vector<uint64_t> keys;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    keys.clear();
+    for (const std::string& w : text::words(texts[i])) SenseScorer::add_word(w, keys);
+    out[i] = scorer.similarity(keys);
+  }
+  return out;
 }
 
-std::vector<double> QueryGraph::context_similarities_of_words(
-    std::string_view query, const std::vector<std::vector<std::string>>& words_of_texts,
-    TimeMs now) const {
-  std::vector<double> out(words_of_texts.size(), 0.0);
+bool QueryGraph::has_context(std::string_view query) const {
   const Node* n = find(query);
-  if (n == nullptr || n->words.empty()) return out;
+  return n != nullptr && !n->words.empty();
+}
+
+uint64_t QueryGraph::context_version(std::string_view query) const {
+  const Node* n = find(query);
+  return n == nullptr ? 0 : n->context_version;
+}
+
+QueryGraph::SenseScorer QueryGraph::sense_scorer(std::string_view query, TimeMs now) const {
+  SenseScorer s;
+  const Node* n = find(query);
+  if (n == nullptr || n->words.empty()) return s;
   double norm = 0;
   for (const auto& [word, c] : n->words) {
     const double v = c.at(now, config_.half_life_s);
     norm += v * v;
+    s.bag_.emplace_back(fnv1a64(word), v);
   }
-  if (norm <= 0) return out;
-  std::unordered_set<std::string> own;  // the query's words (context_words leaves them out)
-  for (std::string& w : text::words(n->display)) own.insert(std::move(w));
-  std::vector<const std::string*> words;
-  for (size_t i = 0; i < words_of_texts.size(); ++i) {
-    // context_words(text i, n->display), deduplicated in text order.
-    words.clear();
-    for (const std::string& w : words_of_texts[i]) {
-      if (code_points(w) < 2 || own.count(w) > 0) continue;
-      if (std::find_if(words.begin(), words.end(), [&](const std::string* x) { return *x == w; }) !=
-          words.end()) {
-        continue;
-      }
-      words.push_back(&w);
-    }
-    if (words.empty()) continue;
-    double dot = 0;
-    for (const std::string* w : words) {
-      auto it = n->words.find(*w);
-      if (it != n->words.end()) dot += it->second.at(now, config_.half_life_s);
-    }
-    if (dot <= 0) continue;
-    out[i] = std::min(1.0, dot / (std::sqrt(norm) * std::sqrt(static_cast<double>(words.size()))));
+  if (norm <= 0) {
+    s.bag_.clear();
+    return s;
   }
-  return out;
+  s.norm_ = std::sqrt(norm);
+  std::sort(s.bag_.begin(), s.bag_.end());
+  for (const std::string& w : text::words(n->display)) s.own_.push_back(fnv1a64(w));
+  std::sort(s.own_.begin(), s.own_.end());
+  return s;
+}
+
+void QueryGraph::SenseScorer::add_word(std::string_view word, std::vector<uint64_t>& keys) {
+  if (code_points(word) >= 2) keys.push_back(fnv1a64(word));
+}
+
+double QueryGraph::SenseScorer::similarity(const std::vector<uint64_t>& keys) const {
+  if (bag_.empty()) return 0;
+  // Distinct words other than the query's own (context_words of the text), in text order.
+  size_t counted = 0;
+  double dot = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const uint64_t k = keys[i];
+    if (std::binary_search(own_.begin(), own_.end(), k)) continue;
+    if (std::find(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(i), k) !=
+        keys.begin() + static_cast<std::ptrdiff_t>(i)) {
+      continue;
+    }
+    ++counted;
+    auto it = std::lower_bound(bag_.begin(), bag_.end(), std::pair<uint64_t, double>{k, -1e300});
+    if (it != bag_.end() && it->first == k) dot += it->second;
+  }
+  if (counted == 0 || dot <= 0) return 0;
+  return std::min(1.0, dot / (norm_ * std::sqrt(static_cast<double>(counted))));
 }
 
 }  // namespace feedscout

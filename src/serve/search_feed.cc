@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -23,19 +25,54 @@ double freshness(TimeMs created_ms, TimeMs now, double half_life_s) {
   return std::exp2(-age_s / half_life_s);
 }
 
-// The title words (DocumentIndex::title_words) of matches[from..], for
-// QueryGraph::context_similarities.
-std::vector<std::vector<std::string>> title_words_of(const DocumentIndex& index,
-                                                     const std::vector<TextMatch>& matches,
-                                                     size_t from = 0) {
-  std::vector<std::vector<std::string>> out;
-  out.reserve(matches.size() - std::min(from, matches.size()));
-  for (size_t i = from; i < matches.size(); ++i) out.push_back(index.title_words(matches[i].doc));
-  return out;
+// The similarity to `scorer`'s context of each title of matches[from..], appended to `sense`;
+// returns how many of them reach min_context_similarity.
+size_t append_sense(const DocumentIndex& index, const QueryGraph::SenseScorer& scorer,
+                    const std::vector<TextMatch>& matches, size_t from, double min_similarity,
+                    std::vector<double>& sense) {
+  size_t on_sense = 0;
+  std::vector<uint64_t> keys;
+  for (size_t i = from; i < matches.size(); ++i) {
+    keys.clear();
+    index.for_each_title_word(
+        matches[i].doc, [&](std::string_view w) { QueryGraph::SenseScorer::add_word(w, keys); });
+    sense.push_back(scorer.similarity(keys));
+    on_sense += sense.back() >= min_similarity;
+  }
+  return on_sense;
 }
 
 // How many of a neighbouring query's best matches the expansive wave reads first (see there).
 constexpr size_t kExpansivePrefix = 32;
+
+// `query`'s best related_pool text matches and their sense, from the cache while it is valid
+// there, else computed (and cached). Sense statistics cover every match, served or not:
+// whether q's sense filter applies must not change as pages exclude what they served.
+std::shared_ptr<const RelatedPool> query_pool(const SearchFeedInputs& in, std::string_view query,
+                                              TimeMs now, const SearchFeedConfig& c) {
+  const size_t index_version = in.index.size();
+  const uint64_t context_version = in.graph != nullptr ? in.graph->context_version(query) : 0;
+  if (in.pool_cache != nullptr) {
+    if (auto hit = in.pool_cache->find(query, index_version, context_version, now)) return hit;
+  }
+  auto pool = std::make_shared<RelatedPool>();
+  pool->index_version = index_version;
+  pool->context_version = context_version;
+  pool->computed_ms = now;
+  pool->matches = in.index.search(query, c.related_pool, nullptr);
+  if (in.graph != nullptr && !pool->matches.empty()) {
+    const QueryGraph::SenseScorer scorer = in.graph->sense_scorer(query, now);
+    pool->has_context = !scorer.empty();
+    if (pool->has_context) {
+      pool->sense.reserve(pool->matches.size());
+      pool->on_sense =
+          append_sense(in.index, scorer, pool->matches, 0, c.min_context_similarity, pool->sense);
+    }
+  }
+  if (!pool->has_context) pool->sense.assign(pool->matches.size(), 0.0);
+  if (in.pool_cache != nullptr) in.pool_cache->insert(query, pool);
+  return pool;
+}
 
 // The related pool: text matches of `query`, re-ranked by text, freshness and sense. With
 // `off_sense`, matches dropped as another sense of q are listed there (explain).
@@ -44,20 +81,14 @@ std::vector<Scored> related_pool(const SearchFeedInputs& in, std::string_view qu
                                  const std::function<bool(DocIndex)>& skip,
                                  std::vector<Scored>* off_sense) {
   std::vector<Scored> out;
-  // Sense statistics over every match, served or not: whether q's sense filter applies must
-  // not change as pages exclude what they served.
-  const std::vector<TextMatch> matches = in.index.search(query, c.related_pool, nullptr);
+  const std::shared_ptr<const RelatedPool> pool = query_pool(in, query, now, c);
+  const std::vector<TextMatch>& matches = pool->matches;
   if (matches.empty()) return out;
   double best = 0;
   for (const TextMatch& m : matches) best = std::max(best, m.score);
-  const bool has_context = in.graph != nullptr && !in.graph->context(query, 1, now).empty();
-  std::vector<double> sense(matches.size(), 0.0);
-  size_t on_sense = 0;
-  if (has_context) {
-    sense = in.graph->context_similarities_of_words(query, title_words_of(in.index, matches), now);
-    for (double s : sense) on_sense += s >= c.min_context_similarity;
-  }
-  const bool filter = has_context && on_sense >= c.min_on_sense;
+  const std::vector<double>& sense = pool->sense;
+  const bool filter = pool->has_context && pool->on_sense >= c.min_on_sense;
+  out.reserve(matches.size());
   for (size_t i = 0; i < matches.size(); ++i) {
     if (skip(matches[i].doc)) continue;
     const DocRecord& d = in.index.doc(matches[i].doc);
@@ -246,36 +277,48 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
   if (page >= 2 && in.graph != nullptr) {
     for (const QueryNeighbour& nq : in.graph->neighbours(query, c.expansive_queries, now)) {
       size_t added = 0;
-      const bool has_context = !in.graph->context(nq.query, 1, now).empty();
       // Every one of the neighbour's best related_pool matches, served or not, decides whether
       // its sense filter applies, so that it does not change as pages serve its documents (the
-      // same rule as q's own, related_pool). Matches are ranked by one total order, so the
-      // best kExpansivePrefix are a prefix of the best related_pool: the wave reads the
-      // prefix first and the whole list only when the prefix cannot decide the filter (too
-      // few on sense) or runs out before the wave is done — the same items, far less work.
-      const size_t first = std::min(c.related_pool, kExpansivePrefix);
-      std::vector<TextMatch> matches = in.index.search(nq.query, first, nullptr);
-      bool complete = matches.size() < first || first == c.related_pool;
+      // same rule as q's own, related_pool). Its cached pool has them all; without one, the
+      // wave reads a prefix first: matches are ranked by one total order, so the best
+      // kExpansivePrefix are a prefix of the best related_pool, and the whole list is read
+      // only when the prefix cannot decide the filter (too few on sense) or runs out before
+      // the wave is done — the same items, far less work.
+      std::vector<TextMatch> matches;
       std::vector<double> sense;
       size_t on_sense = 0;
+      bool has_context = false, complete = true;
+      std::optional<QueryGraph::SenseScorer> scorer;
+      const auto cached = in.pool_cache != nullptr
+                              ? in.pool_cache->find(nq.query, in.index.size(),
+                                                    in.graph->context_version(nq.query), now)
+                              : nullptr;
+      if (cached != nullptr) {
+        matches = cached->matches;
+        sense = cached->sense;
+        on_sense = cached->on_sense;
+        has_context = cached->has_context;
+      } else {
+        scorer = in.graph->sense_scorer(nq.query, now);
+        has_context = !scorer->empty();
+        const size_t first = std::min(c.related_pool, kExpansivePrefix);
+        matches = in.index.search(nq.query, first, nullptr);
+        complete = matches.size() < first || first == c.related_pool;
+      }
       const auto score_sense = [&] {  // sense of matches[sense.size()..]
-        const size_t from = sense.size();
         if (!has_context) {
-          sense.resize(matches.size(), 1.0);
+          sense.resize(matches.size(), 0.0);
           return;
         }
-        for (double s : in.graph->context_similarities_of_words(
-                 nq.query, title_words_of(in.index, matches, from), now)) {
-          sense.push_back(s);
-          on_sense += s >= c.min_context_similarity;
-        }
+        on_sense +=
+            append_sense(in.index, *scorer, matches, sense.size(), c.min_context_similarity, sense);
       };
       const auto read_all = [&] {
         matches = in.index.search(nq.query, c.related_pool, nullptr);
         complete = true;
         score_sense();
       };
-      score_sense();
+      if (cached == nullptr) score_sense();
       if (has_context && on_sense < c.min_on_sense && !complete) read_all();
       const bool filter = has_context && on_sense >= c.min_on_sense;
       for (size_t i = 0;; ++i) {

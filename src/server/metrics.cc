@@ -215,6 +215,12 @@ std::string render_prometheus(const EngineStats& s, const HttpMetrics& http) {
          s.vectors_expired);
   metric(out, "feedscout_ann_vectors", "gauge", "Document vectors in the ANN index.",
          s.ann_vectors);
+  metric(out, "feedscout_search_pool_cache_hits_total", "counter",
+         "Search-feed query pools served from the pool cache.", s.pool_cache_hits);
+  metric(out, "feedscout_search_pool_cache_misses_total", "counter",
+         "Search-feed query pools computed (not cached, or changed since).", s.pool_cache_misses);
+  metric(out, "feedscout_search_pool_cache_entries", "gauge",
+         "Query pools in the search feed's pool cache.", s.pool_cache_entries);
   metric(out, "feedscout_documents", "gauge", "Documents in the pool.", s.documents);
   metric(out, "feedscout_users", "gauge", "Users with a context.", s.users);
   http.render(out);

@@ -65,18 +65,20 @@ TEST(QueryGraphTest, BatchedContextSimilaritiesEqualOneByOne) {
   EXPECT_EQ(got[3], 0.0);  // only the query's own word
   EXPECT_EQ(g.context_similarities("없는 검색어", texts, now), std::vector<double>(5, 0.0));
   EXPECT_TRUE(g.context_similarities("김민재", {}, now).empty());
-  // Pre-split texts (distinct words, as DocumentIndex::title_words gives) score the same.
-  std::vector<std::vector<std::string>> split;
-  for (std::string_view t : texts) {
-    std::vector<std::string> distinct;
-    for (std::string& w : text::words(t)) {
-      if (std::find(distinct.begin(), distinct.end(), w) == distinct.end()) {
-        distinct.push_back(std::move(w));
-      }
+  // A scorer prepared once gives the same values from word keys, with duplicates in them.
+  const QueryGraph::SenseScorer scorer = g.sense_scorer("김민재", now);
+  ASSERT_FALSE(scorer.empty());
+  EXPECT_TRUE(g.has_context("김민재"));
+  for (size_t i = 0; i < texts.size(); ++i) {
+    std::vector<uint64_t> keys;
+    for (const std::string& w : text::words(texts[i])) {
+      QueryGraph::SenseScorer::add_word(w, keys);
+      QueryGraph::SenseScorer::add_word(w, keys);
     }
-    split.push_back(std::move(distinct));
+    EXPECT_EQ(scorer.similarity(keys), got[i]) << texts[i];
   }
-  EXPECT_EQ(g.context_similarities_of_words("김민재", split, now), got);
+  EXPECT_TRUE(g.sense_scorer("없는 검색어", now).empty());
+  EXPECT_FALSE(g.has_context("없는 검색어"));
 }
 
 TEST(QueryGraphTest, SessionEdgesLinkConsecutiveSearchesWithinTheGap) {

@@ -123,6 +123,10 @@ struct EngineStats {
   // the vectors the ANN holds now.
   uint64_t documents_embedded = 0, embed_failures = 0, vectors_expired = 0;
   size_t ann_vectors = 0;
+  // The search feed's pool cache (RelatedPoolCache): lookups served from it, lookups that
+  // computed the pool (q's own and neighbours'), and its entries now.
+  uint64_t pool_cache_hits = 0, pool_cache_misses = 0;
+  size_t pool_cache_entries = 0;
   size_t documents = 0, users = 0;
 };
 

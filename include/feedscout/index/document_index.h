@@ -71,9 +71,10 @@ class DocumentIndex {
   // By doc_key(id); nullopt when absent.
   std::optional<DocIndex> find_key(uint64_t key) const;
   const DocRecord& doc(DocIndex i) const { return docs_[i]; }
-  // The distinct text::words of document i's title, in text order: read from its salient
-  // words when they hold the whole title (no Unicode work), else tokenised from the title.
-  std::vector<std::string> title_words(DocIndex i) const;
+  // Calls fn(word) for each distinct text::words word of document i's title, in text order:
+  // read from its salient words when they hold the whole title (no Unicode work, no
+  // allocation), else tokenised from the title. A word's view lives only during its call.
+  void for_each_title_word(DocIndex i, const std::function<void(std::string_view)>& fn) const;
   size_t size() const { return docs_.size(); }
 
   // Documents listed under `topic` (directly or through a descendant), oldest first.

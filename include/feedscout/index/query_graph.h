@@ -69,16 +69,40 @@ class QueryGraph {
   // Cosine similarity in [0, 1] of `text`'s words against `query`'s context bag (0 when the
   // query is unknown or they share no word).
   double context_similarity(std::string_view query, std::string_view text, TimeMs now) const;
-  // context_similarity(query, texts[i], now) for every i, in order (the same values): the
-  // query's node, its bag's norm and its own words are worked out once, not per text.
+  // context_similarity(query, texts[i], now) for every i, in order (the same values).
   std::vector<double> context_similarities(std::string_view query,
                                            const std::vector<std::string_view>& texts,
                                            TimeMs now) const;
-  // The same values, for texts already split: words_of_texts[i] holds text::words of the
-  // i-th text (or only its distinct words, in text order), e.g. DocumentIndex::title_words.
-  std::vector<double> context_similarities_of_words(
-      std::string_view query, const std::vector<std::vector<std::string>>& words_of_texts,
-      TimeMs now) const;
+
+  // `query`'s context bag at `now`, prepared once for scoring many texts (what
+  // context_similarity computes, without looking the query up or hashing its bag again).
+  // A snapshot: it holds no reference to the graph and stays valid, unchanged, as the graph
+  // changes. Thread-safe to share once built (const only).
+  class SenseScorer {
+   public:
+    // True when the query has no context (unknown, or an empty bag): similarity is then 0.
+    bool empty() const { return bag_.empty(); }
+    // Appends the key of a word of the text to score (text::words of it, in text order) to
+    // `keys`, unless the word cannot count (fewer than two code points).
+    static void add_word(std::string_view word, std::vector<uint64_t>& keys);
+    // The text's similarity from its word keys (add_word); duplicates and the query's own
+    // words do not count. Reorders nothing; `keys` is only read.
+    double similarity(const std::vector<uint64_t>& keys) const;
+
+   private:
+    friend class QueryGraph;
+    std::vector<std::pair<uint64_t, double>> bag_;  // word key → weight at `now`, by key
+    std::vector<uint64_t> own_;                     // the query's own word keys, sorted
+    double norm_ = 0;                               // |bag|
+  };
+  SenseScorer sense_scorer(std::string_view query, TimeMs now) const;
+  // Whether `query` has a context bag (SenseScorer would not be empty), without building it.
+  bool has_context(std::string_view query) const;
+  // A stamp that changes whenever sense_scorer(query, ·) could change (the query's bag or
+  // display text changed, or it was dropped and added again); 0 for an unknown query. Time
+  // alone does not change a scorer's similarities: every weight of a bag decays at the same
+  // rate, so their cosines stay put.
+  uint64_t context_version(std::string_view query) const;
 
   size_t size() const { return alive_; }
 
@@ -98,6 +122,7 @@ class QueryGraph {
     uint32_t gen = 0;
     bool alive = false;
     TimeMs last_ms = 0;
+    uint64_t context_version = 0;  // context_version(): bumped on every change of words/display
     std::vector<Edge> edges;
     std::unordered_map<std::string, DecayedCount> words;
   };
@@ -121,6 +146,7 @@ class QueryGraph {
   std::unordered_map<uint64_t, std::vector<Ref>> doc_queries_;  // doc key → recent queries
   std::unordered_map<std::string, LastSearch> last_search_;     // user → last search
   std::vector<uint32_t> free_;                                  // dropped node slots
+  uint64_t versions_ = 0;                                       // the last context_version given
 };
 
 }  // namespace feedscout

@@ -20,7 +20,8 @@
 // Page 0 is reactive then related; page 1 personalised; page ≥ 2 expansive, then the rest of
 // the related pool. The caller excludes documents served on earlier pages (the engine's
 // served memory), so no document repeats and a click between pages changes the next one.
-// A pure function of its inputs; thread-safe for concurrent calls on shared const inputs.
+// A pure function of its inputs (the pool cache only saves work: a page is the same with or
+// without it); thread-safe for concurrent calls on shared const inputs.
 #pragma once
 
 #include <functional>
@@ -33,6 +34,7 @@
 #include "feedscout/index/coclick_index.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/index/query_graph.h"
+#include "feedscout/serve/related_pool_cache.h"
 #include "feedscout/taxonomy/taxonomy.h"
 
 namespace feedscout {
@@ -57,6 +59,10 @@ struct SearchFeedConfig {
   double min_profile_closeness = 0.5;
   size_t expansive_queries = 3;
   size_t expansive_items_per_query = 3;
+  // The engine's RelatedPoolCache: entries (0: off) and the staleness it may serve (0: none,
+  // a cached pool is used only while the index and the query's context are unchanged).
+  size_t pool_cache_entries = 8192;
+  TimeMs pool_cache_max_stale_ms = 0;
 };
 
 enum class SearchWave { kReactive, kRelated, kPersonalised, kExpansive };
@@ -94,6 +100,9 @@ struct SearchFeedInputs {
   const ContextView* view = nullptr;      // null: unknown user (no personalisation)
   const UserContext* context = nullptr;   // null: unknown user (no reactive wave)
   const AnnIndex* ann = nullptr;          // null: reactive wave without embeddings
+  // null: every request computes q's (and neighbours') matches and their sense itself.
+  // Otherwise shared by concurrent calls (it is thread-safe) and kept across them.
+  RelatedPoolCache* pool_cache = nullptr;
 };
 
 // At most n items (n clamped to [1, config.max_n]) for `query` on `page` (0-based).

@@ -3,34 +3,45 @@
 //
 //   feedscout_load_bench [--docs D] [--topics T] [--users U] [--events N] [--duration S]
 //                        [--connections C] [--wrk-threads W] [--server-threads H]
-//                        [--breakdown R] [--search-mix M] [--seed S] [--tmp DIR] [--keep]
+//                        [--rate R] [--open-connections O] [--pool-cache E]
+//                        [--breakdown B] [--search-sessions M] [--seed S] [--tmp DIR] [--keep]
 //                        [--reuse DIR] [--no-http]
 //
 // Setup: D documents (default 1,000,000) over T topics (default 200) and N events (default
 // 3,000,000) of U users (default 1,000,000; every user gets at least one session) from
 // bench/synthetic.h, ingested durably through the engine as `feedscout ingest` does.
 //
-// Load, two wrk runs of -t W -c C -d S --latency each (wrk runs on the same machine, so
-// client and server share its cores: the figures are a lower bound for the server alone):
-//   home feed:   GET /v1/users/{random user}/feed?n=20&remember=0 (users drawn uniformly by
-//                wrk's Lua script; 10% of the ids are users the engine has never seen: cold);
-//   search feed: GET /v1/search-feed?user=&q=&page=&n=20&remember=0 drawn uniformly from a
-//                mix of M (default 4,096) requests: a random user (10% cold), a query of a
-//                random corpus topic (bench/synthetic.h topic_query: the data's vocabulary),
-//                page 0, 1 or 2 (a third each).
-// Prints wrk's p50/p90/p99 and requests/s for each. --no-http skips both (breakdown only).
+// Requests (10% of the user ids are users the engine has never seen: cold):
+//   home feed:   GET /v1/users/{random user}/feed?n=20&remember=0;
+//   search feed: GET /v1/search-feed?user=&q=&page=&n=20&remember=0 from search sessions: a
+//                random user, a query of a random corpus topic (bench/synthetic.h
+//                topic_query, the vocabulary the ingested searches used) and its pages 0, 1
+//                and 2 (a third of the requests each). The HTTP runs draw from M sessions
+//                (default 10,000) other than the breakdown's, so the search feed's pool cache
+//                starts with what the breakdown left, as a server's does with earlier traffic.
+// Load, each kind in two ways (client and server share the machine's cores: the figures are a
+// lower bound for the server alone):
+//   - wrk -t W -c C -d S --latency: closed loop, C connections each waiting for its response,
+//     so it finds the saturation throughput (its latencies hide queueing: coordinated
+//     omission);
+//   - an open loop at R requests/s (default 2,000; bench/open_loop_client.h) over O
+//     connections (default 32) for S seconds: every request timed from its scheduled send
+//     time, the latency a user sees at that offered load.
+// Server threads H default to the server's own default (ServerConfig); E sets the search
+// feed's pool cache entries (default the engine's; 0 turns it off). The pool cache's hits
+// and misses are printed for each phase. --no-http skips the HTTP runs (breakdown only).
 //
 // --reuse DIR keeps the data set and the engine's store in DIR (created when missing) and,
 // when DIR holds a complete setup made with the same options, opens it instead of generating
 // and ingesting again (a 1M/1M setup takes minutes). The corpus is regenerated in memory
 // (deterministic in the options) for the search mix.
 //
-// Breakdown: R requests (default 20,000) of each kind timed in-process, one at a time, per
+// Breakdown: B requests (default 20,000) of each kind timed in-process, one at a time, per
 // stage — Engine::feed or Engine::search_feed (candidates, ranking, reasons), JSON rendering
-// of the page — so that the HTTP layer's share is wrk's latency minus these. The search
-// feed's requests are the same mix wrk draws from. The engine stages are also timed in the
-// thread's CPU time, which preemption by other processes on the shared cores does not
-// inflate. Asserts nothing about timings.
+// of the page — so that the HTTP layer's share is the HTTP latency minus these. The search
+// feed's requests go session by session (page 0, 1, 2), split by whether q's pool came from
+// the cache. The engine stages are also timed in the thread's CPU time, which preemption by
+// other processes on the shared cores does not inflate. Asserts nothing about timings.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -49,6 +60,7 @@
 #include "feedscout/engine/engine.h"
 #include "feedscout/engine/file_ingest.h"
 #include "feedscout/server/http_server.h"
+#include "open_loop_client.h"
 #include "server/json_render.h"
 #include "synthetic.h"
 
@@ -154,11 +166,13 @@ int main(int argc, char** argv) {
   fb::Flags flags(argc, argv,
                   "usage: feedscout_load_bench [--docs D] [--topics T] [--users U] [--events N] "
                   "[--duration S] [--connections C] [--wrk-threads W] [--server-threads H] "
-                  "[--breakdown R] [--search-mix M] [--seed S] [--tmp DIR] [--keep] [--reuse DIR] "
+                  "[--rate R] [--open-connections O] [--pool-cache E] "
+                  "[--breakdown B] [--search-sessions M] [--seed S] [--tmp DIR] [--keep] "
+                  "[--reuse DIR] "
                   "[--no-http]");
   flags.check({"docs", "topics", "users", "events", "duration", "connections", "wrk-threads",
-               "server-threads", "breakdown", "search-mix", "seed", "tmp", "keep!", "reuse",
-               "no-http!"});
+               "server-threads", "rate", "open-connections", "pool-cache", "breakdown",
+               "search-sessions", "seed", "tmp", "keep!", "reuse", "no-http!"});
   const size_t n_docs = flags.get_size("docs", 1000000);
   const size_t n_topics = flags.get_size("topics", 200);
   const size_t n_users = flags.get_size("users", 1000000);
@@ -166,9 +180,12 @@ int main(int argc, char** argv) {
   const size_t duration_s = flags.get_size("duration", 15);
   const size_t connections = flags.get_size("connections", 32);
   const size_t wrk_threads = flags.get_size("wrk-threads", 1);
-  const size_t server_threads = flags.get_size("server-threads", 4);
+  const size_t server_threads =
+      flags.get_size("server-threads", static_cast<size_t>(feedscout::ServerConfig{}.threads));
+  const double rate = flags.get_double("rate", 2000);
+  const size_t open_connections = flags.get_size("open-connections", 32);
   const size_t n_breakdown = flags.get_size("breakdown", 20000);
-  const size_t n_search_mix = std::max<size_t>(1, flags.get_size("search-mix", 4096));
+  const size_t n_sessions = std::max<size_t>(1, flags.get_size("search-sessions", 10000));
   const uint64_t seed = flags.get_size("seed", 11);
   spdlog::set_level(spdlog::level::warn);
   if (run_command("wrk --version").find("wrk") == std::string::npos) {
@@ -245,6 +262,8 @@ int main(int argc, char** argv) {
   config.data_dir = dir_path + "/data";
   config.taxonomy_path = fb::default_taxonomy_path();
   config.classifier.kind = "none";
+  config.search_feed.pool_cache_entries =
+      flags.get_size("pool-cache", config.search_feed.pool_cache_entries);
   auto opened = Engine::open(config);
   if (!opened.is_ok()) {
     std::cerr << "error: " << opened.status().to_string() << "\n";
@@ -298,16 +317,24 @@ int main(int argc, char** argv) {
   print_stage("JSON render", render_us);
   print_stage("both", total_us);
 
-  // The search-feed mix, shared by the breakdown and wrk.
-  std::vector<SearchRequest> mix(n_search_mix);
-  for (SearchRequest& r : mix) {
-    r.user = fb::user_id(rng.below(id_space));
-    r.query = fb::topic_query(*corpus, rng.below(corpus->topics.size()), rng);
-    r.page = rng.below(3);
-  }
+  // Search sessions: a user and a query, then its pages 0, 1 and 2 in order.
+  const auto make_mix = [&](size_t sessions) {
+    std::vector<SearchRequest> mix;
+    for (size_t i = 0; i < sessions; ++i) {
+      const std::string user = fb::user_id(rng.below(id_space));
+      const std::string query = fb::topic_query(*corpus, rng.below(corpus->topics.size()), rng);
+      for (size_t p = 0; p < 3; ++p) mix.push_back({user, query, p});
+    }
+    return mix;
+  };
+  const size_t warmup = 999;
+  const std::vector<SearchRequest> breakdown_mix = make_mix((n_breakdown + warmup + 2) / 3);
   std::vector<double> search_us, search_cpu_us, search_render_us, search_total_us, page_us[3];
-  for (size_t i = 0; i < n_breakdown + 1000; ++i) {
-    const SearchRequest& r = mix[rng.below(mix.size())];
+  std::vector<double> hit_us, miss_us;
+  const auto cache_before = engine.stats();
+  for (size_t i = 0; i < breakdown_mix.size(); ++i) {
+    const SearchRequest& r = breakdown_mix[i];
+    const uint64_t hits_before = engine.stats().pool_cache_hits;
     const double c0 = thread_cpu_us();
     const auto t0 = std::chrono::steady_clock::now();
     const feedscout::SearchFeedPage page =
@@ -317,28 +344,39 @@ int main(int argc, char** argv) {
     const std::string body =
         feedscout::server::dump_json(feedscout::server::search_feed_json(page));
     const auto t2 = std::chrono::steady_clock::now();
-    if (i < 1000) continue;  // warm-up
+    const bool hit = engine.stats().pool_cache_hits > hits_before;
+    if (i < warmup) continue;
     const double engine_us = std::chrono::duration<double, std::micro>(t1 - t0).count();
     search_us.push_back(engine_us);
     search_cpu_us.push_back(c1 - c0);
     page_us[r.page].push_back(engine_us);
+    (hit ? hit_us : miss_us).push_back(engine_us);
     search_render_us.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
     search_total_us.push_back(std::chrono::duration<double, std::micro>(t2 - t0).count());
   }
-  std::printf("\nsearch feed, per-stage, in process, one request at a time (%zu requests):\n",
-              n_breakdown);
+  const auto cache_after = engine.stats();
+  std::printf(
+      "\nsearch feed, per-stage, in process, one request at a time (%zu requests, "
+      "%zu sessions of pages 0-2; pool cache: %llu hits, %llu misses):\n",
+      search_us.size(), breakdown_mix.size() / 3,
+      static_cast<unsigned long long>(cache_after.pool_cache_hits - cache_before.pool_cache_hits),
+      static_cast<unsigned long long>(cache_after.pool_cache_misses -
+                                      cache_before.pool_cache_misses));
   print_stage("Engine::search_feed", search_us);
   print_stage("  the same, thread CPU time", search_cpu_us);
   for (size_t p = 0; p < 3; ++p) {
     const std::string name = "  of which page " + std::to_string(p);
     if (!page_us[p].empty()) print_stage(name.c_str(), page_us[p]);
   }
+  if (!hit_us.empty()) print_stage("  of which q's pool cached", hit_us);
+  if (!miss_us.empty()) print_stage("  of which q's pool computed", miss_us);
   print_stage("JSON render", search_render_us);
   print_stage("both", search_total_us);
   std::fflush(stdout);
   if (flags.has("no-http")) return 0;
 
-  // ---- HTTP load with wrk -------------------------------------------------------------
+  // ---- HTTP load: open loop at the target rate, then wrk to saturation -------------------
+  const std::vector<SearchRequest> http_mix = make_mix(n_sessions);
   feedscout::ServerConfig sc;
   sc.host = "127.0.0.1";
   sc.port = 0;
@@ -363,15 +401,59 @@ int main(int argc, char** argv) {
   {
     std::ofstream lua(search_script);
     lua << "math.randomseed(" << seed << ")\nlocal paths = {\n";
-    for (const SearchRequest& r : mix) lua << "  \"" << r.path() << "\",\n";
+    for (const SearchRequest& r : http_mix) lua << "  \"" << r.path() << "\",\n";
     lua << "}\n"
         << "request = function()\n"
         << "  return wrk.format(\"GET\", paths[math.random(1, #paths)])\n"
         << "end\n";
   }
+  std::vector<std::string> feed_paths, search_paths;
+  for (size_t i = 0; i < 100000; ++i) {
+    feed_paths.push_back("/v1/users/" + fb::user_id(rng.below(id_space)) +
+                         "/feed?n=" + std::to_string(kPageSize) + "&remember=0");
+  }
+  for (const SearchRequest& r : http_mix) search_paths.push_back(r.path());
+  const auto open_loop = [&](const std::string& label, std::vector<std::string> paths) {
+    fb::OpenLoopOptions o;
+    o.port = server.port();
+    o.rate_per_s = rate;
+    o.duration_s = static_cast<double>(duration_s);
+    o.connections = open_connections;
+    o.paths = std::move(paths);
+    o.seed = seed + 3;
+    std::printf(
+        "\n%s: open loop at %.0f requests/s, %zu connections, %.0f s (+1 s warm-up)   "
+        "(server threads %zu)\n",
+        label.c_str(), rate, open_connections, o.duration_s, server_threads);
+    std::fflush(stdout);
+    const auto before = engine.stats();
+    auto r = fb::run_open_loop(o);
+    const auto after = engine.stats();
+    if (!r.is_ok()) {
+      std::printf("%s open loop failed: %s\n", label.c_str(), r.status().to_string().c_str());
+      return;
+    }
+    std::printf("%s\n", fb::format_open_loop(*r).c_str());
+    std::printf(
+        "%s open loop: offered %.0f/s achieved %.0f/s  p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  "
+        "errors %zu timeouts %zu  (pool cache: %llu hits, %llu misses)\n",
+        label.c_str(), r->offered_per_s, r->achieved_per_s, r->p50_ms, r->p99_ms, r->p999_ms,
+        r->errors, r->timeouts,
+        static_cast<unsigned long long>(after.pool_cache_hits - before.pool_cache_hits),
+        static_cast<unsigned long long>(after.pool_cache_misses - before.pool_cache_misses));
+    std::fflush(stdout);
+  };
+  open_loop("home feed", feed_paths);
   run_wrk("home feed", script, server.port(), wrk_threads, connections, duration_s, server_threads);
+  open_loop("search feed", search_paths);
+  const auto before_wrk = engine.stats();
   run_wrk("search feed", search_script, server.port(), wrk_threads, connections, duration_s,
           server_threads);
+  const auto after_wrk = engine.stats();
+  std::printf(
+      "search feed wrk run: pool cache %llu hits, %llu misses\n",
+      static_cast<unsigned long long>(after_wrk.pool_cache_hits - before_wrk.pool_cache_hits),
+      static_cast<unsigned long long>(after_wrk.pool_cache_misses - before_wrk.pool_cache_misses));
   server.stop();
   serving.join();
   std::printf("load average at end: %s\n", fb::load_average().c_str());

@@ -337,6 +337,8 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("server", "host", c.server.host);
   r.read("server", "port", c.server.port);
   r.read("server", "threads", c.server.threads);
+  r.read("server", "keep_alive_max_requests", c.server.keep_alive_max_requests);
+  r.read("server", "keep_alive_timeout_s", c.server.keep_alive_timeout_s);
   r.read("server", "max_body_bytes", c.server.max_body_bytes);
   FEEDSCOUT_RETURN_IF_ERROR(r.finish());
   {
@@ -455,6 +457,12 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
     return Status::invalid_argument(source + ": context.prior_strength must be > 0");
   if (c.server.port < 0 || c.server.port > 65535)
     return Status::invalid_argument(source + ": server.port out of range");
+  if (c.server.threads < 1 || c.server.threads > 4096 || c.server.keep_alive_max_requests < 1 ||
+      c.server.keep_alive_timeout_s < 1) {
+    return Status::invalid_argument(source +
+                                    ": server.threads must be in 1..4096, "
+                                    "keep_alive_max_requests and keep_alive_timeout_s >= 1");
+  }
   if (!(f.popularity_weight >= 0 && f.popularity_weight <= 1))
     return Status::invalid_argument(source + ": feed.popularity_weight must be in 0..1");
   if (!(f.related_weight >= 0 && f.related_weight <= 100))

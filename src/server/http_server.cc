@@ -223,6 +223,8 @@ void HttpServer::Impl::install() {
     ::fcntl(sock, F_SETFD, FD_CLOEXEC);
   });
   http.set_tcp_nodelay(true);
+  http.set_keep_alive_max_count(static_cast<size_t>(std::max(1, config.keep_alive_max_requests)));
+  http.set_keep_alive_timeout(std::max(1, config.keep_alive_timeout_s));
   // httplib's own check on a declared Content-Length (413 before reading); chunked and
   // compressed bodies are bounded while they are read (read_body).
   http.set_payload_max_length(config.max_body_bytes);

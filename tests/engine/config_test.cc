@@ -80,6 +80,9 @@ TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
   EXPECT_DOUBLE_EQ(c.engine.search_feed.profile_weight, d.engine.search_feed.profile_weight);
   EXPECT_DOUBLE_EQ(c.engine.search_feed.min_profile_closeness,
                    d.engine.search_feed.min_profile_closeness);
+  EXPECT_EQ(c.engine.search_feed.pool_cache_entries, d.engine.search_feed.pool_cache_entries);
+  EXPECT_EQ(c.engine.search_feed.pool_cache_max_stale_ms,
+            d.engine.search_feed.pool_cache_max_stale_ms);
   const FeedConfig &f = c.engine.feed, &df = d.engine.feed;
   EXPECT_EQ(f.keyword_queries, df.keyword_queries);
   EXPECT_EQ(f.keyword_items, df.keyword_items);
@@ -123,6 +126,8 @@ TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
   EXPECT_EQ(c.server.host, d.server.host);
   EXPECT_EQ(c.server.port, d.server.port);
   EXPECT_EQ(c.server.threads, d.server.threads);
+  EXPECT_EQ(c.server.keep_alive_max_requests, d.server.keep_alive_max_requests);
+  EXPECT_EQ(c.server.keep_alive_timeout_s, d.server.keep_alive_timeout_s);
   EXPECT_EQ(c.server.max_body_bytes, d.server.max_body_bytes);
 }
 
@@ -154,6 +159,8 @@ TEST(ConfigTest, ErrorsNameTheKey) {
       {"[context]\nprior = 1.5\n", "prior"},
       {"[context]\nlight_weights = [1, 2]\n", "context.light_weights"},
       {"[server]\nport = 70000\n", "port"},
+      {"[server]\nthreads = 0\n", "server.threads"},
+      {"[server]\nkeep_alive_timeout_s = 0\n", "keep_alive_timeout_s"},
       {"[feed]\ndefault_n = 500\n", "default_n"},
       {"[nosuch]\nx = 1\n", "nosuch.x"},
       {"[embeddings]\nkind = \"bert\"\n", "embeddings.kind"},

@@ -102,7 +102,12 @@ struct EmbeddingsConfig {
 struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threads = 8;
+  // Worker threads. cpp-httplib gives an open connection a thread until it closes (at most
+  // keep_alive_max_requests requests, or keep_alive_timeout_s idle), so this bounds the
+  // connections served at once; idle threads cost no CPU.
+  int threads = 64;
+  int keep_alive_max_requests = 1000;
+  int keep_alive_timeout_s = 5;
   size_t max_body_bytes = 16 << 20;  // larger request bodies get 413
 };
 

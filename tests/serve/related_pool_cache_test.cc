@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "feedscout/serve/search_feed.h"
@@ -72,6 +74,32 @@ TEST(RelatedPoolCacheTest, StaysWithinCapacityAndZeroDisables) {
   off.insert("q", pool(1, 0, kNow));
   EXPECT_EQ(off.find("q", 1, 0, kNow), nullptr);
   EXPECT_EQ(off.stats().entries, 0u);
+}
+
+// Readers of a shared cache find and insert at once (its shards lock; the sanitizer build
+// would see a corrupted list); every hit is an entry for the asked versions.
+TEST(RelatedPoolCacheTest, ConcurrentReadersShareIt) {
+  RelatedPoolCache cache(64);
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        const std::string q = "q" + std::to_string((i * 7 + t) % 100);
+        const size_t version = static_cast<size_t>(i % 3);
+        if (auto hit = cache.find(q, version, 0, kNow)) {
+          if (hit->index_version != version) ++wrong;
+        } else {
+          cache.insert(q, pool(version, 0, kNow));
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  const RelatedPoolCache::Stats st = cache.stats();
+  EXPECT_EQ(st.hits + st.misses, 8000u);
+  EXPECT_LE(st.entries, 64u);
 }
 
 // The search feed with the cache equals the search feed without it, on every page, while

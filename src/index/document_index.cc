@@ -9,6 +9,7 @@
 #include "feedscout/common/hash.h"
 #include "feedscout/context/decay.h"
 #include "feedscout/context/user_context.h"
+#include "feedscout/index/query_graph.h"
 
 namespace feedscout {
 
@@ -297,6 +298,7 @@ std::optional<DocIndex> DocumentIndex::add(const Document& d) {
     auto take = [&](std::string_view part, bool title) {
       for (std::string& w : text::words(part)) {
         if (!distinct.insert(w).second) continue;
+        if (title) QueryGraph::SenseScorer::add_word(w, title_keys_);
         ++word_df_[fnv1a64(w)];
         if (kept < config_.salient_words) {
           if (!rec.salient.empty()) rec.salient.push_back(' ');
@@ -307,6 +309,7 @@ std::optional<DocIndex> DocumentIndex::add(const Document& d) {
       }
     };
     take(d.title, true);
+    title_keys_end_.push_back(static_cast<uint32_t>(title_keys_.size()));
     take(d.body, false);
   }
   by_key_.emplace(rec.key, idx);
@@ -357,24 +360,9 @@ std::optional<DocIndex> DocumentIndex::find_key(uint64_t key) const {
   return it->second;
 }
 
-void DocumentIndex::for_each_title_word(DocIndex i,
-                                        const std::function<void(std::string_view)>& fn) const {
-  const DocRecord& d = docs_[i];
-  // add() stops keeping words at salient_words (and counts title words up to 255), so a
-  // count at either cap may hide more title words.
-  if (d.salient_title >= config_.salient_words || d.salient_title >= 255) {
-    std::unordered_set<std::string> distinct;
-    for (std::string& w : text::words(d.title)) {
-      if (distinct.insert(w).second) fn(w);
-    }
-    return;
-  }
-  std::string_view rest = d.salient;
-  for (size_t n = 0; n < d.salient_title; ++n) {
-    const size_t space = rest.find(' ');
-    fn(rest.substr(0, space));
-    rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
-  }
+std::span<const uint64_t> DocumentIndex::title_word_keys(DocIndex i) const {
+  const uint32_t begin = i == 0 ? 0 : title_keys_end_[i - 1];
+  return {title_keys_.data() + begin, title_keys_.data() + title_keys_end_[i]};
 }
 
 const std::vector<DocIndex>& DocumentIndex::topic_docs(TopicId topic) const {

@@ -262,7 +262,7 @@ void QueryGraph::SenseScorer::add_word(std::string_view word, std::vector<uint64
   if (code_points(word) >= 2) keys.push_back(fnv1a64(word));
 }
 
-double QueryGraph::SenseScorer::similarity(const std::vector<uint64_t>& keys) const {
+double QueryGraph::SenseScorer::similarity(std::span<const uint64_t> keys) const {
   if (bag_.empty()) return 0;
   // Distinct words other than the query's own (context_words of the text), in text order.
   size_t counted = 0;

@@ -31,12 +31,8 @@ size_t append_sense(const DocumentIndex& index, const QueryGraph::SenseScorer& s
                     const std::vector<TextMatch>& matches, size_t from, double min_similarity,
                     std::vector<double>& sense) {
   size_t on_sense = 0;
-  std::vector<uint64_t> keys;
   for (size_t i = from; i < matches.size(); ++i) {
-    keys.clear();
-    index.for_each_title_word(
-        matches[i].doc, [&](std::string_view w) { QueryGraph::SenseScorer::add_word(w, keys); });
-    sense.push_back(scorer.similarity(keys));
+    sense.push_back(scorer.similarity(index.title_word_keys(matches[i].doc)));
     on_sense += sense.back() >= min_similarity;
   }
   return on_sense;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "feedscout/index/document_index.h"
+#include "feedscout/index/query_graph.h"
 #include "feedscout/text/tokenize.h"
 #include "support/test_support.h"
 
@@ -99,30 +100,34 @@ TEST(DocumentIndexTopKTest, EqualScoresAndTimesPreferTheLaterAdded) {
   EXPECT_EQ(m[2].doc, 2u);
 }
 
-TEST(DocumentIndexTopKTest, TitleWordsAreTheTitlesDistinctWords) {
+TEST(DocumentIndexTopKTest, TitleWordKeysAreTheTitlesDistinctWords) {
   IndexConfig config;
-  config.salient_words = 4;  // the third title is longer: tokenised from the title
+  config.salient_words = 4;  // the third title is longer than the salient words kept
   DocumentIndex index(testing_support::taxonomy(), config);
-  const std::vector<std::string> titles = {"두바이 초콜릿 두바이 후기", "", "a b c d e f",
-                                           "에스파 일본 앨범"};
+  const std::vector<std::string> titles = {"두바이 초콜릿 두바이 후기", "",
+                                           "가나 나다 다라 라마 마바 바사", "에스파 일본 앨범 a"};
   for (size_t i = 0; i < titles.size(); ++i) {
     Document d;
     d.id = "d" + std::to_string(i);
     d.title = titles[i];
-    d.body = "본문 단어 여럿 본문";
+    d.body = "본문 단어 여럿 본문 초콜릿";
     d.created_ms = kNow;
     (void)index.add(d);
   }
   for (size_t i = 0; i < titles.size(); ++i) {
-    std::vector<std::string> want;
+    std::vector<std::string> distinct;
     for (std::string& w : text::words(titles[i])) {
-      if (std::find(want.begin(), want.end(), w) == want.end()) want.push_back(std::move(w));
+      if (std::find(distinct.begin(), distinct.end(), w) == distinct.end()) {
+        distinct.push_back(std::move(w));
+      }
     }
-    std::vector<std::string> got;
-    index.for_each_title_word(static_cast<DocIndex>(i),
-                              [&](std::string_view w) { got.emplace_back(w); });
-    EXPECT_EQ(got, want) << titles[i];
+    std::vector<uint64_t> want;
+    for (const std::string& w : distinct) QueryGraph::SenseScorer::add_word(w, want);
+    const auto got = index.title_word_keys(static_cast<DocIndex>(i));
+    EXPECT_EQ(std::vector<uint64_t>(got.begin(), got.end()), want) << titles[i];
   }
+  EXPECT_EQ(index.title_word_keys(2).size(), 6u);  // every title word, past salient_words
+  EXPECT_EQ(index.title_word_keys(3).size(), 3u);  // "a" is one code point: never counted
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -71,10 +72,10 @@ class DocumentIndex {
   // By doc_key(id); nullopt when absent.
   std::optional<DocIndex> find_key(uint64_t key) const;
   const DocRecord& doc(DocIndex i) const { return docs_[i]; }
-  // Calls fn(word) for each distinct text::words word of document i's title, in text order:
-  // read from its salient words when they hold the whole title (no Unicode work, no
-  // allocation), else tokenised from the title. A word's view lives only during its call.
-  void for_each_title_word(DocIndex i, const std::function<void(std::string_view)>& fn) const;
+  // The keys (QueryGraph::SenseScorer::add_word) of the distinct text::words of document i's
+  // title, in text order, worked out once by add(): what the search feed's sense filter
+  // compares with a query's context, 200 titles a request. Valid until the next add().
+  std::span<const uint64_t> title_word_keys(DocIndex i) const;
   size_t size() const { return docs_.size(); }
 
   // Documents listed under `topic` (directly or through a descendant), oldest first.
@@ -153,6 +154,8 @@ class DocumentIndex {
   std::vector<DocRecord> docs_;
   std::unordered_map<uint64_t, uint32_t> word_df_;  // fnv1a(word) → documents containing it
   std::vector<uint32_t> doc_length_;                // terms per document
+  std::vector<uint64_t> title_keys_;                // title_word_keys of every document, in order
+  std::vector<uint32_t> title_keys_end_;            // per document: its keys end there
   uint64_t total_length_ = 0;
   struct IdHash {
     using is_transparent = void;

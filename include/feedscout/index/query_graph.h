@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -87,7 +88,7 @@ class QueryGraph {
     static void add_word(std::string_view word, std::vector<uint64_t>& keys);
     // The text's similarity from its word keys (add_word); duplicates and the query's own
     // words do not count. Reorders nothing; `keys` is only read.
-    double similarity(const std::vector<uint64_t>& keys) const;
+    double similarity(std::span<const uint64_t> keys) const;
 
    private:
     friend class QueryGraph;

@@ -22,6 +22,14 @@ inline double bm25_term(double idf, double tf, double len, double avg_len) {
   return idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len));
 }
 
+// A posting's document length: the copy in the posting, or doc_length when it did not fit.
+template <typename Posting>
+inline uint32_t length_of(const Posting& p, const std::vector<uint32_t>& doc_length) {
+  // DocumentIndex::kLongDocument: the largest value of the field.
+  constexpr auto kLong = std::numeric_limits<decltype(p.length)>::max();
+  return p.length != kLong ? p.length : doc_length[p.doc];
+}
+
 // One query term's cursor for search_top_k: its postings from `at` on, its idf and an upper
 // bound of one posting's BM25 contribution.
 template <typename Posting>
@@ -104,7 +112,7 @@ void match_all(const PostingMap& postings, const std::vector<uint32_t>& doc_leng
     uint32_t matched = 0;
     for (auto& c : cursors) {
       if (c.at == c.end || c.at->doc != doc) continue;
-      score += bm25_term(c.idf, c.at->tf, doc_length[doc], avg_len);
+      score += bm25_term(c.idf, c.at->tf, length_of(*c.at, doc_length), avg_len);
       ++matched;
       ++c.at;
     }
@@ -224,7 +232,14 @@ std::vector<TextMatch> search_top_k(const PostingMap& postings,
     if (doc == UINT32_MAX) break;
     started = true;
     last = doc;
-    const double len = doc_length[doc];
+    double len = 0;  // from a generating list's posting at doc (one is there: doc is their least)
+    for (size_t i : generating) {
+      const auto& c = cursors[i];
+      if (c.at != c.end && c.at->doc == doc) {
+        len = length_of(*c.at, doc_length);
+        break;
+      }
+    }
     double partial = 0;
     uint32_t matched = 0;
     std::fill(hit.begin(), hit.end(), 0);
@@ -339,7 +354,9 @@ std::optional<DocIndex> DocumentIndex::add(const Document& d) {
   for (const auto& [term, count] : tf) {
     PostingList& list = postings_[term];
     const auto t = static_cast<uint16_t>(std::min<uint32_t>(count, 65535));
-    list.postings.push_back({idx, t});
+    const auto short_length =
+        static_cast<uint16_t>(std::min<uint32_t>(length, DocumentIndex::kLongDocument));
+    list.postings.push_back({idx, t, short_length});
     list.max_tf = std::max(list.max_tf, t);
     list.min_length = std::min(list.min_length, length);
   }

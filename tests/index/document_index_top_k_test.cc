@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -98,6 +99,34 @@ TEST(DocumentIndexTopKTest, EqualScoresAndTimesPreferTheLaterAdded) {
   EXPECT_EQ(m[0].doc, 4u);
   EXPECT_EQ(m[1].doc, 3u);
   EXPECT_EQ(m[2].doc, 2u);
+}
+
+// Postings keep a copy of short documents' lengths; a document too long for it (over 65,534
+// terms) must score with its real length, in both the top-k and the exhaustive search.
+TEST(DocumentIndexTopKTest, LongDocumentsScoreWithTheirRealLength) {
+  DocumentIndex index(testing_support::taxonomy(), IndexConfig{});
+  std::string long_body = "alpha";
+  for (int i = 0; i < 70000; ++i) long_body += " zz";
+  const std::vector<std::pair<std::string, std::string>> docs = {{"long", long_body},
+                                                                 {"short", "alpha beta"}};
+  for (const auto& [id, body] : docs) {
+    Document d;
+    d.id = id;
+    d.body = body;
+    d.created_ms = kNow;
+    ASSERT_TRUE(index.add(d).has_value());
+  }
+  const double idf = std::log(1.0 + 0.5 / 2.5);  // 2 documents, both with "alpha"
+  const double avg = (70001.0 + 2.0) / 2.0;
+  const auto bm25 = [&](double len) { return idf * 2.2 / (1 + 1.2 * (0.25 + 0.75 * len / avg)); };
+  for (const auto& found :
+       {index.search("alpha", 10, nullptr), index.search_exhaustive("alpha", 10, nullptr)}) {
+    ASSERT_EQ(found.size(), 2u);
+    EXPECT_EQ(index.doc(found[0].doc).id, "short");
+    EXPECT_DOUBLE_EQ(found[0].score, bm25(2));
+    EXPECT_EQ(index.doc(found[1].doc).id, "long");
+    EXPECT_DOUBLE_EQ(found[1].score, bm25(70001));
+  }
 }
 
 TEST(DocumentIndexTopKTest, TitleWordKeysAreTheTitlesDistinctWords) {

@@ -21,7 +21,7 @@ std::shared_ptr<const RelatedPool> RelatedPoolCache::find(std::string_view query
   std::shared_ptr<const RelatedPool> pool;
   {
     std::lock_guard lk(s.mu);
-    auto it = s.map.find(std::string(query));
+    auto it = s.map.find(query);
     if (it != s.map.end()) {
       const RelatedPool& p = *it->second.pool;
       const bool current = p.index_version == index_version && p.context_version == context_version;
@@ -41,8 +41,7 @@ void RelatedPoolCache::insert(std::string_view query, std::shared_ptr<const Rela
   if (capacity_per_shard_ == 0 || pool == nullptr) return;
   Shard& s = shard_of(query);
   std::lock_guard lk(s.mu);
-  std::string key(query);
-  auto it = s.map.find(key);
+  auto it = s.map.find(query);
   if (it != s.map.end()) {
     // Readers may compute the same query at once, or around a change: the later state wins.
     const RelatedPool& old = *it->second.pool;
@@ -53,8 +52,8 @@ void RelatedPoolCache::insert(std::string_view query, std::shared_ptr<const Rela
     s.lru.splice(s.lru.begin(), s.lru, it->second.at);
     return;
   }
-  s.lru.push_front(key);
-  s.map.emplace(std::move(key), Shard::Slot{std::move(pool), s.lru.begin()});
+  s.lru.emplace_front(query);
+  s.map.emplace(std::string(query), Shard::Slot{std::move(pool), s.lru.begin()});
   while (s.map.size() > capacity_per_shard_) {
     s.map.erase(s.lru.back());
     s.lru.pop_back();

@@ -20,6 +20,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -68,7 +69,12 @@ class RelatedPoolCache {
       std::shared_ptr<const RelatedPool> pool;
       std::list<std::string>::iterator at;
     };
-    std::unordered_map<std::string, Slot> map;
+    // Looked up by string_view without building a key (transparent hash and equality).
+    struct Hash {
+      using is_transparent = void;
+      size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, Slot, Hash, std::equal_to<>> map;
   };
   Shard& shard_of(std::string_view query);
 

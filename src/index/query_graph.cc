@@ -227,11 +227,6 @@ std::vector<double> QueryGraph::context_similarities(std::string_view query,
   return out;
 }
 
-bool QueryGraph::has_context(std::string_view query) const {
-  const Node* n = find(query);
-  return n != nullptr && !n->words.empty();
-}
-
 uint64_t QueryGraph::context_version(std::string_view query) const {
   const Node* n = find(query);
   return n == nullptr ? 0 : n->context_version;

@@ -97,8 +97,6 @@ class QueryGraph {
     double norm_ = 0;                               // |bag|
   };
   SenseScorer sense_scorer(std::string_view query, TimeMs now) const;
-  // Whether `query` has a context bag (SenseScorer would not be empty), without building it.
-  bool has_context(std::string_view query) const;
   // A stamp that changes whenever sense_scorer(query, ·) could change (the query's bag or
   // display text changed, or it was dropped and added again); 0 for an unknown query. Time
   // alone does not change a scorer's similarities: every weight of a bag decays at the same

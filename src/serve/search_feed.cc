@@ -4,8 +4,10 @@
 #include <cmath>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 namespace feedscout {
 namespace {
@@ -41,19 +43,28 @@ size_t append_sense(const DocumentIndex& index, const QueryGraph::SenseScorer& s
 // How many of a neighbouring query's best matches the expansive wave reads first (see there).
 constexpr size_t kExpansivePrefix = 32;
 
+// The versions a pool of `query` is computed from (RelatedPoolCache): the index's size and the
+// query's context version.
+std::pair<size_t, uint64_t> pool_versions(const SearchFeedInputs& in, std::string_view query) {
+  return {in.index.size(), in.graph != nullptr ? in.graph->context_version(query) : 0};
+}
+
+// `query`'s pool from the cache, when there is one and it holds a valid entry; else null.
+std::shared_ptr<const RelatedPool> cached_pool(const SearchFeedInputs& in, std::string_view query,
+                                               TimeMs now) {
+  if (in.pool_cache == nullptr) return nullptr;
+  const auto [index_version, context_version] = pool_versions(in, query);
+  return in.pool_cache->find(query, index_version, context_version, now);
+}
+
 // `query`'s best related_pool text matches and their sense, from the cache while it is valid
 // there, else computed (and cached). Sense statistics cover every match, served or not:
 // whether q's sense filter applies must not change as pages exclude what they served.
 std::shared_ptr<const RelatedPool> query_pool(const SearchFeedInputs& in, std::string_view query,
                                               TimeMs now, const SearchFeedConfig& c) {
-  const size_t index_version = in.index.size();
-  const uint64_t context_version = in.graph != nullptr ? in.graph->context_version(query) : 0;
-  if (in.pool_cache != nullptr) {
-    if (auto hit = in.pool_cache->find(query, index_version, context_version, now)) return hit;
-  }
+  if (auto hit = cached_pool(in, query, now)) return hit;
   auto pool = std::make_shared<RelatedPool>();
-  pool->index_version = index_version;
-  pool->context_version = context_version;
+  std::tie(pool->index_version, pool->context_version) = pool_versions(in, query);
   pool->computed_ms = now;
   pool->matches = in.index.search(query, c.related_pool, nullptr);
   if (in.graph != nullptr && !pool->matches.empty()) {
@@ -285,10 +296,7 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
       size_t on_sense = 0;
       bool has_context = false, complete = true;
       std::optional<QueryGraph::SenseScorer> scorer;
-      const auto cached = in.pool_cache != nullptr
-                              ? in.pool_cache->find(nq.query, in.index.size(),
-                                                    in.graph->context_version(nq.query), now)
-                              : nullptr;
+      const auto cached = cached_pool(in, nq.query, now);
       if (cached != nullptr) {
         matches = cached->matches;
         sense = cached->sense;

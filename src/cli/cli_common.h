@@ -46,6 +46,10 @@ int run_demo(const CommonOptions& opts);
 void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code);
 // `eval-rec` (eval_command.cc); register_commands calls it.
 void register_eval_command(CLI::App& app, int& exit_code);
+// `distill judge-ranking` (judge_ranking_command.cc); register_distill_commands calls it.
+void register_judge_ranking_command(CLI::App& distill, int& exit_code);
+// `train-ranker` (train_ranker_command.cc); register_commands calls it.
+void register_train_ranker_command(CLI::App& app, int& exit_code);
 // `eval-topics` (eval_topics_command.cc); register_commands calls it.
 void register_eval_topics_command(CLI::App& app, int& exit_code);
 // `eval-intents` (eval_intents_command.cc); register_commands calls it.

@@ -276,6 +276,7 @@ void register_commands(CLI::App& app, CommonOptions& opts, int& exit_code) {
   }
   // ---- eval-rec ----------------------------------------------------------------------------
   register_eval_command(app, exit_code);
+  register_train_ranker_command(app, exit_code);
   register_eval_topics_command(app, exit_code);
   register_eval_intents_command(app, exit_code);
   register_intent_commands(app, opts, exit_code);

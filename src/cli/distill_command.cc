@@ -743,9 +743,11 @@ void register_distill_commands(CLI::App& app, int& exit_code) {
   auto* distill = app.add_subcommand(
       "distill",
       "Teacher -> student distillation over JSON Lines files: teacher-label, judge, "
-      "synthesize, train-student, export-chat (docs/DISTILLATION.md)");
+      "synthesize, train-student, export-chat (docs/DISTILLATION.md), judge-ranking "
+      "(docs/RANKING.md)");
   distill->require_subcommand(1);
   distill->footer(kExitCodesHelp);
+  register_judge_ranking_command(*distill, exit_code);
 
   {
     auto* cmd = distill->add_subcommand(

@@ -20,9 +20,11 @@ struct EvalRecArgs {
   std::string out = "var/eval";
   std::string config_path;
   size_t limit = 0;
-  std::string methods = "random,popular,recent-popular,item-knn,engine";
+  std::string methods = "random,popular,recent-popular,item-knn,collaborative,engine,engine+ranker";
   bool no_tune = false;
   bool no_ablations = false;
+  RankerTrainOptions ranker;
+  size_t ranker_pages_per_user = 4;
   int sim_users = 600;
   uint64_t sim_seed = 11;
 };
@@ -55,6 +57,8 @@ int run_eval_rec(const EvalRecArgs& args) {
   options.methods = split_commas(args.methods);
   if (options.methods.empty()) return fail(Status::invalid_argument("--methods is empty"));
   options.limit = args.limit;
+  options.ranker = args.ranker;
+  options.ranker_pages_per_user = args.ranker_pages_per_user;
   options.tune = !args.no_tune;
   options.ablations = !args.no_ablations;
   if (!args.config_path.empty()) {
@@ -65,6 +69,7 @@ int run_eval_rec(const EvalRecArgs& args) {
     options.engine.context = config->engine.context;
     options.engine.feed = config->engine.feed;
     options.engine.index = config->engine.index;
+    options.engine.collaborative = config->engine.collaborative;
   }
   std::ostringstream command;
   command << "feedscout eval-rec --dataset " << args.dataset << " --path " << path << " --out "
@@ -77,6 +82,19 @@ int run_eval_rec(const EvalRecArgs& args) {
     command << " --sim-users " << args.sim_users << " --sim-seed " << args.sim_seed;
   }
   command << " --methods " << args.methods;
+  const RankerTrainOptions defaults;
+  if (args.ranker.objective != defaults.objective)
+    command << " --ranker-objective " << args.ranker.objective;
+  if (args.ranker.max_depth != defaults.max_depth)
+    command << " --ranker-depth " << args.ranker.max_depth;
+  if (args.ranker.eta != defaults.eta) command << " --ranker-eta " << args.ranker.eta;
+  if (args.ranker.subsample != defaults.subsample)
+    command << " --ranker-subsample " << args.ranker.subsample;
+  if (args.ranker.min_child_weight != defaults.min_child_weight) {
+    command << " --ranker-min-child-weight " << args.ranker.min_child_weight;
+  }
+  if (args.ranker_pages_per_user != 4)
+    command << " --ranker-pages-per-user " << args.ranker_pages_per_user;
   options.command = command.str();
 
   std::cerr << "loading " << args.dataset << " from " << path << " ...\n";
@@ -119,12 +137,28 @@ void register_eval_command(CLI::App& app, int& exit_code) {
                   "../shared/datasets/mind-subset, or data/sample for simulated)");
   cmd->add_option("--out", args->out, "output folder (report.md, metrics.png, tuning.png)");
   cmd->add_option("--config", args->config_path,
-                  "TOML file whose [context], [feed] and [index] sections configure the engine");
+                  "TOML file whose [context], [feed], [index] and [collaborative] sections "
+                  "configure the engine");
   cmd->add_option("--limit", args->limit,
                   "quick run: only the first N users by id (next item) or N impressions (0 = all)");
   cmd->add_option("--methods", args->methods,
-                  "comma-separated: random, popular, recent-popular, item-knn, engine");
+                  "comma-separated: random, popular, recent-popular, item-knn, collaborative, "
+                  "engine, engine+ranker (a learned ranker trained on the validation replay)");
   cmd->add_flag("--no-tune", args->no_tune, "skip tuning the engine on the validation split");
+  cmd->add_option("--ranker-objective", args->ranker.objective, "engine+ranker: XGBoost objective")
+      ->check(CLI::IsMember({"rank:ndcg", "rank:pairwise", "rank:map"}));
+  cmd->add_option("--ranker-depth", args->ranker.max_depth, "engine+ranker: tree depth")
+      ->check(CLI::Range(1, 16));
+  cmd->add_option("--ranker-eta", args->ranker.eta, "engine+ranker: learning rate")
+      ->check(CLI::Range(1e-4, 1.0));
+  cmd->add_option("--ranker-subsample", args->ranker.subsample, "engine+ranker: row subsample")
+      ->check(CLI::Range(0.05, 1.0));
+  cmd->add_option("--ranker-min-child-weight", args->ranker.min_child_weight,
+                  "engine+ranker: smallest hessian sum in a leaf")
+      ->check(CLI::Range(0.0, 1000.0));
+  cmd->add_option("--ranker-pages-per-user", args->ranker_pages_per_user,
+                  "engine+ranker: pages logged per user on the validation replay")
+      ->check(CLI::Range(1, 50));
   cmd->add_flag("--no-ablations", args->no_ablations, "skip the engine's ablation variants");
   cmd->add_option("--sim-users", args->sim_users, "simulated: number of users")
       ->check(CLI::Range(1, 1000000));

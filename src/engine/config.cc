@@ -253,6 +253,9 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   double pop_hours = e.index.popularity_half_life_s / 3600.0;
   r.read("index", "popularity_half_life_h", pop_hours);
   e.index.popularity_half_life_s = pop_hours * 3600.0;
+  double lasting_pop_days = e.index.lasting_popularity_half_life_s / 86400.0;
+  r.read("index", "lasting_popularity_half_life_days", lasting_pop_days);
+  e.index.lasting_popularity_half_life_s = lasting_pop_days * 86400.0;
   r.read("index", "min_query_coverage", e.index.min_query_coverage);
   r.read("index", "topic_popular_size", e.index.topic_popular_size);
   r.read("index", "coclick_neighbours", e.index.coclick_neighbours);
@@ -318,6 +321,29 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   double save_s = static_cast<double>(em.save_interval_ms) / 1000.0;
   r.read("embeddings", "save_interval_s", save_s);
   em.save_interval_ms = static_cast<TimeMs>(save_s * 1000.0);
+
+  CollaborativeConfig& co = e.collaborative;
+  r.read("collaborative", "enabled", co.enabled);
+  r.read("collaborative", "factors", co.options.als.factors);
+  r.read("collaborative", "iterations", co.options.als.iterations);
+  r.read("collaborative", "regularization", co.options.als.regularization);
+  r.read("collaborative", "alpha", co.options.als.alpha);
+  r.read("collaborative", "min_item_users", co.options.min_item_users);
+  r.read("collaborative", "retrain_interval_s", co.retrain_interval_s);
+  r.read("collaborative", "min_new_clicks", co.min_new_clicks);
+  r.read("feed", "collaborative_items", f.collaborative_items);
+  r.read("feed", "collaborative_weight", f.collaborative_weight);
+  r.read("feed", "ranker_popular_items", f.ranker_popular_items);
+  r.read("feed", "ranker_collaborative_items", f.ranker_collaborative_items);
+  r.read("ranking", "model", e.ranking.model_path);
+  r.read("ranking", "reload_check_s", e.ranking.reload_check_s);
+  FeatureLogConfig& fl = e.ranking.feature_log;
+  r.read("ranking", "log_features", fl.enabled);
+  r.read("ranking", "log_sample_rate", fl.sample_rate);
+  size_t segment_mb = fl.segment_bytes >> 20;
+  r.read("ranking", "log_segment_mb", segment_mb);
+  fl.segment_bytes = segment_mb << 20;
+  r.read("ranking", "log_max_segments", fl.max_segments);
 
   ProfileContextConfig& pc = x.profiles;
   r.read("profiles", "max_profiles", pc.max_profiles);
@@ -469,6 +495,10 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
     return Status::invalid_argument(source + ": feed.related_weight must be in 0..100");
   if (e.index.coclick_neighbours == 0 || e.index.coclick_neighbours > 1000)
     return Status::invalid_argument(source + ": index.coclick_neighbours must be in 1..1000");
+  if (!(e.index.popularity_half_life_s > 0) || !(e.index.lasting_popularity_half_life_s > 0))
+    return Status::invalid_argument(source +
+                                    ": index.popularity_half_life_h and "
+                                    "lasting_popularity_half_life_days must be > 0");
   if (!(e.index.coclick_window_s >= 0))
     return Status::invalid_argument(source + ": index.coclick_window_days must be >= 0");
   if (!(f.fresh_half_life_s > 0) || !(f.recency_young_half_life_s > 0))
@@ -506,6 +536,28 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
         "profile_queries <= 16, keyword_items and profile_items <= 100");
   if (!(f.popular_weight >= 0 && f.popular_weight <= 1))
     return Status::invalid_argument(source + ": feed.popular_weight must be in 0..1");
+  if (co.options.als.factors < 1 || co.options.als.factors > 256 || co.options.als.iterations < 1 ||
+      co.options.als.iterations > 100 || !(co.options.als.regularization > 0) ||
+      !(co.options.als.alpha >= 0) || co.options.min_item_users < 1 ||
+      !(co.retrain_interval_s >= 0))
+    return Status::invalid_argument(source +
+                                    ": collaborative.factors must be in 1..256, iterations in "
+                                    "1..100, regularization > 0, alpha >= 0, min_item_users "
+                                    ">= 1, retrain_interval_s >= 0");
+  if (!(f.collaborative_weight >= 0 && f.collaborative_weight <= 1) ||
+      f.collaborative_items > 100 || f.ranker_popular_items > 1000 ||
+      f.ranker_collaborative_items > 1000)
+    return Status::invalid_argument(source +
+                                    ": feed.collaborative_weight must be in 0..1, "
+                                    "collaborative_items <= 100, ranker_popular_items and "
+                                    "ranker_collaborative_items <= 1000");
+  if (!(e.ranking.reload_check_s >= 0))
+    return Status::invalid_argument(source + ": ranking.reload_check_s must be >= 0");
+  if (!(fl.sample_rate >= 0 && fl.sample_rate <= 1) || fl.segment_bytes < (1u << 20) ||
+      fl.segment_bytes > (size_t{4096} << 20) || fl.max_segments < 1 || fl.max_segments > 1000)
+    return Status::invalid_argument(source +
+                                    ": ranking.log_sample_rate must be in 0..1, "
+                                    "log_segment_mb in 1..4096, log_max_segments in 1..1000");
   if (f.max_n == 0 || f.default_n == 0 || f.default_n > f.max_n) {
     return Status::invalid_argument(source + ": feed.default_n must be in 1..feed.max_n");
   }

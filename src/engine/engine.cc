@@ -8,6 +8,7 @@
 
 #include "engine_impl.h"
 #include "feedscout/serve/candidate_score.h"
+#include "feedscout/serve/ranking_features.h"
 #include "keys.h"
 
 namespace feedscout {
@@ -15,6 +16,7 @@ namespace feedscout {
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Engine::~Engine() {
+  impl_->stop_trainer();
   // The async refiner delivers through the writer: stop it first.
   if (impl_->async_refiner) impl_->async_refiner->stop();
   {
@@ -32,6 +34,25 @@ Result<std::unique_ptr<Engine>> Engine::open(const EngineConfig& config,
   FEEDSCOUT_RETURN_IF_ERROR(impl->load_state());
   Impl* raw = impl.get();
   impl->writer = std::thread([raw] { raw->writer_loop(); });
+  if (!config.ranking.model_path.empty()) {
+    // A bad file must not stop serving: the hand-set ranking runs and the error is logged
+    // and counted (EngineStats::ranker_load_failures).
+    Status st = impl->models.load_ranker(config.ranking.model_path);
+    if (!st.is_ok()) {
+      spdlog::error("ranker '{}' refused, serving the hand-set ranking: {}",
+                    config.ranking.model_path, st.to_string());
+    }
+  }
+  if (config.ranking.feature_log.enabled) {
+    auto log = FeatureLog::open(config.data_dir + "/feature-log", config.ranking.feature_log,
+                                home_feature_schema());
+    if (!log.is_ok()) return log.status();
+    impl->feature_log = std::move(log).value();
+  }
+  if ((config.collaborative.enabled && config.collaborative.retrain_interval_s > 0) ||
+      (!config.ranking.model_path.empty() && config.ranking.reload_check_s > 0)) {
+    impl->trainer = std::thread([raw] { raw->trainer_loop(); });
+  }
   spdlog::info("engine opened: store={} documents={} users={} replayed={} classifier={}",
                raw->store->describe(), raw->index->size(), raw->users.size(),
                raw->counters.replayed_events.load(),
@@ -113,6 +134,10 @@ FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served, b
   FeedPage page;
   page.user = user;
   const TimeMs now = impl_->clock();
+  page.request_id = std::to_string(now) + "-" + std::to_string(impl_->next_request++);
+  // Pages really served (remembered) are logged for training, when sampled.
+  const bool log_this =
+      remember_served && impl_->feature_log && impl_->feature_log->sampled(page.request_id);
   const auto recently_served = impl_->served.snapshot(user, now);
   {
     std::shared_lock lk(impl_->state_mu);
@@ -121,22 +146,33 @@ FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served, b
     static const UserContext kEmpty;
     const UserContext& ctx = page.known_user ? it->second : kEmpty;
     const ContextView view = compute_view(ctx, now, impl_->config.context);
+    const RankingModels::Snapshot models = impl_->models.snapshot();
+    FeedModels feed_models;
+    feed_models.collaborative = models.collaborative.get();
+    feed_models.ranker = models.ranker.get();
+    feed_models.features = explain || log_this;
     Feed feed = build_feed(
         view, ctx, *impl_->index, *impl_->taxonomy, impl_->config.feed, n, now,
         [&](uint64_t key) { return recently_served.count(key) > 0; }, impl_->coclick.get(), explain,
-        impl_->ann.get());
+        impl_->ann.get(), feed_models);
     page.user_class = feed.user_class;
+    page.model_version = feed.model_version;
     page.explained = explain;
     const auto entry = [&](const FeedItem& item) {
       const DocRecord& d = impl_->index->doc(item.doc);
       FeedEntry e{d.id,        d.title,    d.source,    d.created_ms, {},
                   item.source, item.score, item.reason, item.scores};
       for (const auto& t : d.topics) e.topic_paths.push_back(impl_->taxonomy->node(t.topic).path);
+      if (explain || log_this) {
+        e.features = item.features;
+        e.contributions = item.contributions;
+      }
       return e;
     };
     for (const FeedItem& item : feed.items) page.items.push_back(entry(item));
     for (const FeedItem& item : feed.unserved) page.unserved.push_back(entry(item));
   }
+  if (log_this) impl_->log_page(page, now);
   if (remember_served) {
     std::vector<uint64_t> served_keys;
     for (const auto& e : page.items) served_keys.push_back(doc_key(e.doc_id));
@@ -292,6 +328,14 @@ EngineStats Engine::stats() const {
   s.pool_cache_hits = pc.hits;
   s.pool_cache_misses = pc.misses;
   s.pool_cache_entries = pc.entries;
+  s.collaborative_trainings = impl_->models.trainings();
+  s.ranker_loads = impl_->models.ranker_loads();
+  s.ranker_load_failures = impl_->models.ranker_load_failures();
+  if (impl_->feature_log) {
+    s.feature_log_pages = impl_->feature_log->pages_logged();
+    s.feature_log_clicks = impl_->feature_log->clicks_logged();
+    s.feature_log_failures = impl_->feature_log->write_failures();
+  }
   std::shared_lock lk(impl_->state_mu);
   s.documents = impl_->index->size();
   s.users = impl_->users.size();

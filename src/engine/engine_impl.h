@@ -34,6 +34,7 @@
 #include "feedscout/serve/related_pool_cache.h"
 #include "feedscout/store/kv_store.h"
 #include "keyword_context.h"
+#include "ranking_models.h"
 #include "search_refinement.h"
 #include "served_memory.h"
 
@@ -104,6 +105,16 @@ struct Engine::Impl {
   std::unique_ptr<Embedder> embedder;
   std::unique_ptr<AnnIndex> ann;
 
+  // The collaborative model and the learned ranker (ranking_models.h), and the background
+  // trainer: retrains the collaborative model and reloads a changed ranker file.
+  RankingModels models;
+  std::unique_ptr<FeatureLog> feature_log;  // null when ranking.log_features is off
+  std::atomic<uint64_t> next_request{0};
+  std::mutex trainer_mu;
+  std::condition_variable trainer_cv;
+  bool trainer_stopping = false;
+  std::thread trainer;
+
   // Writer-thread state.
   uint64_t next_seq = 1;
   uint64_t applied_seq = 0;       // every event up to here is applied in memory
@@ -172,6 +183,16 @@ struct Engine::Impl {
   // Moves the user's embedding profiles (the fifth context) for one event: pending
   // impressions past the session become skips, clicks pull, impressions wait (writer).
   void update_profiles(UserContext& user, const Event& event, const std::vector<DocIndex>& docs);
+
+  // model_training.cc
+  // Every user's recent clicks (document keys, newest first), read under the shared lock.
+  std::vector<std::vector<uint64_t>> click_histories() const;
+  // Trains the collaborative model from click_histories() off any lock and swaps it in.
+  [[nodiscard]] Status train_collaborative();
+  void trainer_loop();
+  void stop_trainer();
+  // Appends a served page's items (with their features) to the feature log.
+  void log_page(const FeedPage& page, TimeMs now);
 
   // writer.cc
   void writer_loop();

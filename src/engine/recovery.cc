@@ -139,12 +139,13 @@ Status Engine::Impl::load_state() {
   FEEDSCOUT_RETURN_IF_ERROR(store->scan_prefix(
       keys::kPopularityPrefix, [&](std::string_view key, std::string_view value) {
         auto doc = index->find(key.substr(keys::kPopularityPrefix.size()));
-        if (doc && value.size() == sizeof(double) + sizeof(TimeMs)) {
-          DecayedCount c;
-          std::memcpy(&c.value, value.data(), sizeof(double));
-          std::memcpy(&c.ref_ms, value.data() + sizeof(double), sizeof(TimeMs));
-          index->set_popularity(*doc, c);
+        if (!doc) return true;  // a document that is gone
+        auto p = decode_doc_popularity(value);
+        if (!p.is_ok()) {
+          inner = p.status().with_context("stored popularity '" + std::string(key) + "'");
+          return false;
         }
+        index->set_popularity(*doc, *p);
         return true;
       }));
   FEEDSCOUT_RETURN_IF_ERROR(

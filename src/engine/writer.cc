@@ -14,13 +14,6 @@ namespace {
 constexpr size_t kCheckpointMaxDirtyUsers = 200000;
 constexpr size_t kApplySlice = 256;  // events applied per exclusive-lock hold
 
-std::string encode_popularity(const DecayedCount& c) {
-  std::string out(sizeof(double) + sizeof(TimeMs), '\0');
-  std::memcpy(out.data(), &c.value, sizeof(double));
-  std::memcpy(out.data() + sizeof(double), &c.ref_ms, sizeof(TimeMs));
-  return out;
-}
-
 }  // namespace
 
 void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
@@ -79,6 +72,8 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
     docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
     for (DocIndex d : docs) {
       index->record_click(d, ev.time_ms);
+      models.add_clicks(1);
+      if (feature_log) feature_log->log_click(ev.user, index->doc(d).id, ev.time_ms);
       dirty_popularity.insert(d);
       trends.record_click(d, ev.time_ms);
     }
@@ -159,12 +154,13 @@ Status Engine::Impl::checkpoint() {
   WriteBatch b;
   for (const auto* entry : dirty_users) b.put(keys::user(entry->first), entry->second.encode());
   for (DocIndex d : dirty_popularity) {
-    b.put(keys::popularity(index->doc(d).id), encode_popularity(index->popularity_state(d)));
+    b.put(keys::popularity(index->doc(d).id), encode_doc_popularity(index->popularity_state(d)));
   }
   const auto key_of = [this](DocIndex d) { return index->doc(d).key; };
   for (DocIndex d : dirty_coclick) {
     b.put(keys::coclick(index->doc(d).id), coclick->encode(d, key_of));
   }
+  if (feature_log) feature_log->flush();
   b.put(std::string(keys::kAppliedSeq), std::to_string(applied_seq));
   b.del_range(keys::log(0), keys::log(applied_seq + 1));
   // Not synced: a lost checkpoint only means a longer replay of the (synced) log.

@@ -12,14 +12,6 @@
 namespace feedscout {
 namespace {
 
-// SplitMix64's finaliser: a bijective 64-bit mix, so distinct inputs stay distinct.
-uint64_t mix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
 // Uniform in [0, bound), bound > 0, from the raw output of `engine` by rejection: the
 // accepted range [2^64 mod bound, 2^64) holds a whole number of copies of every residue.
 uint64_t uniform_below(std::mt19937_64& engine, uint64_t bound) {
@@ -212,11 +204,12 @@ Result<std::unique_ptr<Recommender>> make_baseline(std::string_view name,
     if (options.neighbours == 0) {
       return Status::invalid_argument("item-knn: option 'neighbours' must be >= 1");
     }
-    if (options.history_len == 0) {
-      return Status::invalid_argument("item-knn: option 'history_len' must be >= 1");
+    if (!std::isfinite(options.shrink) || options.shrink < 0) {
+      return Status::invalid_argument(
+          "item-knn: option 'shrink' must be a non-negative finite number");
     }
-    return std::unique_ptr<Recommender>(
-        std::make_unique<ItemKnnRecommender>(options.neighbours, options.history_len));
+    return std::unique_ptr<Recommender>(std::make_unique<ItemKnnRecommender>(
+        options.neighbours, options.history_len, options.normalize, options.shrink));
   }
   std::string valid;
   for (std::string_view n : kBaselineNames) {

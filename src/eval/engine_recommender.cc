@@ -51,10 +51,16 @@ Result<std::unique_ptr<EngineRecommender>> EngineRecommender::create(
   config.feed = options.feed;
   config.index = options.index;
   config.block_cache_mb = options.block_cache_mb;
+  config.collaborative = options.collaborative;
+  config.collaborative.retrain_interval_s = 0;  // trained on the replay's clock (sync_locked)
   std::shared_ptr<std::atomic<TimeMs>> clock = r->clock_;
   auto engine = Engine::open(config, [clock] { return clock->load(); });
   if (!engine.is_ok()) return engine.status().with_context("eval engine");
   r->engine_ = std::move(engine).value();
+  if (!options.ranker_path.empty()) {
+    Status st = r->engine_->load_ranker(options.ranker_path);
+    if (!st.is_ok()) return st.with_context("eval engine ranker");
+  }
 
   r->docs_.reserve(data.documents.size());
   for (const Document& d : data.documents) {
@@ -128,9 +134,11 @@ void EngineRecommender::sync_locked(TimeMs now) const {
       e.type = EventType::kSearch;
       e.query = x.query;
       if (!x.clicked) e.doc_ids.clear();
+      clicks_since_training_ += x.clicked;
       body += event_to_json(e);
       body += '\n';
     } else if (x.clicked) {
+      ++clicks_since_training_;
       e.id = id + "-c";
       e.type = EventType::kClick;
       body += event_to_json(e);
@@ -139,6 +147,39 @@ void EngineRecommender::sync_locked(TimeMs now) const {
   }
   buffer_.clear();
   if (!body.empty()) count_report(engine_->ingest_events(body), false);
+  maybe_train_collaborative_locked();
+}
+
+void EngineRecommender::maybe_train_collaborative_locked() const {
+  if (!options_.collaborative.enabled || clicks_since_training_ == 0) return;
+  const double due =
+      std::max(static_cast<double>(options_.collaborative_retrain_min),
+               options_.collaborative_retrain_share * static_cast<double>(clicks_trained_on_));
+  if (static_cast<double>(clicks_since_training_) < due) return;
+  // Nothing to learn from yet (no document clicked by enough users) leaves the model as it
+  // is; the clicks stay counted for the next try.
+  if (!engine_->train_collaborative().is_ok()) return;
+  clicks_trained_on_ += clicks_since_training_;
+  clicks_since_training_ = 0;
+}
+
+LoggedPage EngineRecommender::log_page(const std::string& user, size_t n, TimeMs now) const {
+  std::lock_guard lk(mu_);
+  clock_->store(now);
+  sync_locked(now);
+  LoggedPage out;
+  out.user = user;
+  out.time_ms = now;
+  const FeedPage page = engine_->feed(user, n, /*remember_served=*/false, /*explain=*/true);
+  out.model_version = page.model_version;
+  auto add = [&](const FeedEntry& e, uint32_t served) {
+    out.doc_ids.push_back(e.doc_id);
+    out.served.push_back(served);
+    out.features.insert(out.features.end(), e.features.begin(), e.features.end());
+  };
+  for (const FeedEntry& e : page.items) add(e, 1);
+  for (const FeedEntry& e : page.unserved) add(e, 0);
+  return out;
 }
 
 std::vector<std::string> EngineRecommender::recommend(const std::string& user, size_t k, TimeMs now,
@@ -149,7 +190,7 @@ std::vector<std::string> EngineRecommender::recommend(const std::string& user, s
   std::vector<std::string> out;
   if (k == 0) return out;
   const size_t max_n = std::max<size_t>(1, engine_->config().feed.max_n);
-  size_t n = std::min(k + 10, max_n);
+  size_t n = options_.ranker_path.empty() ? std::min(k + 10, max_n) : max_n;
   while (true) {
     out.clear();
     const FeedPage page = engine_->feed(user, n, /*remember_served=*/false);

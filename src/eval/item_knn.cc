@@ -9,8 +9,9 @@
 
 namespace feedscout {
 
-ItemKnnRecommender::ItemKnnRecommender(size_t neighbours, size_t history_len)
-    : neighbours_(neighbours), history_len_(history_len) {}
+ItemKnnRecommender::ItemKnnRecommender(size_t neighbours, size_t history_len, bool normalize,
+                                       double shrink)
+    : neighbours_(neighbours), history_len_(history_len), normalize_(normalize), shrink_(shrink) {}
 
 void ItemKnnRecommender::observe(const Interaction& x) {
   popular_.observe(x);
@@ -31,42 +32,53 @@ void ItemKnnRecommender::observe(const Interaction& x) {
   }
   const uint32_t user = user_it->second;
 
-  // H(u): move (or add) the item to the most recent end, keep the last history_len.
+  const uint64_t pair = (static_cast<uint64_t>(user) << 32) | item;
+  const bool new_pair = clicked_pairs_.insert(pair).second;
+
+  // H(u): move (or add) the item to the most recent end, keep the last history_len (all when
+  // 0). A click new to the user cannot be in H(u) already, so only a repeat needs the search.
   std::vector<uint32_t>& recent = user_recent_[user];
-  recent.erase(std::remove(recent.begin(), recent.end(), item), recent.end());
+  if (!new_pair) recent.erase(std::remove(recent.begin(), recent.end(), item), recent.end());
   recent.push_back(item);
-  if (recent.size() > history_len_) {
+  if (history_len_ != 0 && recent.size() > history_len_) {
     recent.erase(recent.begin(), recent.end() - static_cast<std::ptrdiff_t>(history_len_));
   }
 
-  const uint64_t pair = (static_cast<uint64_t>(user) << 32) | item;
-  if (!clicked_pairs_.insert(pair).second) return;  // a repeat: no co-count changes
+  if (!new_pair) return;  // a repeat: no co-count changes
   user_items_[user].push_back(item);
   item_users_[item].push_back(user);
   std::lock_guard<std::mutex> lock(mu_);
-  cache_.clear();
+  for (uint32_t slot : cached_slots_) cached_[slot] = 0;
+  cached_slots_.clear();
 }
 
 const std::vector<ItemKnnRecommender::Sim>& ItemKnnRecommender::neighbours_locked(
     uint32_t item) const {
-  auto cached = cache_.find(item);
-  if (cached != cache_.end()) return cached->second;
+  const size_t n_items = item_names_.size();
+  if (cache_.size() < n_items) {
+    cache_.resize(n_items);
+    cached_.resize(n_items, 0);
+  }
+  if (cached_[item]) return cache_[item];
 
   // c(item, j) for every co-clicked j, counted in a dense per-slot array.
-  if (scratch_counts_.size() < item_names_.size()) scratch_counts_.resize(item_names_.size(), 0);
-  std::vector<uint32_t> touched;
+  if (scratch_counts_.size() < n_items) scratch_counts_.resize(n_items, 0);
+  std::vector<uint32_t>& touched = scratch_touched_;
+  touched.clear();
   for (uint32_t u : item_users_[item]) {
     for (uint32_t j : user_items_[u]) {
-      if (j == item) continue;
       if (scratch_counts_[j]++ == 0) touched.push_back(j);
     }
   }
   const double n_i = static_cast<double>(item_users_[item].size());
-  std::vector<Sim> sims;
-  sims.reserve(touched.size());
+  std::vector<Sim>& sims = scratch_sims_;
+  sims.clear();
   for (uint32_t j : touched) {
-    const double n_j = static_cast<double>(item_users_[j].size());
-    sims.push_back({j, static_cast<double>(scratch_counts_[j]) / std::sqrt(n_i * n_j)});
+    if (j != item) {
+      const double n_j = static_cast<double>(item_users_[j].size());
+      sims.push_back(
+          {j, static_cast<double>(scratch_counts_[j]) / (std::sqrt(n_i * n_j) + shrink_)});
+    }
     scratch_counts_[j] = 0;
   }
   auto better = [this](const Sim& a, const Sim& b) {
@@ -74,11 +86,34 @@ const std::vector<ItemKnnRecommender::Sim>& ItemKnnRecommender::neighbours_locke
     return item_names_[a.item] < item_names_[b.item];
   };
   const size_t keep = std::min(neighbours_, sims.size());
-  std::partial_sort(sims.begin(), sims.begin() + static_cast<std::ptrdiff_t>(keep), sims.end(),
-                    better);
-  sims.resize(keep);
-  sims.shrink_to_fit();
-  return cache_.emplace(item, std::move(sims)).first->second;
+  if (keep > 0 && keep < sims.size()) {
+    // The best `keep` by (sim desc, id asc) without comparing ids outside the tie at the
+    // boundary: select by sim alone, then among the items whose sim equals the keep-th
+    // largest take those with the smallest ids.
+    const auto by_sim = [](const Sim& a, const Sim& b) { return a.sim > b.sim; };
+    const auto nth = sims.begin() + static_cast<std::ptrdiff_t>(keep - 1);
+    std::nth_element(sims.begin(), nth, sims.end(), by_sim);
+    const double cut = nth->sim;
+    const auto above =
+        std::partition(sims.begin(), sims.end(), [cut](const Sim& s) { return s.sim > cut; });
+    const auto tied =
+        std::partition(above, sims.end(), [cut](const Sim& s) { return s.sim == cut; });
+    const auto need = static_cast<std::ptrdiff_t>(keep) - (above - sims.begin());
+    std::partial_sort(above, above + need, tied, better);
+  }
+  std::sort(sims.begin(), sims.begin() + static_cast<std::ptrdiff_t>(keep), better);
+  std::vector<Sim>& out = cache_[item];
+  out.assign(sims.begin(), sims.begin() + static_cast<std::ptrdiff_t>(keep));
+  if (normalize_) {
+    double total = 0;
+    for (const Sim& s : out) total += s.sim;  // best first: a fixed summation order
+    if (total > 0) {
+      for (Sim& s : out) s.sim /= total;
+    }
+  }
+  cached_[item] = 1;
+  cached_slots_.push_back(item);
+  return out;
 }
 
 std::vector<ItemKnnRecommender::Neighbour> ItemKnnRecommender::neighbours_of(
@@ -105,18 +140,22 @@ std::vector<std::pair<double, uint32_t>> ItemKnnRecommender::history_scores(
   std::vector<std::pair<double, uint32_t>> scored;
   auto u = user_index_.find(user);
   if (u == user_index_.end()) return scored;
-  std::unordered_map<uint32_t, size_t> position;  // item slot -> index in `scored`
   std::lock_guard<std::mutex> lock(mu_);
+  if (scratch_position_.size() < item_names_.size()) {
+    scratch_position_.resize(item_names_.size(), 0);
+  }
   for (uint32_t i : user_recent_[u->second]) {
     for (const Sim& s : neighbours_locked(i)) {
-      auto [it, added] = position.try_emplace(s.item, scored.size());
-      if (added) {
+      uint32_t& position = scratch_position_[s.item];  // 1 + index in `scored`, 0 = none
+      if (position == 0) {
         scored.emplace_back(s.sim, s.item);
+        position = static_cast<uint32_t>(scored.size());
       } else {
-        scored[it->second].first += s.sim;
+        scored[position - 1].first += s.sim;
       }
     }
   }
+  for (const auto& s : scored) scratch_position_[s.second] = 0;
   return scored;
 }
 

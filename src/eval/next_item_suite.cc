@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "feedscout/eval/charts.h"
+#include "feedscout/eval/knn_tuning.h"
 #include "feedscout/eval/replay.h"
 #include "feedscout/eval/suite.h"
 #include "feedscout/eval/tuning.h"
@@ -129,8 +130,12 @@ Result<SuiteResult> run_next_item_suite(const EvalDataset& data, const SuiteOpti
   if (data.interactions.empty()) {
     return Status::invalid_argument("eval: dataset '" + data.name + "' has no interactions");
   }
-  const bool with_engine =
-      std::find(options.methods.begin(), options.methods.end(), "engine") != options.methods.end();
+  auto named = [&](const char* name) {
+    return std::find(options.methods.begin(), options.methods.end(), name) != options.methods.end();
+  };
+  const bool with_engine = named("engine");
+  const bool with_ranker = named("engine+ranker");
+  const bool with_knn = named("item-knn");
   SplitOptions test_options;
   test_options.test_fraction = options.test_fraction;
   auto split = temporal_split(data.interactions, test_options);
@@ -140,24 +145,37 @@ Result<SuiteResult> run_next_item_suite(const EvalDataset& data, const SuiteOpti
   replay.max_users = options.limit;
   replay.progress = options.progress;
 
-  // 1. Tuning on validation.
-  std::optional<TuningResult> tuning;
-  size_t tuning_users = 0;
-  if (with_engine && options.tune) {
+  // 1. The validation view; tuning on it.
+  std::optional<ValidationView> view;
+  if (((with_engine || with_knn) && options.tune) || with_ranker) {
     SplitOptions val_options = test_options;
     val_options.validation_fraction = options.validation_fraction;
     auto val_split = temporal_split(data.interactions, val_options);
     if (!val_split.is_ok()) return val_split.status();
-    const ValidationView view = validation_view(data, *val_split);
-    auto t = tune_engine(view, tuning_grid(options.engine), 10, replay);
+    view = validation_view(data, *val_split);
+  }
+  std::optional<TuningResult> tuning;
+  size_t tuning_users = 0;
+  if (with_engine && options.tune) {
+    auto t = tune_engine(*view, tuning_grid(options.engine), 10, replay);
     if (!t.is_ok()) return t.status();
     tuning_users = t->users_queried;
     tuning = std::move(t).value();
   }
 
+  // item-kNN's neighbourhood chosen on the same validation view (a weak baseline flatters).
+  std::optional<KnnTuningResult> knn_tuning;
+  if (with_knn && options.tune) {
+    auto k = tune_item_knn(*view, knn_grid(), 10, replay);
+    if (!k.is_ok()) return k.status();
+    knn_tuning = std::move(k).value();
+  }
+
   // 2. Methods.
   MethodSet set;
-  FEEDSCOUT_RETURN_IF_ERROR(eval_internal::add_baselines(data, options.methods, set));
+  FEEDSCOUT_RETURN_IF_ERROR(eval_internal::add_baselines(
+      data, options.methods, set,
+      knn_tuning ? &knn_tuning->runs[knn_tuning->best].first : nullptr));
   std::string best_engine;
   if (with_engine) {
     EngineRun defaults{"engine", "the engine with the configuration given", options.engine, 0};
@@ -179,6 +197,16 @@ Result<SuiteResult> run_next_item_suite(const EvalDataset& data, const SuiteOpti
       }
     }
   }
+  // 2b. Learned rankers, trained on the validation replay (ranker_suite.cc).
+  std::string ranker_md;
+  if (with_ranker) {
+    const EngineRecommenderOptions* tuned_options =
+        tuning ? &tuning->runs[tuning->best].variant.options : nullptr;
+    auto md_or = eval_internal::add_ranker_runs(data, *view, options, tuned_options, replay, set);
+    if (!md_or.is_ok()) return md_or.status();
+    ranker_md = std::move(md_or).value();
+    if (best_engine.empty()) best_engine = "engine+ranker";
+  }
   if (set.methods.empty()) return Status::invalid_argument("eval: --methods names no method");
 
   // 3. The test replay.
@@ -195,6 +223,7 @@ Result<SuiteResult> run_next_item_suite(const EvalDataset& data, const SuiteOpti
      << "## Results on the test split\n\n"
      << table << "\n"
      << target_lines(*report, best_engine) << "\n"
+     << eval_internal::ranker_target_lines(*report) << "\n"
      << ablation_lines(*report, best_engine) << "\n"
      << "Next-item replay: every user is queried once, at their test cut-off, after every "
         "earlier training interaction of every user was observed (nothing at or after the "
@@ -202,6 +231,19 @@ Result<SuiteResult> run_next_item_suite(const EvalDataset& data, const SuiteOpti
         "excluded. Lists of 20; MRR over the whole list; coverage and popularity rank against "
      << report->catalogue_size << " documents ranked by training clicks.\n\n"
      << "![nDCG@10 and HR@10 per method](metrics.png)\n\n";
+  if (!ranker_md.empty()) md << "## Learned ranker\n\n" << ranker_md << "\n";
+  if (knn_tuning) {
+    md << "## item-kNN on the validation split\n\n"
+       << "The textbook item-kNN (cosine over users' clicks, the user's whole history), its "
+          "neighbourhood chosen on the same validation view as the engine ("
+       << knn_tuning->runs.size() << " variants, " << fixed(knn_tuning->seconds, 1)
+       << " s). Chosen: " << knn_tuning->runs[knn_tuning->best].first.description() << ".\n\n"
+       << "| variant | validation nDCG@10 |\n|---|---:|\n";
+    for (const auto& [v, ndcg] : knn_tuning->runs) {
+      md << "| " << v.description() << " | " << fixed(ndcg, 4) << " |\n";
+    }
+    md << "\n";
+  }
   if (tuning) {
     md << "## Tuning on the validation split\n\n"
        << "Each user's last " << fixed(options.validation_fraction * 100, 0)

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "feedscout/eval/baselines.h"
+#include "feedscout/eval/collaborative_baseline.h"
 #include "feedscout/eval/tuning.h"
 
 namespace feedscout::eval_internal {
@@ -59,16 +60,29 @@ std::vector<EngineRun> engine_ablations(const std::string& prefix,
   return runs;
 }
 
-Status add_baselines(const EvalDataset& data, const std::vector<std::string>& names,
-                     MethodSet& set) {
-  BaselineOptions options;
+Status add_baselines(const EvalDataset& data, const std::vector<std::string>& names, MethodSet& set,
+                     const KnnVariant* knn) {
+  BaselineOptions options = knn != nullptr ? knn_baseline_options(*knn) : BaselineOptions{};
   for (const Document& d : data.documents) options.catalogue.push_back(d.id);
   for (const std::string& name : names) {
-    if (name == "engine") continue;
+    if (name == "engine" || name == "engine+ranker") continue;
+    if (name == "collaborative") {
+      auto r = std::make_unique<CollaborativeRecommender>(CollaborativeOptions{});
+      set.methods.push_back(r.get());
+      set.descriptions.push_back(
+          "baseline: implicit ALS over every click (32 factors), user folded in at query time");
+      set.owned.push_back(std::move(r));
+      continue;
+    }
     auto r = make_baseline(name, options);
-    if (!r.is_ok()) return r.status().with_context("--methods (valid: the baselines and 'engine')");
+    if (!r.is_ok()) {
+      return r.status().with_context(
+          "--methods (valid: the baselines, 'collaborative', 'engine' and 'engine+ranker')");
+    }
     set.methods.push_back(r->get());
-    set.descriptions.push_back("baseline");
+    set.descriptions.push_back(name == "item-knn" && knn != nullptr
+                                   ? "baseline, chosen on validation: " + knn->description()
+                                   : std::string("baseline"));
     set.owned.push_back(std::move(r).value());
   }
   return Status::ok();

@@ -9,8 +9,11 @@
 #include "feedscout/common/status.h"
 #include "feedscout/eval/datasets.h"
 #include "feedscout/eval/engine_recommender.h"
+#include "feedscout/eval/knn_tuning.h"
 #include "feedscout/eval/recommender.h"
+#include "feedscout/eval/replay.h"
 #include "feedscout/eval/suite.h"
+#include "feedscout/eval/tuning.h"
 
 namespace feedscout::eval_internal {
 
@@ -40,9 +43,23 @@ struct MethodSet {
   std::vector<std::string> descriptions;  // parallel to methods
   std::vector<const EngineRecommender*> engines;
 };
+// `knn` (may be null: the defaults) configures item-knn, e.g. the variant tune_item_knn chose.
 [[nodiscard]] Status add_baselines(const EvalDataset& data, const std::vector<std::string>& names,
-                                   MethodSet& set);
+                                   MethodSet& set, const KnnVariant* knn = nullptr);
 [[nodiscard]] Status add_engine(const EvalDataset& data, const EngineRun& run, MethodSet& set);
+
+// The learned-ranker runs (issue 13): a ranker trained on the validation replay of the
+// engine as given (`options.engine`) → "engine+ranker", and when `tuned` is given one trained
+// on the tuned configuration → "tuned+ranker" (model files in options.out_dir). Returns the
+// report's Markdown on their training.
+[[nodiscard]] Result<std::string> add_ranker_runs(const EvalDataset& data,
+                                                  const ValidationView& view,
+                                                  const SuiteOptions& options,
+                                                  const EngineRecommenderOptions* tuned,
+                                                  const ReplayOptions& replay, MethodSet& set);
+// The issue's targets for "engine+ranker": nDCG@10 ≥ 1.5 × popular, ≥ 1.3 × engine-tuned,
+// above collaborative (only the comparisons whose methods ran).
+std::string ranker_target_lines(const ReplayReport& report);
 
 // "engine ingest: ..." lines for the report (a clean replay rejects nothing).
 std::string engine_ingest_notes(const MethodSet& set);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <unordered_set>
@@ -14,6 +15,9 @@
 namespace feedscout {
 
 namespace {
+
+constexpr size_t kDocPopularityBytes = 36;
+constexpr size_t kLegacyPopularityBytes = 16;
 
 // One posting's BM25 contribution (k1 = 1.2, b = 0.75): the one expression every search
 // path uses, so that equal inputs give bit-identical scores.
@@ -458,22 +462,66 @@ std::vector<TextMatch> DocumentIndex::search_exhaustive(
   return out;
 }
 
+std::string encode_doc_popularity(const DocPopularity& p) {
+  std::string out(kDocPopularityBytes, '\0');
+  char* o = out.data();
+  std::memcpy(o, &p.recent.value, 8);
+  std::memcpy(o + 8, &p.recent.ref_ms, 8);
+  std::memcpy(o + 16, &p.lasting.value, 8);
+  std::memcpy(o + 24, &p.lasting.ref_ms, 8);
+  std::memcpy(o + 32, &p.clicks, 4);
+  return out;
+}
+
+Result<DocPopularity> decode_doc_popularity(std::string_view bytes) {
+  DocPopularity p;
+  if (bytes.size() != kDocPopularityBytes && bytes.size() != kLegacyPopularityBytes) {
+    return Status::corruption("popularity record of " + std::to_string(bytes.size()) +
+                              " bytes (expected " + std::to_string(kDocPopularityBytes) + ")");
+  }
+  std::memcpy(&p.recent.value, bytes.data(), 8);
+  std::memcpy(&p.recent.ref_ms, bytes.data() + 8, 8);
+  if (bytes.size() == kLegacyPopularityBytes) {
+    p.lasting = p.recent;
+    return p;
+  }
+  std::memcpy(&p.lasting.value, bytes.data() + 16, 8);
+  std::memcpy(&p.lasting.ref_ms, bytes.data() + 24, 8);
+  std::memcpy(&p.clicks, bytes.data() + 32, 4);
+  return p;
+}
+
 void DocumentIndex::record_click(DocIndex doc, TimeMs t) {
-  popularity_[doc].add(1.0, t, config_.popularity_half_life_s);
+  DocPopularity& p = popularity_[doc];
+  p.recent.add(1.0, t, config_.popularity_half_life_s);
+  p.lasting.add(1.0, t, config_.lasting_popularity_half_life_s);
+  if (p.clicks < UINT32_MAX) ++p.clicks;
 }
 
 double DocumentIndex::popularity(DocIndex doc, TimeMs now) const {
   auto it = popularity_.find(doc);
-  return it == popularity_.end() ? 0.0 : it->second.at(now, config_.popularity_half_life_s);
+  return it == popularity_.end() ? 0.0 : it->second.recent.at(now, config_.popularity_half_life_s);
 }
 
-void DocumentIndex::set_popularity(DocIndex doc, DecayedCount count) {
-  popularity_[doc] = count;
-}
-
-DecayedCount DocumentIndex::popularity_state(DocIndex doc) const {
+double DocumentIndex::lasting_popularity(DocIndex doc, TimeMs now) const {
   auto it = popularity_.find(doc);
-  return it == popularity_.end() ? DecayedCount{} : it->second;
+  return it == popularity_.end()
+             ? 0.0
+             : it->second.lasting.at(now, config_.lasting_popularity_half_life_s);
+}
+
+uint32_t DocumentIndex::click_count(DocIndex doc) const {
+  auto it = popularity_.find(doc);
+  return it == popularity_.end() ? 0 : it->second.clicks;
+}
+
+void DocumentIndex::set_popularity(DocIndex doc, const DocPopularity& popularity) {
+  popularity_[doc] = popularity;
+}
+
+DocPopularity DocumentIndex::popularity_state(DocIndex doc) const {
+  auto it = popularity_.find(doc);
+  return it == popularity_.end() ? DocPopularity{} : it->second;
 }
 
 DocumentIndex::PopularLists DocumentIndex::compute_popular(TimeMs now) const {
@@ -491,6 +539,16 @@ DocumentIndex::PopularLists DocumentIndex::compute_popular(TimeMs now) const {
   std::partial_sort(scored.begin(), scored.begin() + static_cast<ptrdiff_t>(k), scored.end(),
                     better);
   for (size_t i = 0; i < k; ++i) popular.push_back(scored[i].second);
+  {
+    std::vector<std::pair<double, DocIndex>> lasting;
+    lasting.reserve(popularity_.size());
+    for (const auto& [doc, p] : popularity_)
+      lasting.emplace_back(lasting_popularity(doc, now), doc);
+    const size_t keep = std::min(config_.popular_list_size, lasting.size());
+    std::partial_sort(lasting.begin(), lasting.begin() + static_cast<ptrdiff_t>(keep),
+                      lasting.end(), better);
+    for (size_t i = 0; i < keep; ++i) lists.lasting.push_back(lasting[i].second);
+  }
 
   // Per-topic lists: every clicked document under each node of its topics' lineages.
   std::vector<std::vector<std::pair<double, DocIndex>>> per_topic(by_topic_.size());
@@ -534,6 +592,7 @@ DocumentIndex::PopularLists DocumentIndex::compute_popular(TimeMs now) const {
 
 void DocumentIndex::set_popular(PopularLists lists) {
   popular_.swap(lists.popular);
+  lasting_popular_.swap(lists.lasting);
   topic_popular_.swap(lists.per_topic);
 }
 

@@ -7,9 +7,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "feedscout/context/decay.h"
+#include "feed_candidates.h"
 #include "feedscout/serve/candidate_score.h"
-#include "feedscout/serve/interest_candidates.h"
+#include "feedscout/serve/ranking_features.h"
 
 namespace feedscout {
 
@@ -27,6 +27,8 @@ const char* feed_source_name(FeedSource s) {
       return "keyword";
     case FeedSource::kEmbedding:
       return "embedding";
+    case FeedSource::kCollaborative:
+      return "collaborative";
   }
   return "?";
 }
@@ -93,209 +95,140 @@ void apply_diversity(std::vector<FeedItem>& items, const DocumentIndex& index,
   }
 }
 
-Feed build_feed(const ContextView& view, const UserContext& context, const DocumentIndex& index,
-                const Taxonomy& taxonomy, const FeedConfig& config, size_t n, TimeMs now,
-                const std::function<bool(uint64_t)>& exclude, const CoClickIndex* coclick,
-                bool explain, const AnnIndex* ann) {
-  Feed feed;
-  feed.user_class = view.user_class;
-  n = std::clamp<size_t>(n, 1, config.max_n);
-  std::unordered_set<DocIndex> used;
-  auto blocked = [&](DocIndex d) {
-    const uint64_t key = index.doc(d).key;
-    return used.count(d) > 0 || context.has_seen(key) || (exclude && exclude(key));
-  };
-  const double top = top_popularity(index, now);
+namespace {
 
-  // 1. AfterSearch leads.
-  size_t searches_used = 0;
-  for (const RecentSearch& rs : view.recent_searches) {
-    if (searches_used >= config.after_search_queries || feed.items.size() >= n) break;
-    if (now - rs.time_ms > config.after_search_window_ms) break;  // newest first: rest older
-    const size_t want = searches_used == 0 ? config.after_search_items
-                                           : std::max<size_t>(1, config.after_search_items / 2);
-    // A refined query Q* ranks and must be covered like any query, while the user's own
-    // query gates what may match (a document sharing only Q*'s added words is no answer);
-    // it also names the reason. When nothing but what the user saw matches Q*, Q as typed.
-    bool refined = !rs.refined.empty() && rs.refined != rs.query;
-    std::vector<TextMatch> matches;
-    if (refined) matches = index.search(rs.refined, want, blocked, rs.query);
-    if (matches.empty()) {
-      refined = false;
-      matches = index.search(rs.query, want, blocked);
-    }
-    const std::string& shown = refined ? rs.refined : rs.query;
-    const double best_bm25 = matches.empty() ? 0.0 : matches.front().score;
-    for (const TextMatch& m : matches) {
-      if (feed.items.size() >= n) break;
-      used.insert(m.doc);
-      // Leads the page outside the recency rule; its relevance is its BM25 share.
-      FeedScores sc =
-          rank_scores(best_bm25 > 0 ? m.score / best_bm25 : 1.0, index, m.doc, now, top, config);
-      sc.final = 2.0 + m.score;
-      feed.items.push_back({m.doc, FeedSource::kAfterSearch, sc.final,
-                            "최근 찾아본 '" + shown + "' 콘텐츠", shown, sc});
-    }
-    ++searches_used;
+// Computes every pool item's features (kFeatureCount floats each) into items' `features`.
+void compute_features(std::vector<FeedItem>& items, const FeedRequest& r) {
+  const FeatureContext features(r.view, r.index, r.taxonomy, r.config, r.now);
+  for (FeedItem& item : items) {
+    item.features.assign(kFeatureCount, 0.0f);
+    features.compute(item.doc, item.signals, item.features);
   }
+}
 
-  // 2. Topic, related and popular candidates on one scale.
-  std::vector<FeedItem> pool;
-  const auto topics = select_feed_topics(view, taxonomy, config);
-  const RelatedScores related = related_scores(context, index, coclick, config);
-  const size_t remaining = n - feed.items.size();
-  std::unordered_set<DocIndex> pooled;
-  // Topic relevance normalised by the strongest selected topic (candidate_score.h).
-  const double scale = topic_scale(topics);
-  const InterestCandidates interests = interest_candidates(view, index, ann, config, blocked);
-  // The recency rule on topic + related + keyword + embedding relevance; the reason names the
-  // largest part.
-  auto add_candidate = [&](DocIndex d, double topic_relevance, const TopicScore* topic) {
-    if (blocked(d) || !pooled.insert(d).second) return false;
-    const auto rel = related.by_doc.find(d);
-    const auto kw = interests.by_keyword.find(d);
-    const auto em = interests.by_embedding.find(d);
-    const double topic_part = topic != nullptr ? topic_relevance / scale : 0.0;
-    const double related_part = rel == related.by_doc.end() ? 0.0 : rel->second.related;
-    const double keyword_part = kw == interests.by_keyword.end() ? 0.0 : kw->second.relevance;
-    const double embedding_part = em == interests.by_embedding.end() ? 0.0 : em->second.relevance;
-    const FeedScores sc = rank_scores(topic_part + related_part + keyword_part + embedding_part,
-                                      index, d, now, top, config);
-    const double largest = std::max({topic_part, related_part, keyword_part, embedding_part});
-    if (topic != nullptr && topic_part >= largest) {
-      const std::string& path = taxonomy.node(topic->topic).path;
-      pool.push_back({d, FeedSource::kTopic, sc.final, "관심 주제 '" + path + "'", path, sc});
-    } else if (related_part >= largest && rel != related.by_doc.end()) {
-      const DocRecord& anchor = index.doc(rel->second.anchor);
-      pool.push_back({d, FeedSource::kRelated, sc.final,
-                      "'" + anchor.title + "'을(를) 본 분들이 함께 본 콘텐츠", anchor.id, sc});
-    } else if (keyword_part >= largest && kw != interests.by_keyword.end()) {
-      const std::string& k = interests.keywords[kw->second.basis];
-      pool.push_back({d, FeedSource::kKeyword, sc.final, keyword_reason(k), k, sc});
-    } else {
-      pool.push_back({d, FeedSource::kEmbedding, sc.final,
-                      embedding_reason(interests, em->second.basis, index),
-                      "profile:" + std::to_string(em->second.basis), sc});
-    }
-    return true;
-  };
-  // The best of the selected topics for a document found by another source.
-  auto best_topic = [&](DocIndex d, double* relevance) {
-    const TopicScore* best = nullptr;
-    *relevance = 0;
-    for (const TopicScore& ts : topics) {
-      const double r = ts.score * topic_membership(index, taxonomy, d, ts.topic);
-      if (r > *relevance) {
-        *relevance = r;
-        best = &ts;
-      }
-    }
-    return best;
-  };
-  for (const TopicScore& ts : topics) {
-    auto consider = [&](DocIndex d) {
-      return add_candidate(d, ts.score * topic_membership(index, taxonomy, d, ts.topic), &ts);
-    };
-    // The newest documents of the topic, then its most popular ones.
-    const auto& docs = index.topic_docs(ts.topic);
-    size_t taken = 0;
-    for (auto it = docs.rbegin(); it != docs.rend() && taken < remaining; ++it) {
-      taken += consider(*it);
-    }
-    taken = 0;
-    for (DocIndex d : index.topic_popular(ts.topic)) {
-      if (taken >= remaining) break;
-      taken += consider(d);
-    }
-  }
-  std::vector<std::pair<double, DocIndex>> related_docs;
-  for (const auto& [d, entry] : related.by_doc) related_docs.emplace_back(entry.related, d);
-  std::sort(related_docs.begin(), related_docs.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second < b.second;
-  });
-  for (const auto& [r, d] : related_docs) {
-    double relevance = 0;
-    const TopicScore* best = best_topic(d, &relevance);
-    add_candidate(d, relevance, best);
-  }
-  // Keyword and embedding candidates, strongest first (ties: smaller index).
-  for (const auto* hits : {&interests.by_keyword, &interests.by_embedding}) {
-    std::vector<std::pair<double, DocIndex>> ranked;
-    for (const auto& [d, h] : *hits) ranked.emplace_back(h.relevance, d);
-    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : a.second < b.second;
-    });
-    for (const auto& [r, d] : ranked) {
-      double relevance = 0;
-      const TopicScore* best = best_topic(d, &relevance);
-      add_candidate(d, relevance, best);
-    }
-  }
-  const bool cold = topics.empty() && related.by_doc.empty() && interests.by_keyword.empty() &&
-                    interests.by_embedding.empty();
-  const size_t popular_quota =
-      cold ? remaining
-           : static_cast<size_t>(std::ceil(config.popular_share * static_cast<double>(n)));
-  {
-    size_t taken = 0;
-    for (DocIndex d : index.popular()) {
-      if (taken >= std::max(popular_quota, remaining)) break;
-      if (blocked(d)) continue;
-      // Popular items rank below a real interest unless the user has none: a warm user's
-      // stand in with relevance popular_weight, a cold user's with their popularity.
-      const FeedScores sc =
-          rank_scores(cold ? popularity_share(index, d, now, top) : config.popular_weight, index, d,
-                      now, top, config);
-      pool.push_back({d, FeedSource::kPopular, sc.final, "지금 인기 있는 콘텐츠", "", sc});
-      ++taken;
-    }
-  }
-  std::stable_sort(pool.begin(), pool.end(),
-                   [](const FeedItem& a, const FeedItem& b) { return a.score > b.score; });
-
-  // 3. Fill: topic items by score with a per-topic cap, then a popular quota, then anything.
+// The hand-set page: topic items by score with a per-topic cap, then a popular quota, then
+// anything, best first.
+std::vector<FeedItem> fill_hand_set(const CandidatePool& pool, size_t n, const FeedConfig& config,
+                                    std::unordered_set<DocIndex>& used) {
+  std::vector<FeedItem> page;
   std::unordered_map<std::string, size_t> per_basis;
   size_t popular_taken = 0;
-  const size_t topic_slots = n - std::min(n, feed.items.size() + (cold ? n : popular_quota));
+  const size_t topic_slots =
+      n - std::min(n, pool.after_search.size() + (pool.cold ? n : pool.popular_quota));
   size_t topic_taken = 0;
-  for (const FeedItem& item : pool) {
+  for (const FeedItem& item : pool.items) {
     if (topic_taken >= topic_slots) break;
-    if (item.source == FeedSource::kPopular || item.source == FeedSource::kAfterSearch ||
-        used.count(item.doc)) {
-      continue;
-    }
+    if (item.source == FeedSource::kPopular || used.count(item.doc)) continue;
     if (per_basis[item.basis] >= config.max_items_per_topic) continue;
     ++per_basis[item.basis];
     used.insert(item.doc);
-    feed.items.push_back(item);
+    page.push_back(item);
     ++topic_taken;
   }
-  for (int pass = 0; pass < 2 && feed.items.size() < n; ++pass) {
-    for (const FeedItem& item : pool) {
-      if (feed.items.size() >= n) break;
+  const size_t room = n - std::min(n, pool.after_search.size());
+  for (int pass = 0; pass < 2 && page.size() < room; ++pass) {
+    for (const FeedItem& item : pool.items) {
+      if (page.size() >= room) break;
       if (used.count(item.doc)) continue;
       if (pass == 0 && item.source != FeedSource::kPopular) continue;
-      if (pass == 0 && popular_taken >= popular_quota) break;
+      if (pass == 0 && popular_taken >= pool.popular_quota) break;
       used.insert(item.doc);
-      feed.items.push_back(item);
+      page.push_back(item);
       popular_taken += item.source == FeedSource::kPopular;
     }
   }
-  // Keep AfterSearch first; order the rest by score so the page reads best-first.
-  const auto first_rest = std::find_if(feed.items.begin(), feed.items.end(), [](const FeedItem& i) {
-    return i.source != FeedSource::kAfterSearch;
-  });
-  std::stable_sort(first_rest, feed.items.end(),
+  std::stable_sort(page.begin(), page.end(),
                    [](const FeedItem& a, const FeedItem& b) { return a.score > b.score; });
-  {
-    std::vector<FeedItem> rest(std::make_move_iterator(first_rest),
-                               std::make_move_iterator(feed.items.end()));
-    feed.items.erase(first_rest, feed.items.end());
-    apply_diversity(rest, index, taxonomy, config);
-    for (FeedItem& item : rest) feed.items.push_back(std::move(item));
+  return page;
+}
+
+// The learned page: the model scores every pool item in one batch; its score, min-max
+// normalised over the pool, is the relevance of the recency rule; the best n by that rule.
+// The pool is re-sorted by the same order (for explain's unserved list).
+Status rank_learned(CandidatePool& pool, const FeedRequest& r, double top) {
+  std::vector<float> rows;
+  rows.reserve(pool.items.size() * kFeatureCount);
+  for (const FeedItem& item : pool.items) {
+    rows.insert(rows.end(), item.features.begin(), item.features.end());
   }
+  std::vector<float> scores;
+  FEEDSCOUT_RETURN_IF_ERROR(r.models.ranker->predict(rows, pool.items.size(), &scores));
+  float lo = 0, hi = 0;
+  if (!scores.empty()) {
+    const auto [mn, mx] = std::minmax_element(scores.begin(), scores.end());
+    lo = *mn;
+    hi = *mx;
+  }
+  for (size_t i = 0; i < pool.items.size(); ++i) {
+    FeedItem& item = pool.items[i];
+    const double relevance = hi > lo ? (scores[i] - lo) / (hi - lo) : 1.0;
+    item.scores = rank_scores(relevance, r.index, item.doc, r.now, top, r.config);
+    item.scores.learned = true;
+    item.scores.model = scores[i];
+    item.score = item.scores.final;
+  }
+  std::stable_sort(pool.items.begin(), pool.items.end(),
+                   [](const FeedItem& a, const FeedItem& b) { return a.score > b.score; });
+  return Status::ok();
+}
+
+std::vector<FeedItem> fill_learned(const CandidatePool& pool, size_t n,
+                                   std::unordered_set<DocIndex>& used) {
+  std::vector<FeedItem> page;
+  const size_t room = n - std::min(n, pool.after_search.size());
+  for (const FeedItem& item : pool.items) {
+    if (page.size() >= room) break;
+    if (!used.insert(item.doc).second) continue;
+    page.push_back(item);
+  }
+  return page;
+}
+
+void explain_contributions(std::vector<FeedItem>& items, const GbdtRanker& ranker) {
+  std::vector<float> rows;
+  for (const FeedItem& item : items)
+    rows.insert(rows.end(), item.features.begin(), item.features.end());
+  std::vector<float> out;
+  if (items.empty() || !ranker.contributions(rows, items.size(), &out).is_ok()) return;
+  const size_t width = kFeatureCount + 1;
+  for (size_t i = 0; i < items.size(); ++i) {
+    items[i].contributions.assign(out.begin() + static_cast<std::ptrdiff_t>(i * width),
+                                  out.begin() + static_cast<std::ptrdiff_t>((i + 1) * width));
+  }
+}
+
+}  // namespace
+
+Feed build_feed(const ContextView& view, const UserContext& context, const DocumentIndex& index,
+                const Taxonomy& taxonomy, const FeedConfig& config, size_t n, TimeMs now,
+                const std::function<bool(uint64_t)>& exclude, const CoClickIndex* coclick,
+                bool explain, const AnnIndex* ann, const FeedModels& models) {
+  Feed feed;
+  feed.user_class = view.user_class;
+  n = std::clamp<size_t>(n, 1, config.max_n);
+  const FeedRequest request{view, context, index,   taxonomy, config,
+                            now,  exclude, coclick, ann,      models};
+  std::unordered_set<DocIndex> used;
+  CandidatePool pool = gather_candidates(request, n, used);
+  bool learned = false;
+  if (models.ranker != nullptr || models.features) {
+    compute_features(pool.items, request);
+    compute_features(pool.after_search, request);
+  }
+  if (models.ranker != nullptr) {
+    // A model that fails on this request (it never should: the schema was checked on load)
+    // leaves the hand-set ranking in place: serving never stops.
+    learned = rank_learned(pool, request, top_popularity(index, now)).is_ok();
+    if (learned) feed.model_version = models.ranker->version();
+  }
+  std::vector<FeedItem> rest =
+      learned ? fill_learned(pool, n, used) : fill_hand_set(pool, n, config, used);
+  apply_diversity(rest, index, taxonomy, config);
+  if (explain && learned) explain_contributions(rest, *models.ranker);
+  feed.items = std::move(pool.after_search);
+  for (FeedItem& item : rest) feed.items.push_back(std::move(item));
   if (explain) {
-    for (const FeedItem& item : pool) {
+    for (const FeedItem& item : pool.items) {
       if (feed.unserved.size() >= config.max_n) break;
       if (used.count(item.doc) == 0) feed.unserved.push_back(item);
     }

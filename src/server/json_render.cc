@@ -1,5 +1,7 @@
 #include "json_render.h"
 
+#include "feedscout/serve/ranking_features.h"
+
 #include <algorithm>
 
 namespace feedscout::server {
@@ -112,14 +114,29 @@ namespace {
 
 json explain_json(const FeedEntry& e) {
   const FeedScores& s = e.scores;
-  return json{{"source", feed_source_name(e.from)},
-              {"relevance", s.relevance},
-              {"recency", s.recency},
-              {"popularity", s.popularity},
-              {"final", s.final},
-              {"threshold", s.above_threshold ? "above" : "below"},
-              {"diversity_topic", s.diversity_topic},
-              {"demoted_by_diversity", s.demoted_by_diversity}};
+  json out{{"source", feed_source_name(e.from)},
+           {"relevance", s.relevance},
+           {"recency", s.recency},
+           {"popularity", s.popularity},
+           {"final", s.final},
+           {"threshold", s.above_threshold ? "above" : "below"},
+           {"ranking", s.learned ? "learned" : "hand-set"},
+           {"diversity_topic", s.diversity_topic},
+           {"demoted_by_diversity", s.demoted_by_diversity}};
+  if (s.learned) out["model_score"] = s.model;
+  const auto& names = home_feature_schema().features;
+  if (e.features.size() == names.size()) {
+    json features = json::object();
+    for (size_t i = 0; i < names.size(); ++i) features[names[i]] = e.features[i];
+    out["features"] = std::move(features);
+  }
+  if (e.contributions.size() == names.size() + 1) {
+    json contributions = json::object();
+    for (size_t i = 0; i < names.size(); ++i) contributions[names[i]] = e.contributions[i];
+    contributions["bias"] = e.contributions.back();
+    out["contributions"] = std::move(contributions);
+  }
+  return out;
 }
 
 json feed_entry_json(const FeedEntry& e, bool explain) {
@@ -139,11 +156,16 @@ json feed_json(const FeedPage& page) {
   json out{{"user", page.user},
            {"user_class", user_class_name(page.user_class)},
            {"known_user", page.known_user},
+           {"request_id", page.request_id},
            {"items", std::move(items)}};
   if (page.explained) {
     json unserved = json::array();
     for (const FeedEntry& e : page.unserved) unserved.push_back(feed_entry_json(e, true));
     out["unserved"] = std::move(unserved);
+    out["ranking"] = {{"kind", page.model_version.empty() ? "hand-set" : "learned"},
+                      {"model_version", page.model_version},
+                      {"feature_schema", home_feature_schema().name + " v" +
+                                             std::to_string(home_feature_schema().version)}};
   }
   return out;
 }

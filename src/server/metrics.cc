@@ -221,6 +221,19 @@ std::string render_prometheus(const EngineStats& s, const HttpMetrics& http) {
          "Search-feed query pools computed (not cached, or changed since).", s.pool_cache_misses);
   metric(out, "feedscout_search_pool_cache_entries", "gauge",
          "Query pools in the search feed's pool cache.", s.pool_cache_entries);
+  metric(out, "feedscout_collaborative_trainings_total", "counter",
+         "Collaborative models trained and swapped in.", s.collaborative_trainings);
+  metric(out, "feedscout_ranker_loads_total", "counter", "Learned-ranker model files loaded.",
+         s.ranker_loads);
+  metric(out, "feedscout_ranker_load_failures_total", "counter",
+         "Learned-ranker model files refused (missing, corrupt, another schema).",
+         s.ranker_load_failures);
+  metric(out, "feedscout_feature_log_pages_total", "counter",
+         "Served pages written to the feature log.", s.feature_log_pages);
+  metric(out, "feedscout_feature_log_clicks_total", "counter", "Clicks written to the feature log.",
+         s.feature_log_clicks);
+  metric(out, "feedscout_feature_log_write_failures_total", "counter",
+         "Feature-log records that could not be written.", s.feature_log_failures);
   metric(out, "feedscout_documents", "gauge", "Documents in the pool.", s.documents);
   metric(out, "feedscout_users", "gauge", "Users with a context.", s.users);
   http.render(out);

@@ -313,6 +313,300 @@ TEST(ItemKnnTest, RepeatsAndCacheInvalidation) {
   EXPECT_NEAR(after[2].sim, 1.0 / std::sqrt(8.0), kEps);
 }
 
+// Whole history and row normalisation. Clicks (in this order):
+//   a: X P   b: X   c: X   e: P   f: P   h: Y Q R   i: Y Q   z: X Y
+//   n: X 4, P 3, Y 3, Q 2, R 1;  c(X,P) 1, c(X,Y) 1, c(Y,Q) 2, c(Y,R) 1, c(Q,R) 1
+//   sim(X,P) = sim(X,Y) = 1/√12 = 0.2886751   sim(Y,Q) = 2/√6 = 0.8164966
+//   sim(Y,R) = 1/√3 = 0.5773503
+// With 3 neighbours: N(X) = {P, Y} (both 1/√12, tie by id), N(Y) = {Q, R, X}.
+// Normalised: N(X) = {P 1/2, Y 1/2}; N(Y) = {Q, R, X} / S with S = 2/√6 + 1/√3 + 1/√12 =
+//   1.6825220: Q 0.4852814, R 0.3431458, X 0.1715729.
+// z's whole history [X, Y]:
+//   plain:      Q 2/√6, R 1/√3, P = X = Y = 1/√12 (exact ties: all are 1/sqrt(12.0)) -> Q R P X Y
+//   normalised: P 1/2, Y 1/2, Q 0.4853, R 0.3431, X 0.1716                      -> P Y Q R X
+// z's last click only ([Y]): plain Q, R, X, then the fill by popularity (X 4, P 3, Y 3, Q 2,
+// R 1): P, Y. Excluding z's items X, Y: whole history, normalised P Q R; last one Q R P.
+void feed_whole_history_log(Recommender& r) {
+  TimeMs t = kT0;
+  for (const auto& [user, item] : std::vector<std::pair<std::string, std::string>>{{"a", "X"},
+                                                                                   {"a", "P"},
+                                                                                   {"b", "X"},
+                                                                                   {"c", "X"},
+                                                                                   {"e", "P"},
+                                                                                   {"f", "P"},
+                                                                                   {"h", "Y"},
+                                                                                   {"h", "Q"},
+                                                                                   {"h", "R"},
+                                                                                   {"i", "Y"},
+                                                                                   {"i", "Q"},
+                                                                                   {"z", "X"},
+                                                                                   {"z", "Y"}}) {
+    r.observe(click(user, item, t));
+    t += 1000;
+  }
+}
+
+const double kInvSqrt12 = 1.0 / std::sqrt(12.0);
+
+TEST(ItemKnnTest, HandComputedPlainAndNormalizedScoresOverTheWholeHistory) {
+  using N = ItemKnnRecommender::Neighbour;
+  const double s = 2 * kInvSqrt6 + 1 / std::sqrt(3.0) + kInvSqrt12;
+
+  ItemKnnRecommender plain(/*neighbours=*/3, /*history_len=*/0);
+  feed_whole_history_log(plain);
+  EXPECT_FALSE(plain.normalize());
+  EXPECT_EQ(plain.history("z"), (Items{"X", "Y"}));
+  EXPECT_EQ(plain.neighbours_of("X"), (std::vector<N>{{"P", kInvSqrt12}, {"Y", kInvSqrt12}}));
+  const auto y = plain.neighbours_of("Y");
+  ASSERT_EQ(y.size(), 3u);
+  EXPECT_EQ(y[0].item, "Q");
+  EXPECT_NEAR(y[0].sim, 2 * kInvSqrt6, kEps);
+  EXPECT_EQ(y[1].item, "R");
+  EXPECT_NEAR(y[1].sim, 1 / std::sqrt(3.0), kEps);
+  EXPECT_EQ(y[2].item, "X");
+  EXPECT_NEAR(y[2].sim, kInvSqrt12, kEps);
+  EXPECT_EQ(plain.recommend("z", 10, kT0, nullptr), (Items{"Q", "R", "P", "X", "Y"}));
+  EXPECT_EQ(plain.recommend("z", 10, kT0, excluding({"X", "Y"})), (Items{"Q", "R", "P"}));
+  const Items items{"P", "Q", "R", "X", "Y", "nope"};
+  std::vector<double> got = plain.score_items("z", items, kT0);
+  std::vector<double> want{kInvSqrt12, 2 * kInvSqrt6, 1 / std::sqrt(3.0),
+                           kInvSqrt12, kInvSqrt12,    -1.0};
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], kEps) << items[i];
+
+  ItemKnnRecommender normalized(/*neighbours=*/3, /*history_len=*/0, /*normalize=*/true);
+  feed_whole_history_log(normalized);
+  EXPECT_TRUE(normalized.normalize());
+  EXPECT_EQ(normalized.neighbours_of("X"), (std::vector<N>{{"P", 0.5}, {"Y", 0.5}}));
+  const auto ny = normalized.neighbours_of("Y");
+  ASSERT_EQ(ny.size(), 3u);
+  EXPECT_NEAR(ny[0].sim, 2 * kInvSqrt6 / s, kEps);
+  EXPECT_NEAR(ny[0].sim, 0.4852814, 1e-7);
+  EXPECT_NEAR(ny[1].sim, 1 / std::sqrt(3.0) / s, kEps);
+  EXPECT_NEAR(ny[2].sim, kInvSqrt12 / s, kEps);
+  EXPECT_NEAR(ny[0].sim + ny[1].sim + ny[2].sim, 1.0, kEps);
+  EXPECT_EQ(normalized.recommend("z", 10, kT0, nullptr), (Items{"P", "Y", "Q", "R", "X"}));
+  EXPECT_EQ(normalized.recommend("z", 10, kT0, excluding({"X", "Y"})), (Items{"P", "Q", "R"}));
+  got = normalized.score_items("z", items, kT0);
+  want = {0.5, 2 * kInvSqrt6 / s, 1 / std::sqrt(3.0) / s, kInvSqrt12 / s, 0.5, -1.0};
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], kEps) << items[i];
+}
+
+TEST(ItemKnnTest, WholeHistoryDiffersFromTheLastClicks) {
+  ItemKnnRecommender last_one(/*neighbours=*/3, /*history_len=*/1);
+  feed_whole_history_log(last_one);
+  EXPECT_EQ(last_one.history("z"), (Items{"Y"}));
+  EXPECT_EQ(last_one.recommend("z", 10, kT0, nullptr), (Items{"Q", "R", "X", "P", "Y"}));
+  // P is scored by the whole history only (N(X)); with only [Y] it is the popularity fill.
+  EXPECT_NEAR(last_one.score_items("z", {"P"}, kT0)[0], -0.25, kEps);
+  ItemKnnRecommender last_one_normalized(3, 1, true);
+  feed_whole_history_log(last_one_normalized);
+  EXPECT_EQ(last_one_normalized.recommend("z", 3, kT0, excluding({"X", "Y"})),
+            (Items{"Q", "R", "P"}));
+
+  // make_baseline's default is the whole history (history_len 0).
+  BaselineOptions options;
+  options.neighbours = 3;
+  EXPECT_EQ(options.history_len, 0u);
+  auto made = make_baseline("item-knn", options);
+  ASSERT_TRUE(made.is_ok());
+  feed_whole_history_log(**made);
+  const auto* knn = dynamic_cast<const ItemKnnRecommender*>(made->get());
+  ASSERT_NE(knn, nullptr);
+  EXPECT_EQ(knn->history_len(), 0u);
+  EXPECT_EQ(knn->history("z"), (Items{"X", "Y"}));
+  EXPECT_EQ((*made)->recommend("z", 10, kT0, nullptr), (Items{"Q", "R", "P", "X", "Y"}));
+  options.normalize = true;
+  auto made_normalized = make_baseline("item-knn", options);
+  ASSERT_TRUE(made_normalized.is_ok());
+  feed_whole_history_log(**made_normalized);
+  EXPECT_EQ((*made_normalized)->recommend("z", 10, kT0, nullptr), (Items{"P", "Y", "Q", "R", "X"}));
+}
+
+// Shrink 1 on the first log: sim(A,B) = 2/(3 + 1) = 1/2, sim(A,C) = sim(A,D) = 1/(√6 + 1),
+// sim(B,C) = 2/(√6 + 1), sim(C,D) = 1/(2 + 1).
+TEST(ItemKnnTest, ShrinkDampsSimilarities) {
+  ItemKnnRecommender r(/*neighbours=*/3, /*history_len=*/0, /*normalize=*/false, /*shrink=*/1.0);
+  feed_knn_log(r);
+  EXPECT_EQ(r.shrink(), 1.0);
+  const auto a = r.neighbours_of("A");
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_EQ(a[0].item, "B");
+  EXPECT_NEAR(a[0].sim, 0.5, kEps);
+  EXPECT_EQ(a[1].item, "C");
+  EXPECT_NEAR(a[1].sim, 1 / (std::sqrt(6.0) + 1), kEps);
+  const auto c = r.neighbours_of("C");
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[0].item, "B");
+  EXPECT_NEAR(c[0].sim, 2 / (std::sqrt(6.0) + 1), kEps);
+  EXPECT_EQ(c[1].item, "D");
+  EXPECT_NEAR(c[1].sim, 1.0 / 3, kEps);
+}
+
+// The definition in baselines.h computed from scratch with ordered containers, in the same
+// floating-point order as the recommender (so every bit agrees): the reference for the
+// cached implementation.
+class ReferenceKnn {
+ public:
+  ReferenceKnn(size_t neighbours, size_t history_len, bool normalize, double shrink)
+      : neighbours_(neighbours),
+        history_len_(history_len),
+        normalize_(normalize),
+        shrink_(shrink) {}
+
+  void observe(const Interaction& x) {
+    clicks_.try_emplace(x.item, 0);
+    if (!x.clicked) return;
+    ++clicks_[x.item];
+    users_of_[x.item].insert(x.user);
+    Items& h = history_[x.user];
+    std::erase(h, x.item);
+    h.push_back(x.item);
+    if (history_len_ != 0 && h.size() > history_len_) h.erase(h.begin());
+  }
+
+  std::vector<std::pair<std::string, double>> neighbours_of(const std::string& i) const {
+    std::vector<std::pair<std::string, double>> sims;
+    const auto& ui = users_of_.at(i);
+    for (const auto& [j, uj] : users_of_) {
+      if (j == i) continue;
+      size_t c = 0;
+      for (const std::string& u : ui) c += uj.count(u);
+      if (c == 0) continue;
+      sims.emplace_back(j, static_cast<double>(c) / (std::sqrt(static_cast<double>(ui.size()) *
+                                                               static_cast<double>(uj.size())) +
+                                                     shrink_));
+    }
+    std::sort(sims.begin(), sims.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    if (sims.size() > neighbours_) sims.resize(neighbours_);
+    if (normalize_) {
+      double total = 0;
+      for (const auto& s : sims) total += s.second;
+      for (auto& s : sims) s.second /= total;
+    }
+    return sims;
+  }
+
+  std::map<std::string, double> scores(const std::string& user) const {
+    std::map<std::string, double> out;
+    auto h = history_.find(user);
+    if (h == history_.end()) return out;
+    for (const std::string& i : h->second) {
+      for (const auto& [j, w] : neighbours_of(i)) out[j] += w;
+    }
+    return out;
+  }
+
+  Items recommend(const std::string& user, size_t k, const Recommender::ExcludeFn& ex) const {
+    std::vector<std::pair<std::string, double>> scored;
+    for (const auto& [j, v] : scores(user)) {
+      if (v > 0 && !(ex && ex(j))) scored.emplace_back(j, v);
+    }
+    std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    Items out;
+    for (const auto& s : scored) {
+      if (out.size() < k) out.push_back(s.first);
+    }
+    std::vector<std::pair<std::string, uint64_t>> popular(clicks_.begin(), clicks_.end());
+    std::stable_sort(popular.begin(), popular.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (const auto& [item, n] : popular) {
+      if (out.size() >= k) break;
+      if (std::find(out.begin(), out.end(), item) == out.end() && !(ex && ex(item))) {
+        out.push_back(item);
+      }
+    }
+    return out;
+  }
+
+  std::vector<double> score_items(const std::string& user, const Items& items) const {
+    const auto s = scores(user);
+    std::vector<double> out;
+    for (const std::string& item : items) {
+      auto it = s.find(item);
+      auto c = clicks_.find(item);
+      out.push_back(it != s.end() && it->second > 0
+                        ? it->second
+                        : -1.0 / (1.0 + static_cast<double>(c == clicks_.end() ? 0 : c->second)));
+    }
+    return out;
+  }
+
+ private:
+  size_t neighbours_, history_len_;
+  bool normalize_;
+  double shrink_;
+  std::map<std::string, uint64_t> clicks_;
+  std::map<std::string, std::set<std::string>> users_of_;
+  std::map<std::string, Items> history_;
+};
+
+// Queries interleaved with observes (the replay's pattern) give exactly the from-scratch
+// definition, whatever was asked before: the neighbour cache never serves a stale list.
+TEST(ItemKnnTest, MatchesTheDefinitionFromScratchThroughInterleavedObserves) {
+  struct Config {
+    size_t neighbours, history_len;
+    bool normalize;
+    double shrink;
+  };
+  // Skewed item popularity so lists have ties, repeats and unclicked items.
+  std::vector<Interaction> log;
+  std::mt19937_64 engine(17);
+  for (size_t n = 0; n < 700; ++n) {
+    const uint64_t r = engine();
+    const size_t item = static_cast<size_t>(((r >> 8) % 30) * ((r >> 16) % 30) / 30);
+    log.push_back(Interaction{"u" + std::to_string(r % 14), "i" + std::to_string(100 + item),
+                              kT0 + static_cast<TimeMs>(n) * 1000, 3.0, (r >> 40) % 10 < 8});
+  }
+  const Items items{"i100", "i101", "i105", "i117", "i129", "unknown", "i101"};
+  const auto ex = [](const std::string& item) { return item.back() == '3'; };
+  for (const Config& c :
+       {Config{2, 0, false, 0.0}, Config{3, 0, true, 0.0}, Config{5, 4, false, 0.0},
+        Config{50, 0, true, 2.5}, Config{1, 1, false, 0.0}, Config{10, 0, false, 0.5}}) {
+    SCOPED_TRACE(::testing::Message()
+                 << c.neighbours << "/" << c.history_len << "/" << c.normalize << "/" << c.shrink);
+    ItemKnnRecommender r(c.neighbours, c.history_len, c.normalize, c.shrink);
+    ItemKnnRecommender twin(c.neighbours, c.history_len, c.normalize, c.shrink);
+    ReferenceKnn ref(c.neighbours, c.history_len, c.normalize, c.shrink);
+    for (size_t n = 0; n < log.size(); ++n) {
+      r.observe(log[n]);
+      twin.observe(log[n]);
+      ref.observe(log[n]);
+      if (n % 53 != 0 && n + 1 != log.size()) continue;
+      for (int u = 0; u < 15; ++u) {  // u14 never clicks: a cold user
+        const std::string user = "u" + std::to_string(u);
+        const Items want = ref.recommend(user, 8, ex);
+        EXPECT_EQ(r.recommend(user, 8, kT0, ex), want) << user << " after " << n;
+        EXPECT_EQ(r.score_items(user, items, kT0), ref.score_items(user, items)) << user;
+        EXPECT_EQ(r.recommend(user, 8, kT0, ex), want) << "repeat call " << user;
+        for (const std::string& item : r.recommend(user, 30, kT0, ex)) {
+          EXPECT_FALSE(ex(item)) << item;
+        }
+      }
+    }
+    // The twin was never asked before: the same state gives the same answers.
+    for (int u = 0; u < 15; ++u) {
+      const std::string user = "u" + std::to_string(u);
+      EXPECT_EQ(twin.recommend(user, 8, kT0, ex), r.recommend(user, 8, kT0, ex)) << user;
+      EXPECT_EQ(twin.score_items(user, items, kT0), r.score_items(user, items, kT0)) << user;
+    }
+    for (const std::string item : {"i100", "i103", "i120"}) {
+      const auto got = r.neighbours_of(item);
+      const auto want = ref.neighbours_of(item);
+      ASSERT_EQ(got.size(), want.size()) << item;
+      for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].item, want[i].first);
+        EXPECT_EQ(got[i].sim, want[i].second);
+      }
+    }
+  }
+}
+
 // ---- random ----
 
 Items catalogue_of(size_t n) {
@@ -619,8 +913,14 @@ TEST(BaselineFactoryTest, BuildsEveryNameAndRejectsBadInput) {
   bad.neighbours = 0;
   expect_invalid("item-knn", bad, "neighbours");
   bad = options;
+  bad.shrink = -1;
+  expect_invalid("item-knn", bad, "shrink");
+  bad.shrink = std::nan("");
+  expect_invalid("item-knn", bad, "shrink");
+  // history_len 0 is the whole history, no longer an error.
+  bad = options;
   bad.history_len = 0;
-  expect_invalid("item-knn", bad, "history_len");
+  EXPECT_TRUE(make_baseline("item-knn", bad).is_ok());
   // Options a baseline does not use are not checked.
   EXPECT_TRUE(make_baseline("popular", BaselineOptions{}).is_ok());
 }

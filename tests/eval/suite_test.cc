@@ -64,12 +64,13 @@ TEST(EvalSuite, NextItemReportHasEveryMethodAblationAndChart) {
   }
   // One surface and one topic level: no surface or tier ablation.
   const std::vector<std::string> expected{
-      "random",       "popular",           "recent-popular",   "item-knn",        "engine",
-      "engine-tuned", "tuned -popularity", "tuned -freshness", "tuned ?co-click", "tuned -topics"};
+      "random",        "popular",       "recent-popular",    "item-knn",         "collaborative",
+      "engine",        "engine-tuned",  "tuned -popularity", "tuned -freshness", "tuned ?co-click",
+      "tuned -topics", "engine+ranker", "tuned+ranker"};
   // "-co-click" when the tuned configuration has co-clicks on, "+co-click" when off.
   ASSERT_EQ(names.size(), expected.size());
-  EXPECT_TRUE(names[8] == "tuned -co-click" || names[8] == "tuned +co-click") << names[8];
-  names[8] = "tuned ?co-click";
+  EXPECT_TRUE(names[9] == "tuned -co-click" || names[9] == "tuned +co-click") << names[9];
+  names[9] = "tuned ?co-click";
   EXPECT_EQ(names, expected);
   const std::string md = read(options.out_dir + "/report.md");
   EXPECT_EQ(md, result->report_markdown);
@@ -149,8 +150,9 @@ TEST(EvalSuite, ImpressionReportOnMind) {
   options.progress = false;
   auto result = run_impression_suite(*data, options);
   ASSERT_TRUE(result.is_ok()) << result.status().to_string();
-  // Baselines, the engine, -popularity, -freshness, +co-click, -topics, tier-1 (2 levels).
-  EXPECT_EQ(result->headline.size(), 10u);
+  // Baselines (collaborative among them), the engine, -popularity, -freshness, +co-click,
+  // -topics, tier-1 (2 levels).
+  EXPECT_EQ(result->headline.size(), 11u);
   EXPECT_NE(result->report_markdown.find("| engine tier-1 |"), std::string::npos);
   EXPECT_NE(result->report_markdown.find("| AUC |"), std::string::npos);
   EXPECT_TRUE(is_png(options.out_dir + "/metrics.png"));

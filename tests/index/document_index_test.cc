@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
+
 #include <string>
 #include <vector>
 
@@ -204,17 +207,59 @@ TEST(DocumentIndexPopularityTest, DecaysWithHalfLife) {
   // A newer click moves the anchor: 2·0.5 + 1 = 2 at kNow.
   index.record_click(a, kNow);
   EXPECT_DOUBLE_EQ(index.popularity(a, kNow), 2.0);
-  EXPECT_DOUBLE_EQ(index.popularity_state(a).value, 2.0);
-  EXPECT_EQ(index.popularity_state(a).ref_ms, kNow);
+  EXPECT_DOUBLE_EQ(index.popularity_state(a).recent.value, 2.0);
+  EXPECT_EQ(index.popularity_state(a).recent.ref_ms, kNow);
+  EXPECT_EQ(index.click_count(a), 3u);
+  // The lasting half-life (30 days) barely decays over one day: 2·2^(-1/30) + 1.
+  EXPECT_NEAR(index.lasting_popularity(a, kNow), 2 * std::exp2(-1.0 / 30) + 1, 1e-12);
   // An older click arriving late is scaled to the anchor: 1 + 0.5 = 1.5, order-independent.
   index.record_click(b, kNow);
   index.record_click(b, kNow - kMsPerDay);
   EXPECT_DOUBLE_EQ(index.popularity(b, kNow), 1.5);
-  // Raw state round-trips.
-  index.set_popularity(b, DecayedCount{4.0, kNow - 2 * kMsPerDay});
+  // Raw state round-trips, through the store's encoding too.
+  DocPopularity p;
+  p.recent = DecayedCount{4.0, kNow - 2 * kMsPerDay};
+  p.lasting = DecayedCount{8.0, kNow - 30 * kMsPerDay};
+  p.clicks = 11;
+  index.set_popularity(b, p);
   EXPECT_DOUBLE_EQ(index.popularity(b, kNow), 1.0);
-  EXPECT_DOUBLE_EQ(index.popularity_state(b).value, 4.0);
-  EXPECT_EQ(index.popularity_state(b).ref_ms, kNow - 2 * kMsPerDay);
+  EXPECT_DOUBLE_EQ(index.lasting_popularity(b, kNow), 4.0);
+  EXPECT_EQ(index.click_count(b), 11u);
+  auto decoded = decode_doc_popularity(encode_doc_popularity(index.popularity_state(b)));
+  ASSERT_TRUE(decoded.is_ok());
+  EXPECT_DOUBLE_EQ(decoded->recent.value, 4.0);
+  EXPECT_EQ(decoded->recent.ref_ms, kNow - 2 * kMsPerDay);
+  EXPECT_DOUBLE_EQ(decoded->lasting.value, 8.0);
+  EXPECT_EQ(decoded->lasting.ref_ms, kNow - 30 * kMsPerDay);
+  EXPECT_EQ(decoded->clicks, 11u);
+}
+
+TEST(DocumentIndexPopularityTest, StoredRecordsOfTheEarlierFormatStillRead) {
+  // Before the lasting popularity, a record was the recent count alone (16 bytes).
+  std::string legacy(16, '\0');
+  const double value = 3.0;
+  const TimeMs ref = kNow;
+  std::memcpy(legacy.data(), &value, 8);
+  std::memcpy(legacy.data() + 8, &ref, 8);
+  auto p = decode_doc_popularity(legacy);
+  ASSERT_TRUE(p.is_ok());
+  EXPECT_DOUBLE_EQ(p->recent.value, 3.0);
+  EXPECT_DOUBLE_EQ(p->lasting.value, 3.0);
+  EXPECT_EQ(p->clicks, 0u);
+  EXPECT_EQ(decode_doc_popularity("short").status().code(), Status::Code::kCorruption);
+}
+
+TEST(DocumentIndexPopularityTest, LastingPopularListOrdersByTheSlowHalfLife) {
+  DocumentIndex index(taxonomy(), IndexConfig{});
+  const DocIndex old_hit = *index.add(doc("old", "t", kNow - 20 * kMsPerDay));
+  const DocIndex new_hit = *index.add(doc("new", "t", kNow - kMsPerDay));
+  for (int i = 0; i < 10; ++i) index.record_click(old_hit, kNow - 10 * kMsPerDay);
+  for (int i = 0; i < 3; ++i) index.record_click(new_hit, kNow);
+  index.refresh_popular(kNow);
+  ASSERT_GE(index.popular().size(), 2u);
+  EXPECT_EQ(index.popular().front(), new_hit);  // one-day half-life: today's clicks win
+  ASSERT_EQ(index.lasting_popular().size(), 2u);
+  EXPECT_EQ(index.lasting_popular().front(), old_hit);  // 30 days: ten clicks ten days ago win
 }
 
 TEST(DocumentIndexPopularityTest, PopularFallsBackToNewest) {

@@ -19,4 +19,14 @@ constexpr uint64_t fnv1a64(std::string_view s, uint64_t h = kFnv1aOffset) {
   return h;
 }
 
+// SplitMix64's finaliser: a bijective 64-bit mix, so distinct inputs stay distinct and every
+// output bit depends on every input bit (FNV-1a's high bits alone are poorly mixed for short,
+// similar strings).
+constexpr uint64_t mix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
 }  // namespace feedscout

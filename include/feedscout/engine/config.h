@@ -6,6 +6,7 @@
 
 #include "feedscout/common/status.h"
 #include "feedscout/context/context_config.h"
+#include "feedscout/engine/feature_log.h"
 #include "feedscout/index/ann_index.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/index/query_graph.h"
@@ -99,6 +100,31 @@ struct EmbeddingsConfig {
   TimeMs save_interval_ms = 10 * 60 * kMsPerSecond;
 };
 
+// The collaborative model (models/collaborative_model.h), trained from every user's recent
+// clicks (context.max_recent_clicks each) off the write path.
+struct CollaborativeConfig {
+  bool enabled = true;
+  CollaborativeOptions options;
+  // A background trainer retrains every retrain_interval_s when at least min_new_clicks
+  // clicks arrived since the last training (and once after opening); 0 = only when asked
+  // (Engine::train_collaborative, e.g. the offline evaluation).
+  double retrain_interval_s = 600;
+  size_t min_new_clicks = 100;
+};
+
+// The learned ranker (models/gbdt_ranker.h, trained by `feedscout train-ranker`).
+struct RankingConfig {
+  // A model file trained on serve/ranking_features.h's schema; "" = the hand-set ranking.
+  // Engine::load_ranker swaps in another one without a restart.
+  std::string model_path;
+  // The model file is checked this often and reloaded when it changed (`train-ranker`
+  // replaces it atomically); 0 = only at start and by Engine::load_ranker.
+  double reload_check_s = 5;
+  // Served pages and clicks for training (engine/feature_log.h), under
+  // <data_dir>/feature-log.
+  FeatureLogConfig feature_log;
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;
@@ -125,6 +151,8 @@ struct EngineConfig {
   IntentConfig intent;
   KeywordsConfig keywords;
   EmbeddingsConfig embeddings;
+  CollaborativeConfig collaborative;
+  RankingConfig ranking;
   // Documents served by the feed are not served again for this long, even before the
   // platform reports their impressions.
   TimeMs served_memory_ms = 10 * 60 * kMsPerSecond;

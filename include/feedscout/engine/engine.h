@@ -49,12 +49,18 @@ struct FeedEntry {
   double score = 0;
   std::string reason;
   FeedScores scores;  // the ranking's components (shown with ?explain=1)
+  // serve/ranking_features.h values (with explain, or feature logging), and with explain and
+  // a ranker the per-feature contributions (one more: the bias).
+  std::vector<float> features{};
+  std::vector<float> contributions{};
 };
 
 struct FeedPage {
+  std::string request_id;  // unique per engine; names the page in the feature log
   std::string user;
   UserClass user_class = UserClass::kCold;
   bool known_user = false;
+  std::string model_version;  // the ranker that ranked the page; "" = the hand-set ranking
   std::vector<FeedEntry> items;
   bool explained = false;
   std::vector<FeedEntry> unserved;  // with explain: candidates left out, best first
@@ -127,6 +133,10 @@ struct EngineStats {
   // computed the pool (q's own and neighbours'), and its entries now.
   uint64_t pool_cache_hits = 0, pool_cache_misses = 0;
   size_t pool_cache_entries = 0;
+  // Learned models: collaborative trainings, ranker files loaded and refused.
+  uint64_t collaborative_trainings = 0, ranker_loads = 0, ranker_load_failures = 0;
+  // The feature log (engine/feature_log.h): pages and clicks written, records that failed.
+  uint64_t feature_log_pages = 0, feature_log_clicks = 0, feature_log_failures = 0;
   size_t documents = 0, users = 0;
 };
 
@@ -181,6 +191,17 @@ class Engine {
   std::vector<double> score_documents(const std::string& user,
                                       const std::vector<std::string>& doc_ids) const;
 
+  // Trains the collaborative model now from every user's recent clicks and swaps it in
+  // (InvalidArgument when collaborative.enabled is off or nothing can be learned yet). The
+  // background trainer does the same every collaborative.retrain_interval_s.
+  [[nodiscard]] Status train_collaborative();
+  // Loads a learned ranker file and swaps it in without a restart: requests in flight finish
+  // with the model they started with. A missing, corrupt or truncated file, or a model of
+  // another feature schema, is refused with a clear error and the running ranking kept.
+  [[nodiscard]] Status load_ranker(const std::string& path);
+  void clear_ranker();                        // back to the hand-set ranking
+  std::string ranker_version() const;         // "" when none
+  std::string collaborative_version() const;  // "" when none
   // Stored canonical JSON, or nullopt when absent.
   [[nodiscard]] Result<std::optional<std::string>> event_json(const std::string& id) const;
   [[nodiscard]] Result<std::optional<std::string>> document_json(const std::string& id) const;

@@ -56,6 +56,7 @@
 #include "feedscout/eval/datasets.h"
 #include "feedscout/eval/recommender.h"
 #include "feedscout/serve/feed_builder.h"
+#include "feedscout/serve/training_rows.h"
 
 namespace feedscout {
 
@@ -67,6 +68,16 @@ struct EngineRecommenderOptions {
   ContextConfig context;  // the engine's context, feed and index settings (ablations, tuning)
   FeedConfig feed;
   IndexConfig index;
+  // The collaborative model: on by default as in the product; retrained on the replay's
+  // clock (never by wall time): before a query, whenever the clicks ingested since the last
+  // training reach collaborative_retrain_share of those trained on (at least
+  // collaborative_retrain_min), so answers stay a function of what was observed.
+  CollaborativeConfig collaborative;
+  double collaborative_retrain_share = 0.1;
+  size_t collaborative_retrain_min = 50;
+  // A learned ranker file (`train-ranker`, or train_ranker_on_replay); "" = hand-set. With
+  // one, every recommend() asks the feed for feed.max_n items.
+  std::string ranker_path;
   size_t block_cache_mb = 8;
   std::string temp_parent;  // where the data directory is made; "" = the system temp dir
 };
@@ -95,13 +106,20 @@ class EngineRecommender final : public Recommender {
   std::vector<double> score_items(const std::string& user, const std::vector<std::string>& items,
                                   TimeMs now) const override;
 
+  // The engine's whole candidate list for `user` at `now` (as recommend() brings it up to
+  // date): served items then the unserved candidates, best first, each with its ranking
+  // features (serve/ranking_features.h), the first `n` marked served. For training rows.
+  LoggedPage log_page(const std::string& user, size_t n, TimeMs now) const;
+
   EngineRecommenderCounters counters() const;
   const std::string& data_dir() const { return dir_; }
 
  private:
   EngineRecommender(EngineRecommenderOptions options, std::string dir);
-  // Brings the engine up to `now` (see the file comment). Requires mu_ held.
+  // Brings the engine up to `now` (see the file comment), retraining the collaborative
+  // model when enough clicks arrived. Requires mu_ held.
   void sync_locked(TimeMs now) const;
+  void maybe_train_collaborative_locked() const;
   void count_report(const IngestReport& r, bool documents) const;
 
   EngineRecommenderOptions options_;
@@ -116,6 +134,8 @@ class EngineRecommender final : public Recommender {
   mutable std::vector<Interaction> buffer_;
   mutable size_t observed_ = 0;
   mutable EngineRecommenderCounters counters_;
+  mutable size_t clicks_since_training_ = 0;
+  mutable size_t clicks_trained_on_ = 0;
 };
 
 }  // namespace feedscout

@@ -34,13 +34,17 @@
 #include "feedscout/common/status.h"
 #include "feedscout/eval/datasets.h"
 #include "feedscout/eval/engine_recommender.h"
+#include "feedscout/models/gbdt_ranker.h"
 
 namespace feedscout {
 
 struct SuiteOptions {
   std::string out_dir = "var/eval";
   std::string command;  // the command line that reproduces the run, for the report
-  std::vector<std::string> methods{"random", "popular", "recent-popular", "item-knn", "engine"};
+  std::vector<std::string> methods{"random",        "popular", "recent-popular", "item-knn",
+                                   "collaborative", "engine",  "engine+ranker"};
+  RankerTrainOptions ranker;  // the learned ranker's training (engine+ranker)
+  size_t ranker_pages_per_user = 4;
   size_t limit = 0;       // next-item: first N users; impressions: first N records
   bool tune = true;       // next-item only
   bool ablations = true;  // the engine's ablation variants

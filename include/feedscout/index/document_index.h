@@ -40,6 +40,9 @@ struct DocRecord {
 
 struct IndexConfig {
   double popularity_half_life_s = 24 * 3600.0;
+  // A second, slower popularity (ranking features, and the lasting-popular candidate list
+  // of the learned ranker): what stays popular over weeks rather than today.
+  double lasting_popularity_half_life_s = 30 * 24 * 3600.0;
   size_t popular_list_size = 500;
   // Length of each topic's popular list (topic_popular), recomputed with the global one.
   size_t topic_popular_size = 50;
@@ -54,6 +57,21 @@ struct IndexConfig {
   // Candidate words kept per document for search-intent refinement (DocRecord::salient).
   size_t salient_words = 16;
 };
+
+// A document's clicks as popularity needs them: decayed at the index's two half-lives and
+// the undecayed total. Encoded for the store by encode_doc_popularity.
+struct DocPopularity {
+  DecayedCount recent;   // half-life IndexConfig::popularity_half_life_s
+  DecayedCount lasting;  // half-life IndexConfig::lasting_popularity_half_life_s
+  uint32_t clicks = 0;   // every click ever recorded (saturates at 2^32 - 1)
+};
+
+// 36 bytes, native order: recent (value, ref_ms), lasting (value, ref_ms), clicks.
+std::string encode_doc_popularity(const DocPopularity& p);
+// Reads encode_doc_popularity's form, or the earlier 16-byte form of `recent` alone (then
+// lasting = recent and clicks = 0, the best the old record knows). Corruption for any
+// other size.
+[[nodiscard]] Result<DocPopularity> decode_doc_popularity(std::string_view bytes);
 
 struct TextMatch {
   DocIndex doc = 0;
@@ -107,12 +125,14 @@ class DocumentIndex {
   uint32_t word_doc_count(std::string_view word) const;
   double word_idf(std::string_view word) const;
 
-  // Popularity: decayed click count per document (half-life popularity_half_life_s).
+  // Popularity: decayed click counts per document (DocPopularity).
   void record_click(DocIndex doc, TimeMs t);
   double popularity_half_life_s() const { return config_.popularity_half_life_s; }
+  double lasting_popularity_half_life_s() const { return config_.lasting_popularity_half_life_s; }
   // The global and per-topic popular lists at `now` (see popular() and topic_popular()).
   struct PopularLists {
     std::vector<DocIndex> popular;
+    std::vector<DocIndex> lasting;  // by the lasting half-life, clicked documents only
     std::vector<std::vector<DocIndex>> per_topic;  // per TopicId
   };
   // Computes the lists without changing the index: a const reader like search, so it may run
@@ -126,13 +146,19 @@ class DocumentIndex {
   // Most popular first (decayed clicks); when nothing was clicked yet, newest first.
   const std::vector<DocIndex>& popular() const { return popular_; }
   double popularity(DocIndex doc, TimeMs now) const;
+  // Decayed clicks at the lasting half-life, and every click ever.
+  double lasting_popularity(DocIndex doc, TimeMs now) const;
+  uint32_t click_count(DocIndex doc) const;
+  // Most popular first by the lasting half-life as of the last refresh_popular, at most
+  // popular_list_size, clicked documents only.
+  const std::vector<DocIndex>& lasting_popular() const { return lasting_popular_; }
   // The most popular documents under `topic` (directly or through a descendant) as of the
   // last refresh_popular, most popular first, at most topic_popular_size; only documents
   // with clicks. Empty for an unknown topic.
   const std::vector<DocIndex>& topic_popular(TopicId topic) const;
   // Raw state, for persistence and staging.
-  void set_popularity(DocIndex doc, DecayedCount count);
-  DecayedCount popularity_state(DocIndex doc) const;
+  void set_popularity(DocIndex doc, const DocPopularity& popularity);
+  DocPopularity popularity_state(DocIndex doc) const;
 
  private:
   // `length` is the document's length (doc_length_) when below kLongDocument, else
@@ -171,8 +197,9 @@ class DocumentIndex {
   std::vector<std::vector<DocIndex>> by_topic_;
   std::unordered_map<uint64_t, DocIndex> by_key_;
   std::unordered_map<text::TermId, PostingList> postings_;
-  std::unordered_map<DocIndex, DecayedCount> popularity_;
+  std::unordered_map<DocIndex, DocPopularity> popularity_;
   std::vector<DocIndex> popular_;
+  std::vector<DocIndex> lasting_popular_;
   std::vector<std::vector<DocIndex>> topic_popular_;  // per TopicId
 };
 

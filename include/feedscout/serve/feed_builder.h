@@ -23,7 +23,14 @@
 //                 '<제목>'와(과) 비슷한 콘텐츠"), when an AnnIndex is given
 //                 (topic, related, keyword and embedding relevance add up, capped at 1; the
 //                 reason names the largest part)
+//   Collaborative — the collaborative model's best documents for the user's clicks, when a
+//                 model is given ("'<제목>'을(를) 본 분들이 좋아한 콘텐츠", the title of the
+//                 user's click nearest in factor space)
 //   Popular     — what is popular now ("지금 인기 있는 콘텐츠"); the whole feed of a cold user
+//
+// With a learned ranker (FeedModels::ranker) every candidate but AfterSearch is scored by
+// the model in one batch; its score, min-max normalised over the request, is the relevance
+// the recency rule reads; the page is the best n by that rule, then the diversity rule.
 // Already-seen documents (impressions and clicks, plus whatever `exclude` rejects) are
 // never served. Pure function of its inputs; thread-safe for concurrent calls on shared
 // const inputs.
@@ -39,6 +46,8 @@
 #include "feedscout/index/coclick_index.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/index/trend_index.h"
+#include "feedscout/models/collaborative_model.h"
+#include "feedscout/models/gbdt_ranker.h"
 #include "feedscout/taxonomy/taxonomy.h"
 
 namespace feedscout {
@@ -98,9 +107,29 @@ struct FeedConfig {
   size_t profile_items = 6;
   double embedding_weight = 0.6;
   double embedding_min_similarity = 0.5;
+  // The collaborative source (models/collaborative_model.h), when a model is given: its best
+  // collaborative_items documents for the user, relevance collaborative_weight × score / the
+  // best score. A weight of 0 keeps the documents out as candidates (the score is still a
+  // ranking feature).
+  size_t collaborative_items = 8;
+  double collaborative_weight = 0.6;
+  // With a learned ranker the pool is wider, since the model, not the source, decides: the
+  // lasting-popular list (DocumentIndex::lasting_popular) adds ranker_popular_items
+  // candidates beside the recent popular ones, and the collaborative source proposes
+  // ranker_collaborative_items instead of collaborative_items.
+  size_t ranker_popular_items = 50;
+  size_t ranker_collaborative_items = 50;
 };
 
-enum class FeedSource { kAfterSearch, kTopic, kRelated, kPopular, kKeyword, kEmbedding };
+enum class FeedSource {
+  kAfterSearch,
+  kTopic,
+  kRelated,
+  kPopular,
+  kKeyword,
+  kEmbedding,
+  kCollaborative
+};
 const char* feed_source_name(FeedSource s);
 
 // The ranking's components for one candidate, for ?explain=1 (all in [0, 1] but final).
@@ -110,8 +139,23 @@ struct FeedScores {
   double popularity = 0;  // pop(d)
   double final = 0;       // the item's score (AfterSearch: 2 + its BM25 share)
   bool above_threshold = false;
+  // With a learned ranker: its raw score, and `relevance` is that score min-max normalised
+  // over the request's candidates.
+  bool learned = false;
+  double model = 0;
   bool demoted_by_diversity = false;
   std::string diversity_topic;  // the tier-2 (or tier-1) path the diversity rule counted
+};
+
+// What the candidate sources found for one candidate: relevance parts normalised within
+// their source (the formulas above and in candidate_score.h), the collaborative model's raw
+// factor-space score, and an AfterSearch item's BM25 share. The ranking features
+// (ranking_features.h) read them.
+struct CandidateSignals {
+  FeedSource source = FeedSource::kPopular;
+  double topic = 0, related = 0, keyword = 0, embedding = 0, collaborative = 0;
+  double collaborative_score = 0;
+  double after_search_share = 0;
 };
 
 struct FeedItem {
@@ -121,10 +165,28 @@ struct FeedItem {
   std::string reason;  // Korean, shown to the user
   std::string basis;   // the query or topic path the reason names ("" for popular)
   FeedScores scores;
+  CandidateSignals signals{};
+  // home_feature_schema() values (kFeatureCount), when FeedModels asked for them or a
+  // ranker ranked; with explain and a ranker, per-feature contributions (kFeatureCount + 1,
+  // the last the bias) for served items.
+  std::vector<float> features{};
+  std::vector<float> contributions{};
+};
+
+// Models the feed may use, each optional (null: not used).
+struct FeedModels {
+  const CollaborativeModel* collaborative = nullptr;
+  // A ranker trained on home_feature_schema(); it scores every candidate in one batch and
+  // the recency and diversity rules apply after it. Null: the hand-set ranking.
+  const GbdtRanker* ranker = nullptr;
+  // Fill FeedItem::features for served (and, with explain, unserved) items even without a
+  // ranker: feature logging.
+  bool features = false;
 };
 
 struct Feed {
   UserClass user_class = UserClass::kCold;
+  std::string model_version;  // the ranker's, "" for the hand-set ranking
   std::vector<FeedItem> items;
   // With explain: candidates that were scored but not served, best first (at most max_n).
   std::vector<FeedItem> unserved;
@@ -137,7 +199,7 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
                 const Taxonomy& taxonomy, const FeedConfig& config, size_t n, TimeMs now,
                 const std::function<bool(uint64_t doc_key)>& exclude,
                 const CoClickIndex* coclick = nullptr, bool explain = false,
-                const AnnIndex* ann = nullptr);
+                const AnnIndex* ann = nullptr, const FeedModels& models = {});
 
 // The diversity rule on `items` (already ranked): walking the first config.diversity_window
 // positions, an item whose tier-2 topic already has diversity_max_per_topic items there is

@@ -1,0 +1,72 @@
+// Training the learned ranker on a replay (issue 13): the offline twin of the engine's
+// feature log. On a ValidationView (tuning.h) the engine observes the training interactions
+// in time order and logs each user's whole candidate list with each candidate's ranking
+// features (EngineRecommender::log_page) at several points: the user's validation cut-off
+// and before their training interactions at fixed quantiles (pages_per_user). The user's
+// later clicks in the view are joined to each page (serve/training_rows.h, the same join the
+// engine's feature log uses), one group per page. The view holds nothing at or after a
+// user's test cut-off, so the model is trained only on data before each user's test period,
+// and a page's features see only interactions before it.
+//
+// The groups are split by time: the latest holdout_share of pages (by log time) are the
+// early-stopping set and report the model's nDCG@10 against the hand-set ranking's order of
+// the same candidates, in the same run.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "feedscout/common/status.h"
+#include "feedscout/eval/engine_recommender.h"
+#include "feedscout/eval/replay.h"
+#include "feedscout/eval/tuning.h"
+#include "feedscout/models/gbdt_ranker.h"
+#include "feedscout/serve/training_rows.h"
+
+namespace feedscout {
+
+struct RankerTrainingOptions {
+  RankerTrainOptions model;
+  double holdout_share = 0.2;  // latest pages, (0, 1)
+  size_t page_size = 100;      // candidates asked per page (clamped to feed.max_n)
+  // Pages logged per user on a replay: at the validation cut-off and before the training
+  // interactions at the quantiles 1/k .. (k-1)/k.
+  size_t pages_per_user = 4;
+  // Extra training groups, e.g. a teacher's judgements (llm/ranking_judge.h
+  // judgement_rows), carrying their own group weights (the mixing weight against clicks,
+  // whose groups weigh 1); cleaned like the click rows, never held out.
+  RankingData extra_train;
+  ReplayOptions replay;  // progress
+};
+
+struct RankerTrainingResult {
+  JoinReport join;
+  size_t extra_groups = 0;  // extra_train groups trained on (after cleaning)
+  CleanReport train_clean, holdout_clean;
+  RankerTrainReport train;
+  size_t holdout_groups = 0;         // groups with a click, scored below
+  double holdout_ndcg_model = 0;     // mean nDCG@10 of the model's order
+  double holdout_ndcg_hand_set = 0;  // ... of the logged (hand-set) order of the same rows
+  std::string model_version;
+  double seconds = 0;
+};
+
+// Trains on logged pages and the clicks that followed them (serve/training_rows.h, window
+// `window_ms`): pages sorted by time, the latest holdout_share held out for early stopping
+// and the comparison with the logged order; saves the model to `model_path`. Used by
+// `feedscout train-ranker` on an engine's feature log and by train_ranker_on_replay.
+[[nodiscard]] Result<RankerTrainingResult> train_ranker_on_pages(
+    std::vector<LoggedPage> pages, const std::vector<FeedbackClick>& clicks, TimeMs window_ms,
+    const RankerTrainingOptions& options, const std::string& model_path);
+
+// Replays `view` with an engine of `engine` options (its ranker_path ignored), trains a
+// GbdtRanker on home_feature_schema() and saves it to `model_path`. Errors: the engine or
+// replay failing, no usable training group (InvalidArgument), training or saving failing.
+[[nodiscard]] Result<RankerTrainingResult> train_ranker_on_replay(
+    const ValidationView& view, const EngineRecommenderOptions& engine,
+    const RankerTrainingOptions& options, const std::string& model_path);
+
+// A Markdown paragraph and table of `r` for reports.
+std::string ranker_training_markdown(const RankerTrainingResult& r);
+
+}  // namespace feedscout

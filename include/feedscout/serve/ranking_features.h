@@ -1,0 +1,107 @@
+// The learned ranker's features: one named, versioned schema for a (user, candidate) pair,
+// computed once per request and shared by serving, feature logging, training and explain.
+//
+// Every value is a float read at the request's `now` from state the engine held then, so a
+// logged row never reads the future. The schema (home_feature_schema()) is stamped into
+// every model file and feature log record; changing a feature's meaning or order means a
+// new version. docs/RANKING.md lists each feature with its unit and range.
+//
+// Thread safety: a FeatureContext is immutable after construction; compute() may run on
+// many threads at once.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "feedscout/context/user_context.h"
+#include "feedscout/index/document_index.h"
+#include "feedscout/models/gbdt_ranker.h"
+#include "feedscout/serve/feed_builder.h"
+#include "feedscout/taxonomy/taxonomy.h"
+
+namespace feedscout {
+
+// Feature positions in a row. kCount is the row width.
+enum class Feature : size_t {
+  // User.
+  kUserClass = 0,        // 0 cold, 1 light, 2 medium, 3 heavy
+  kUserClicksLog,        // ln(1 + decayed integrated clicks over level-1 topics)
+  kFeedActivity,         // decayed feed clicks (ContextView::feed_activity)
+  kSurfaceWeightSearch,  // integrated preference's weight of each surface (0..1)
+  kSurfaceWeightFeed,
+  kSurfaceWeightMain,
+  // Document.
+  kAgeHoursLog,           // ln(1 + age in hours), 0 for a document from the future
+  kRecency,               // recency(age) of candidate_score.h (0..1)
+  kPopularityShare,       // pop(d): recent popularity over the most popular's (0..1)
+  kPopularityLog,         // ln(1 + decayed clicks, index half-life)
+  kLastingPopularityLog,  // ln(1 + decayed clicks, lasting half-life)
+  kClickCountLog,         // ln(1 + every click ever)
+  kTopicDepth,            // deepest level among the document's labels (0 when none)
+  kLabelScore,            // its best label score (0..1)
+  // What the candidate sources found (normalised relevance parts, feed_builder.h).
+  kTopicRelevance,
+  kRelatedRelevance,  // co-click strength
+  kKeywordRelevance,
+  kEmbeddingRelevance,
+  kCollaborativeScore,  // factor-space score (0 when the model or the document is unknown)
+  kAfterSearchShare,    // BM25 over the query's best BM25 (AfterSearch items, else 0)
+  // Topic preference of the document's topics (max over its labels' ancestors at the level),
+  // per surface and integrated, levels 1..3 (0..1; 0 when the user has no evidence there).
+  kPrefSearchL1,
+  kPrefSearchL2,
+  kPrefSearchL3,
+  kPrefFeedL1,
+  kPrefFeedL2,
+  kPrefFeedL3,
+  kPrefMainL1,
+  kPrefMainL2,
+  kPrefMainL3,
+  kPrefIntegratedL1,
+  kPrefIntegratedL2,
+  kPrefIntegratedL3,
+  // Which source proposed the candidate (one-hot).
+  kFromAfterSearch,
+  kFromTopic,
+  kFromRelated,
+  kFromKeyword,
+  kFromEmbedding,
+  kFromPopular,
+  kFromCollaborative,
+  kCount
+};
+inline constexpr size_t kFeatureCount = static_cast<size_t>(Feature::kCount);
+
+// name "feedscout.home", version 1, the feature names in Feature order (snake_case).
+const FeatureSchema& home_feature_schema();
+
+// Request-level inputs, prepared once per request: the user's features and per-surface
+// preference tables.
+class FeatureContext {
+ public:
+  // References are borrowed and must outlive the FeatureContext.
+  FeatureContext(const ContextView& view, const DocumentIndex& index, const Taxonomy& taxonomy,
+                 const FeedConfig& config, TimeMs now);
+
+  // Writes kFeatureCount values for `doc` into out (size kFeatureCount).
+  void compute(DocIndex doc, const CandidateSignals& signals, std::span<float> out) const;
+
+ private:
+  // Max preference over the document's labels' ancestors at each level, per table.
+  void topic_preferences(DocIndex doc, std::span<float> out) const;
+
+  const DocumentIndex& index_;
+  const Taxonomy& taxonomy_;
+  const FeedConfig& config_;
+  TimeMs now_;
+  double top_ = 0;  // top_popularity(index, now)
+  std::array<float, 6> user_{};
+  // Per surface (search, feed, main) then integrated: topic -> preference score.
+  std::array<std::unordered_map<TopicId, float>, kNumSurfaces + 1> preference_;
+};
+
+}  // namespace feedscout

@@ -1,0 +1,225 @@
+// train_ranker_on_replay; the contract is in include/feedscout/eval/ranker_training.h.
+#include "feedscout/eval/ranker_training.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <sstream>
+#include <unordered_map>
+
+#include "feedscout/serve/ranking_features.h"
+#include "suite_common.h"
+
+namespace feedscout {
+namespace {
+
+// One page to log: user `user` at `time_ms`, before any interaction at or after it.
+struct LogPoint {
+  TimeMs time_ms = 0;
+  std::string user;
+};
+
+// Where each user's pages are logged: before their training interactions at the quantiles
+// of `options.log_points` (e.g. 0.25, 0.5, 0.75 of their training interactions) and at their
+// validation cut-off — several questions per user, each answered by what they clicked
+// after it (up to their test cut-off: the view has no test interaction). Sorted by (time,
+// user); a user with no training interaction is skipped.
+std::vector<LogPoint> log_points(const ValidationView& view, size_t per_user) {
+  std::unordered_map<std::string, std::vector<TimeMs>> train_times;
+  for (const Interaction& x : view.data.interactions) {
+    if (view.split.part(x.user, x.time_ms) == SplitPart::kTrain) {
+      train_times[x.user].push_back(x.time_ms);
+    }
+  }
+  std::vector<LogPoint> points;
+  for (const UserCutoffs& u : view.split.users) {
+    const auto it = train_times.find(u.user);
+    // In the view the validation period is the "test" part (tuning.h).
+    if (it == train_times.end() || u.test == 0) continue;
+    const std::vector<TimeMs>& t = it->second;
+    // One millisecond before: clicks at the point itself come after the page.
+    std::vector<TimeMs> at{u.test_cutoff_ms - 1};
+    for (size_t q = 1; q < per_user; ++q) {
+      const size_t i = t.size() * q / per_user;
+      if (i > 0 && i < t.size() && t[i] > t[i - 1]) at.push_back(t[i] - 1);
+    }
+    std::sort(at.begin(), at.end());
+    at.erase(std::unique(at.begin(), at.end()), at.end());
+    for (TimeMs time : at) points.push_back({time, u.user});
+  }
+  std::sort(points.begin(), points.end(), [](const LogPoint& a, const LogPoint& b) {
+    return a.time_ms != b.time_ms ? a.time_ms < b.time_ms : a.user < b.user;
+  });
+  return points;
+}
+
+// Replays the view's training interactions in time order into `engine`, logging a page at
+// every point before the first interaction at or after its time (as replay_next_item
+// queries), so a page sees only earlier interactions of every user.
+std::vector<LoggedPage> log_pages(const ValidationView& view, const std::vector<LogPoint>& points,
+                                  EngineRecommender& engine, size_t page_size) {
+  std::vector<LoggedPage> pages;
+  size_t next = 0;
+  auto run_until = [&](TimeMs t) {
+    while (next < points.size() && points[next].time_ms <= t) {
+      pages.push_back(engine.log_page(points[next].user, page_size, points[next].time_ms));
+      ++next;
+    }
+  };
+  for (const Interaction& x : view.data.interactions) {
+    run_until(x.time_ms);
+    if (view.split.part(x.user, x.time_ms) == SplitPart::kTrain) engine.observe(x);
+  }
+  run_until(std::numeric_limits<TimeMs>::max());
+  return pages;
+}
+
+// The pages of [begin, end) joined with `clicks`, cleaned for training.
+Result<RankingData> rows_of(const std::vector<LoggedPage>& pages, size_t begin, size_t end,
+                            const std::vector<FeedbackClick>& clicks, TimeMs window_ms,
+                            JoinReport* join, CleanReport* clean) {
+  const std::vector<LoggedPage> part(pages.begin() + static_cast<std::ptrdiff_t>(begin),
+                                     pages.begin() + static_cast<std::ptrdiff_t>(end));
+  JoinReport j;
+  const RankingData raw = join_clicks(part, clicks, window_ms, kFeatureCount, &j);
+  join->pages += j.pages;
+  join->rows += j.rows;
+  join->positives += j.positives;
+  join->pages_malformed += j.pages_malformed;
+  join->pages_without_click += j.pages_without_click;
+  return clean_ranking_data(home_feature_schema(), raw, clean);
+}
+
+// Appends `extra`'s groups to `*data`, giving every group an explicit weight (1 where none
+// was given).
+void append_groups(const RankingData& extra, RankingData* data) {
+  if (data->group_weights.empty()) data->group_weights.assign(data->n_groups(), 1.0f);
+  data->features.insert(data->features.end(), extra.features.begin(), extra.features.end());
+  data->labels.insert(data->labels.end(), extra.labels.begin(), extra.labels.end());
+  data->group_sizes.insert(data->group_sizes.end(), extra.group_sizes.begin(),
+                           extra.group_sizes.end());
+  if (extra.group_weights.empty()) {
+    data->group_weights.insert(data->group_weights.end(), extra.n_groups(), 1.0f);
+  } else {
+    data->group_weights.insert(data->group_weights.end(), extra.group_weights.begin(),
+                               extra.group_weights.end());
+  }
+}
+
+// Mean nDCG@10 of the model's and of the hand-set order (row order) over `data`'s groups.
+Status compare_on_holdout(const GbdtRanker& model, const RankingData& data,
+                          RankerTrainingResult* result) {
+  result->holdout_groups = data.n_groups();
+  if (data.empty()) return Status::ok();
+  std::vector<float> scores;
+  FEEDSCOUT_RETURN_IF_ERROR(model.predict(data.features, data.n_rows(), &scores));
+  std::vector<float> hand_set(data.n_rows());
+  size_t row = 0;
+  for (uint32_t size : data.group_sizes) {
+    for (uint32_t i = 0; i < size; ++i) hand_set[row++] = -static_cast<float>(i);
+  }
+  auto mean = [](const std::vector<double>& v) {
+    return v.empty() ? 0.0
+                     : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  };
+  result->holdout_ndcg_model = mean(ndcg_at_k_per_group(data.labels, scores, data.group_sizes, 10));
+  result->holdout_ndcg_hand_set =
+      mean(ndcg_at_k_per_group(data.labels, hand_set, data.group_sizes, 10));
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<RankerTrainingResult> train_ranker_on_pages(std::vector<LoggedPage> pages,
+                                                   const std::vector<FeedbackClick>& clicks,
+                                                   TimeMs window_ms,
+                                                   const RankerTrainingOptions& options,
+                                                   const std::string& model_path) {
+  const auto start = std::chrono::steady_clock::now();
+  if (!(options.holdout_share > 0 && options.holdout_share < 1)) {
+    return Status::invalid_argument("ranker training: holdout_share must be in (0, 1)");
+  }
+  std::stable_sort(pages.begin(), pages.end(),
+                   [](const LoggedPage& a, const LoggedPage& b) { return a.time_ms < b.time_ms; });
+  RankerTrainingResult result;
+  const size_t holdout_pages =
+      static_cast<size_t>(std::ceil(options.holdout_share * static_cast<double>(pages.size())));
+  const size_t holdout_begin = pages.size() - std::min(pages.size(), holdout_pages);
+  auto train =
+      rows_of(pages, 0, holdout_begin, clicks, window_ms, &result.join, &result.train_clean);
+  if (!train.is_ok()) return train.status();
+  auto holdout = rows_of(pages, holdout_begin, pages.size(), clicks, window_ms, &result.join,
+                         &result.holdout_clean);
+  if (!holdout.is_ok()) return holdout.status();
+  if (!options.extra_train.empty()) {
+    CleanReport extra_clean;
+    auto extra = clean_ranking_data(home_feature_schema(), options.extra_train, &extra_clean);
+    if (!extra.is_ok()) return extra.status().with_context("extra training rows");
+    append_groups(*extra, &train.value());
+    result.extra_groups = extra->n_groups();
+  }
+  if (train->empty()) {
+    return Status::invalid_argument(
+        "ranker training: no page before the held-out ones has both a clicked and an unclicked "
+        "candidate (" +
+        std::to_string(pages.size()) + " pages, " + std::to_string(clicks.size()) + " clicks)");
+  }
+  auto model =
+      GbdtRanker::train(home_feature_schema(), *train, *holdout, options.model, &result.train);
+  if (!model.is_ok()) return model.status().with_context("ranker training");
+  FEEDSCOUT_RETURN_IF_ERROR(compare_on_holdout(*model, *holdout, &result));
+  FEEDSCOUT_RETURN_IF_ERROR(model->save(model_path));
+  result.model_version = model->version();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+Result<RankerTrainingResult> train_ranker_on_replay(const ValidationView& view,
+                                                    const EngineRecommenderOptions& engine,
+                                                    const RankerTrainingOptions& options,
+                                                    const std::string& model_path) {
+  const auto start = std::chrono::steady_clock::now();
+  EngineRecommenderOptions logging = engine;
+  logging.ranker_path.clear();
+  logging.name = "engine (logging)";
+  auto recommender = EngineRecommender::create(view.data, logging);
+  if (!recommender.is_ok()) return recommender.status().with_context("ranker training");
+  std::vector<LoggedPage> pages =
+      log_pages(view, log_points(view, std::max<size_t>(1, options.pages_per_user)), **recommender,
+                std::max<size_t>(1, options.page_size));
+  // The clicks that follow each page: every later click of the user in the view (training
+  // and validation; the view holds nothing at or after a user's test cut-off).
+  std::vector<FeedbackClick> clicks;
+  for (const Interaction& x : view.data.interactions) {
+    if (x.clicked) clicks.push_back({x.user, x.item, x.time_ms});
+  }
+  auto result = train_ranker_on_pages(std::move(pages), clicks,
+                                      std::numeric_limits<TimeMs>::max() / 2, options, model_path);
+  if (result.is_ok()) {
+    result->seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  return result;
+}
+
+std::string ranker_training_markdown(const RankerTrainingResult& r) {
+  using eval_internal::fixed;
+  std::ostringstream os;
+  os << "Learned ranker `" << r.model_version << "` (" << home_feature_schema().name << " v"
+     << home_feature_schema().version << ", " << kFeatureCount
+     << " features): trained on the validation replay — " << r.join.pages << " pages ("
+     << r.join.rows << " candidates, " << r.join.positives << " clicked; "
+     << r.join.pages_without_click << " pages without a click are dropped), "
+     << r.train.train_groups << " training groups, " << r.train.validation_groups
+     << " held-out groups (the latest by time); " << r.train.rounds_trained
+     << " rounds run, best round " << r.train.best_round + 1 << "; " << fixed(r.seconds, 1)
+     << " s.\n\n"
+     << "| on the held-out groups | nDCG@10 |\n|---|---:|\n"
+     << "| hand-set order of the same candidates | " << fixed(r.holdout_ndcg_hand_set, 4) << " |\n"
+     << "| learned ranker | " << fixed(r.holdout_ndcg_model, 4) << " |\n";
+  return os.str();
+}
+
+}  // namespace feedscout

@@ -82,7 +82,7 @@ llm::JudgeRequest judge_request(Engine& engine, const std::string& user,
   llm::JudgeRequest r;
   r.user = user;
   r.profile = profile_text(engine.context(user), engine.taxonomy());
-  const FeedPage page = engine.feed(user, engine.config().feed.max_n, false, true);
+  const FeedPage page = engine.candidates(user, engine.config().feed.max_n);
   std::vector<const FeedEntry*> ranked;
   for (const FeedEntry& e : page.items) ranked.push_back(&e);
   for (const FeedEntry& e : page.unserved) ranked.push_back(&e);

@@ -130,40 +130,41 @@ std::vector<Suggestion> Engine::suggest(std::string_view q, size_t n) const {
   return impl_->suggestions->suggest(q, n, impl_->clock());
 }
 
-FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served, bool explain) {
+FeedPage Engine::Impl::feed_page(const std::string& user, size_t n, const PageRequestFlags& r) {
   FeedPage page;
   page.user = user;
-  const TimeMs now = impl_->clock();
-  page.request_id = std::to_string(now) + "-" + std::to_string(impl_->next_request++);
+  const TimeMs now = clock();
+  page.request_id = std::to_string(now) + "-" + std::to_string(next_request++);
   // Pages really served (remembered) are logged for training, when sampled.
-  const bool log_this =
-      remember_served && impl_->feature_log && impl_->feature_log->sampled(page.request_id);
-  const auto recently_served = impl_->served.snapshot(user, now);
+  const bool log_this = r.remember_served && feature_log && feature_log->sampled(page.request_id);
+  const bool with_features = r.explain || log_this;
+  const auto recently_served = served.snapshot(user, now);
   {
-    std::shared_lock lk(impl_->state_mu);
-    auto it = impl_->users.find(user);
-    page.known_user = it != impl_->users.end();
+    std::shared_lock lk(state_mu);
+    auto it = users.find(user);
+    page.known_user = it != users.end();
     static const UserContext kEmpty;
     const UserContext& ctx = page.known_user ? it->second : kEmpty;
-    const ContextView view = compute_view(ctx, now, impl_->config.context);
-    const RankingModels::Snapshot models = impl_->models.snapshot();
+    const ContextView view = compute_view(ctx, now, config.context);
+    const RankingModels::Snapshot snapshot = models.snapshot();
     FeedModels feed_models;
-    feed_models.collaborative = models.collaborative.get();
-    feed_models.ranker = models.ranker.get();
-    feed_models.features = explain || log_this;
+    feed_models.collaborative = snapshot.collaborative.get();
+    feed_models.ranker = snapshot.ranker.get();
+    feed_models.features = with_features;
+    feed_models.full_pool = r.full_pool;
     Feed feed = build_feed(
-        view, ctx, *impl_->index, *impl_->taxonomy, impl_->config.feed, n, now,
-        [&](uint64_t key) { return recently_served.count(key) > 0; }, impl_->coclick.get(), explain,
-        impl_->ann.get(), feed_models);
+        view, ctx, *index, *taxonomy, config.feed, n, now,
+        [&](uint64_t key) { return recently_served.count(key) > 0; }, coclick.get(), r.explain,
+        ann.get(), feed_models);
     page.user_class = feed.user_class;
     page.model_version = feed.model_version;
-    page.explained = explain;
+    page.explained = r.explain;
     const auto entry = [&](const FeedItem& item) {
-      const DocRecord& d = impl_->index->doc(item.doc);
+      const DocRecord& d = index->doc(item.doc);
       FeedEntry e{d.id,        d.title,    d.source,    d.created_ms, {},
                   item.source, item.score, item.reason, item.scores};
-      for (const auto& t : d.topics) e.topic_paths.push_back(impl_->taxonomy->node(t.topic).path);
-      if (explain || log_this) {
+      for (const auto& t : d.topics) e.topic_paths.push_back(taxonomy->node(t.topic).path);
+      if (with_features) {
         e.features = item.features;
         e.contributions = item.contributions;
       }
@@ -172,13 +173,21 @@ FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served, b
     for (const FeedItem& item : feed.items) page.items.push_back(entry(item));
     for (const FeedItem& item : feed.unserved) page.unserved.push_back(entry(item));
   }
-  if (log_this) impl_->log_page(page, now);
-  if (remember_served) {
+  if (log_this) log_page(page, now);
+  if (r.remember_served) {
     std::vector<uint64_t> served_keys;
     for (const auto& e : page.items) served_keys.push_back(doc_key(e.doc_id));
-    impl_->served.remember(user, served_keys, now);
+    served.remember(user, served_keys, now);
   }
   return page;
+}
+
+FeedPage Engine::feed(const std::string& user, size_t n, bool remember_served, bool explain) {
+  return impl_->feed_page(user, n, {remember_served, explain, false});
+}
+
+FeedPage Engine::candidates(const std::string& user, size_t n) {
+  return impl_->feed_page(user, n, {false, true, true});
 }
 
 SearchFeedPage Engine::search_feed(const std::string& user, std::string_view query, size_t page,

@@ -191,6 +191,13 @@ struct Engine::Impl {
   [[nodiscard]] Status train_collaborative();
   void trainer_loop();
   void stop_trainer();
+  // A home-feed page (Engine::feed, Engine::candidates); takes the shared lock.
+  struct PageRequestFlags {
+    bool remember_served = false;
+    bool explain = false;
+    bool full_pool = false;  // FeedModels::full_pool
+  };
+  FeedPage feed_page(const std::string& user, size_t n, const PageRequestFlags& r);
   // Appends a served page's items (with their features) to the feature log.
   void log_page(const FeedPage& page, TimeMs now);
 

@@ -170,7 +170,7 @@ LoggedPage EngineRecommender::log_page(const std::string& user, size_t n, TimeMs
   LoggedPage out;
   out.user = user;
   out.time_ms = now;
-  const FeedPage page = engine_->feed(user, n, /*remember_served=*/false, /*explain=*/true);
+  const FeedPage page = engine_->candidates(user, n);
   out.model_version = page.model_version;
   auto add = [&](const FeedEntry& e, uint32_t served) {
     out.doc_ids.push_back(e.doc_id);

@@ -228,8 +228,9 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
   feed.items = std::move(pool.after_search);
   for (FeedItem& item : rest) feed.items.push_back(std::move(item));
   if (explain) {
+    const size_t cap = models.full_pool ? pool.items.size() : config.max_n;
     for (const FeedItem& item : pool.items) {
-      if (feed.unserved.size() >= config.max_n) break;
+      if (feed.unserved.size() >= cap) break;
       if (used.count(item.doc) == 0) feed.unserved.push_back(item);
     }
   }

@@ -10,6 +10,11 @@
 namespace feedscout {
 namespace {
 
+// The ranker's wider pool: with a ranker, or asked for (training pages).
+bool wide_pool(const FeedRequest& r) {
+  return r.models.ranker != nullptr || r.models.full_pool;
+}
+
 // The collaborative model's view of one user: their vector and best documents.
 struct CollaborativeCandidates {
   std::vector<uint64_t> history;  // the user's recent clicks, newest first
@@ -28,9 +33,9 @@ CollaborativeCandidates collaborative_candidates(const FeedRequest& r,
   if (model == nullptr || r.context.recent_clicks().empty()) return out;
   for (const RecentClick& c : r.context.recent_clicks()) out.history.push_back(c.key);
   out.user_vector = model->user_vector(out.history);
-  const size_t items = r.models.ranker != nullptr ? std::max(r.config.collaborative_items,
-                                                             r.config.ranker_collaborative_items)
-                                                  : r.config.collaborative_items;
+  const size_t items =
+      wide_pool(r) ? std::max(r.config.collaborative_items, r.config.ranker_collaborative_items)
+                   : r.config.collaborative_items;
   if (r.config.collaborative_weight <= 0 || items == 0) return out;
   const auto best = model->top_k(out.user_vector, items, [&](uint64_t key) {
     const auto d = r.index.find_key(key);
@@ -129,7 +134,7 @@ class PoolBuilder {
             ? remaining_
             : static_cast<size_t>(std::ceil(r_.config.popular_share * static_cast<double>(n)));
     add_popular(r_.index.popular(), std::max(pool.popular_quota, remaining_), pool.cold);
-    if (r_.models.ranker != nullptr) {
+    if (wide_pool(r_)) {
       add_popular(r_.index.lasting_popular(), r_.config.ranker_popular_items, pool.cold);
     }
     std::stable_sort(items_.begin(), items_.end(),
@@ -263,7 +268,7 @@ class PoolBuilder {
       if (taken >= limit) break;
       if (blocked_(d)) continue;
       // The hand-set fill skips a document it already took; a ranker scores each once.
-      if (!pooled_.insert(d).second && r_.models.ranker != nullptr) continue;
+      if (!pooled_.insert(d).second && wide_pool(r_)) continue;
       const double stand_in =
           cold ? popularity_share(r_.index, d, r_.now, top_) : r_.config.popular_weight;
       const FeedScores sc = rank_scores(stand_in, r_.index, d, r_.now, top_, r_.config);

@@ -3,7 +3,6 @@
 // No language-model server runs here: the teacher is the in-process test server
 // (tests/llm/test_llm_server.h), scripted to prefer soccer; the client under test is real.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <array>
 #include <atomic>
@@ -28,21 +27,9 @@ using testing_support::TempDir;
 
 constexpr TimeMs kStart = 1795176000000;  // 2026-11-20T12:00:00Z
 
-struct RunResult {
-  int exit_code = -1;
-  std::string output;
-};
-
+using RunResult = testing_support::CommandResult;
 RunResult run(const std::string& command) {
-  RunResult r;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return testing_support::run_command(command);
 }
 
 std::string click(const std::string& id, const std::string& user, const std::string& doc,

@@ -172,6 +172,11 @@ class Engine {
   FeedPage feed(const std::string& user, size_t n, bool remember_served = true,
                 bool explain = false);
 
+  // The page's whole candidate list as the learned ranker sees it (FeedModels::full_pool):
+  // served items then every unserved candidate, in the current ranking's order, each with
+  // its features; nothing remembered or logged. For training pages (eval replays) and the
+  // teacher's judgements.
+  FeedPage candidates(const std::string& user, size_t n);
   // Rising trends (index/trend_index.h) over the window of window_h hours ending at now(),
   // best first, at most n; window_h is clamped to 1..trends.max_window_h.
   std::vector<TrendEntry> trends(size_t n, size_t window_h) const;

@@ -182,6 +182,10 @@ struct FeedModels {
   // Fill FeedItem::features for served (and, with explain, unserved) items even without a
   // ranker: feature logging.
   bool features = false;
+  // Gather the ranker's wider pool (lasting-popular and ranker_collaborative_items) even
+  // without a ranker, and list every unserved candidate with explain (no max_n cap): the
+  // candidate lists training pages are logged from, the same a ranker will score.
+  bool full_pool = false;
 };
 
 struct Feed {

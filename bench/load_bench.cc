@@ -5,7 +5,10 @@
 //                        [--connections C] [--wrk-threads W] [--server-threads H]
 //                        [--rate R] [--open-connections O] [--pool-cache E]
 //                        [--breakdown B] [--search-sessions M] [--seed S] [--tmp DIR] [--keep]
-//                        [--reuse DIR] [--no-http]
+//                        [--reuse DIR] [--no-http] [--ranker MODEL] [--no-collaborative]
+//
+// --ranker MODEL loads a learned ranker (docs/RANKING.md) for the home feed; --no-collaborative
+// turns the collaborative model and its background training off (run both ways to compare).
 //
 // Setup: D documents (default 1,000,000) over T topics (default 200) and N events (default
 // 3,000,000) of U users (default 1,000,000; every user gets at least one session) from
@@ -172,7 +175,8 @@ int main(int argc, char** argv) {
                   "[--no-http]");
   flags.check({"docs", "topics", "users", "events", "duration", "connections", "wrk-threads",
                "server-threads", "rate", "open-connections", "pool-cache", "breakdown",
-               "search-sessions", "seed", "tmp", "keep!", "reuse", "no-http!"});
+               "search-sessions", "seed", "tmp", "keep!", "reuse", "no-http!", "ranker",
+               "no-collaborative!"});
   const size_t n_docs = flags.get_size("docs", 1000000);
   const size_t n_topics = flags.get_size("topics", 200);
   const size_t n_users = flags.get_size("users", 1000000);
@@ -264,12 +268,21 @@ int main(int argc, char** argv) {
   config.classifier.kind = "none";
   config.search_feed.pool_cache_entries =
       flags.get_size("pool-cache", config.search_feed.pool_cache_entries);
+  // --ranker PATH: the home feed ranked by a learned ranker (issue 13), loaded at open.
+  config.ranking.model_path = flags.get_string("ranker", "");
+  config.ranking.reload_check_s = 0;
+  // --no-collaborative: no background ALS training competing with the load for the CPU.
+  if (flags.has("no-collaborative")) config.collaborative.enabled = false;
   auto opened = Engine::open(config);
   if (!opened.is_ok()) {
     std::cerr << "error: " << opened.status().to_string() << "\n";
     return 1;
   }
   Engine& engine = **opened;
+  if (!config.ranking.model_path.empty()) {
+    std::printf("ranker %s: version %s\n", config.ranking.model_path.c_str(),
+                engine.ranker_version().empty() ? "(refused: hand-set)" : engine.ranker_version().c_str());
+  }
   if (reused) {
     std::printf("reusing the setup in %s (opened in %.1f s)\n", dir_path.c_str(),
                 fb::seconds_since(setup_start));

@@ -173,10 +173,10 @@ int main(int argc, char** argv) {
                   "[--breakdown B] [--search-sessions M] [--seed S] [--tmp DIR] [--keep] "
                   "[--reuse DIR] "
                   "[--no-http]");
-  flags.check({"docs", "topics", "users", "events", "duration", "connections", "wrk-threads",
-               "server-threads", "rate", "open-connections", "pool-cache", "breakdown",
-               "search-sessions", "seed", "tmp", "keep!", "reuse", "no-http!", "ranker",
-               "no-collaborative!"});
+  flags.check({"docs",        "topics",      "users",           "events", "duration",
+               "connections", "wrk-threads", "server-threads",  "rate",   "open-connections",
+               "pool-cache",  "breakdown",   "search-sessions", "seed",   "tmp",
+               "keep!",       "reuse",       "no-http!",        "ranker", "no-collaborative!"});
   const size_t n_docs = flags.get_size("docs", 1000000);
   const size_t n_topics = flags.get_size("topics", 200);
   const size_t n_users = flags.get_size("users", 1000000);
@@ -280,8 +280,9 @@ int main(int argc, char** argv) {
   }
   Engine& engine = **opened;
   if (!config.ranking.model_path.empty()) {
-    std::printf("ranker %s: version %s\n", config.ranking.model_path.c_str(),
-                engine.ranker_version().empty() ? "(refused: hand-set)" : engine.ranker_version().c_str());
+    std::printf(
+        "ranker %s: version %s\n", config.ranking.model_path.c_str(),
+        engine.ranker_version().empty() ? "(refused: hand-set)" : engine.ranker_version().c_str());
   }
   if (reused) {
     std::printf("reusing the setup in %s (opened in %.1f s)\n", dir_path.c_str(),

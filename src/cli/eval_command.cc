@@ -25,6 +25,7 @@ struct EvalRecArgs {
   bool no_ablations = false;
   RankerTrainOptions ranker;
   size_t ranker_pages_per_user = 4;
+  bool ranker_labels_until_test_cutoff = false;
   int sim_users = 600;
   uint64_t sim_seed = 11;
 };
@@ -59,6 +60,9 @@ int run_eval_rec(const EvalRecArgs& args) {
   options.limit = args.limit;
   options.ranker = args.ranker;
   options.ranker_pages_per_user = args.ranker_pages_per_user;
+  options.ranker_label_horizon = args.ranker_labels_until_test_cutoff
+                                     ? LabelHorizon::kUntilTestCutoff
+                                     : LabelHorizon::kNextQuestion;
   options.tune = !args.no_tune;
   options.ablations = !args.no_ablations;
   if (!args.config_path.empty()) {
@@ -95,6 +99,7 @@ int run_eval_rec(const EvalRecArgs& args) {
   }
   if (args.ranker_pages_per_user != 4)
     command << " --ranker-pages-per-user " << args.ranker_pages_per_user;
+  if (args.ranker_labels_until_test_cutoff) command << " --ranker-labels-until-cutoff";
   options.command = command.str();
 
   std::cerr << "loading " << args.dataset << " from " << path << " ...\n";
@@ -159,6 +164,9 @@ void register_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--ranker-pages-per-user", args->ranker_pages_per_user,
                   "engine+ranker: pages logged per user on the validation replay")
       ->check(CLI::Range(1, 50));
+  cmd->add_flag("--ranker-labels-until-cutoff", args->ranker_labels_until_test_cutoff,
+                "engine+ranker: label a replayed page with every later click before the "
+                "user's cut-off (default: their next stretch, as long as their validation part)");
   cmd->add_flag("--no-ablations", args->no_ablations, "skip the engine's ablation variants");
   cmd->add_option("--sim-users", args->sim_users, "simulated: number of users")
       ->check(CLI::Range(1, 1000000));

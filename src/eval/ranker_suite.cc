@@ -35,6 +35,7 @@ Status add_one(const EvalDataset& data, const ValidationView& view, const SuiteO
   RankerTrainingOptions training;
   training.model = options.ranker;
   training.pages_per_user = options.ranker_pages_per_user;
+  training.label_horizon = options.ranker_label_horizon;
   training.replay = replay;
   training.replay.progress = false;
   auto trained = train_ranker_on_replay(view, base, training, path);

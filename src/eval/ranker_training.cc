@@ -15,39 +15,59 @@
 namespace feedscout {
 namespace {
 
-// One page to log: user `user` at `time_ms`, before any interaction at or after it.
+// One page to log: user `user` at `time_ms`, before any interaction at or after it; its
+// labels stop at label_until_ms (0: the user's test cut-off).
 struct LogPoint {
   TimeMs time_ms = 0;
   std::string user;
+  TimeMs label_until_ms = 0;
 };
 
 // Where each user's pages are logged: before their training interactions at the quantiles
-// of `options.log_points` (e.g. 0.25, 0.5, 0.75 of their training interactions) and at their
-// validation cut-off — several questions per user, each answered by what they clicked
-// after it (up to their test cut-off: the view has no test interaction). Sorted by (time,
-// user); a user with no training interaction is skipped.
-std::vector<LogPoint> log_points(const ValidationView& view, size_t per_user) {
-  std::unordered_map<std::string, std::vector<TimeMs>> train_times;
-  for (const Interaction& x : view.data.interactions) {
-    if (view.split.part(x.user, x.time_ms) == SplitPart::kTrain) {
-      train_times[x.user].push_back(x.time_ms);
-    }
-  }
+// 1/per_user .. (per_user-1)/per_user and at their validation cut-off — several questions
+// per user. With LabelHorizon::kNextQuestion a page's question is the user's next
+// interactions as many as their validation part holds (the size of the test question: the
+// validation cut-off page's is exactly their validation part); with kUntilTestCutoff every
+// later interaction in the view counts. Sorted by (time, user); a user with no training
+// interaction is skipped.
+std::vector<LogPoint> log_points(const ValidationView& view, size_t per_user,
+                                 LabelHorizon horizon) {
+  std::unordered_map<std::string, std::vector<TimeMs>> times;  // training and validation
+  for (const Interaction& x : view.data.interactions) times[x.user].push_back(x.time_ms);
   std::vector<LogPoint> points;
   for (const UserCutoffs& u : view.split.users) {
-    const auto it = train_times.find(u.user);
+    const auto it = times.find(u.user);
     // In the view the validation period is the "test" part (tuning.h).
-    if (it == train_times.end() || u.test == 0) continue;
-    const std::vector<TimeMs>& t = it->second;
-    // One millisecond before: clicks at the point itself come after the page.
-    std::vector<TimeMs> at{u.test_cutoff_ms - 1};
-    for (size_t q = 1; q < per_user; ++q) {
-      const size_t i = t.size() * q / per_user;
-      if (i > 0 && i < t.size() && t[i] > t[i - 1]) at.push_back(t[i] - 1);
+    if (it == times.end() || u.test == 0) continue;
+    std::vector<TimeMs>& t = it->second;
+    std::sort(t.begin(), t.end());
+    const size_t train =
+        static_cast<size_t>(std::lower_bound(t.begin(), t.end(), u.test_cutoff_ms) - t.begin());
+    if (train == 0) continue;
+    auto point = [&](size_t i) {  // the page before interaction i
+      LogPoint p{t[i] - 1, u.user, 0};
+      if (horizon == LabelHorizon::kNextQuestion) {
+        p.label_until_ms = t[std::min(t.size(), i + u.test) - 1];
+      }
+      return p;
+    };
+    std::vector<LogPoint> mine;
+    if (train < t.size()) {
+      mine.push_back(point(train));
+      // One millisecond before: clicks at the cut-off itself come after the page.
+      mine.back().time_ms = u.test_cutoff_ms - 1;
     }
-    std::sort(at.begin(), at.end());
-    at.erase(std::unique(at.begin(), at.end()), at.end());
-    for (TimeMs time : at) points.push_back({time, u.user});
+    for (size_t q = 1; q < per_user; ++q) {
+      const size_t i = train * q / per_user;
+      if (i > 0 && i < train && t[i] > t[i - 1]) mine.push_back(point(i));
+    }
+    std::sort(mine.begin(), mine.end(),
+              [](const LogPoint& a, const LogPoint& b) { return a.time_ms < b.time_ms; });
+    mine.erase(
+        std::unique(mine.begin(), mine.end(),
+                    [](const LogPoint& a, const LogPoint& b) { return a.time_ms == b.time_ms; }),
+        mine.end());
+    points.insert(points.end(), mine.begin(), mine.end());
   }
   std::sort(points.begin(), points.end(), [](const LogPoint& a, const LogPoint& b) {
     return a.time_ms != b.time_ms ? a.time_ms < b.time_ms : a.user < b.user;
@@ -65,6 +85,7 @@ std::vector<LoggedPage> log_pages(const ValidationView& view, const std::vector<
   auto run_until = [&](TimeMs t) {
     while (next < points.size() && points[next].time_ms <= t) {
       pages.push_back(engine.log_page(points[next].user, page_size, points[next].time_ms));
+      pages.back().label_until_ms = points[next].label_until_ms;
       ++next;
     }
   };
@@ -186,9 +207,9 @@ Result<RankerTrainingResult> train_ranker_on_replay(const ValidationView& view,
   logging.name = "engine (logging)";
   auto recommender = EngineRecommender::create(view.data, logging);
   if (!recommender.is_ok()) return recommender.status().with_context("ranker training");
-  std::vector<LoggedPage> pages =
-      log_pages(view, log_points(view, std::max<size_t>(1, options.pages_per_user)), **recommender,
-                std::max<size_t>(1, options.page_size));
+  std::vector<LoggedPage> pages = log_pages(
+      view, log_points(view, std::max<size_t>(1, options.pages_per_user), options.label_horizon),
+      **recommender, std::max<size_t>(1, options.page_size));
   // The clicks that follow each page: every later click of the user in the view (training
   // and validation; the view holds nothing at or after a user's test cut-off).
   std::vector<FeedbackClick> clicks;

@@ -25,6 +25,9 @@ RankingData join_clicks(const std::vector<LoggedPage>& pages,
       continue;
     }
     const auto user = by_user.find(page.user);
+    const TimeMs until_ms = page.label_until_ms > 0
+                                ? std::min(page.label_until_ms, page.time_ms + window_ms)
+                                : page.time_ms + window_ms;
     size_t positives = 0;
     for (size_t i = 0; i < page.doc_ids.size(); ++i) {
       bool clicked = false;
@@ -33,7 +36,7 @@ RankingData join_clicks(const std::vector<LoggedPage>& pages,
         if (doc != user->second.end()) {
           // The first click after the page decides.
           const auto it = std::upper_bound(doc->second.begin(), doc->second.end(), page.time_ms);
-          clicked = it != doc->second.end() && *it - page.time_ms <= window_ms;
+          clicked = it != doc->second.end() && *it <= until_ms;
         }
       }
       data.labels.push_back(clicked ? 1.0f : 0.0f);

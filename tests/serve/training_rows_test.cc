@@ -37,6 +37,22 @@ TEST(TrainingRows, LabelsOnlyClicksAfterThePageWithinTheWindow) {
   EXPECT_EQ(report.pages_without_click, 0u);
 }
 
+TEST(TrainingRows, APagesLabelHorizonEndsItsQuestionInsideTheWindow) {
+  std::vector<LoggedPage> pages{page("u", kT, {"a", "b", "c"})};
+  pages[0].label_until_ms = kT + 100;
+  const std::vector<FeedbackClick> clicks{
+      {"u", "a", kT + 100},  // at the horizon: counts
+      {"u", "b", kT + 101},  // after it, though inside the window
+      {"u", "c", kT + 50},
+  };
+  const RankingData d = join_clicks(pages, clicks, 1'000, 2, nullptr);
+  EXPECT_EQ(d.labels, (std::vector<float>{1, 0, 1}));
+  // A horizon past the window does not widen it.
+  pages[0].label_until_ms = kT + 1'000'000;
+  const RankingData wide = join_clicks(pages, {{"u", "a", kT + 2'000}}, 1'000, 2, nullptr);
+  EXPECT_EQ(wide.labels, (std::vector<float>{0, 0, 0}));
+}
+
 TEST(TrainingRows, AClickAtThePageTimeIsNotAfterIt) {
   const RankingData d = join_clicks({page("u", kT, {"a"})}, {{"u", "a", kT}}, 1'000, 2, nullptr);
   EXPECT_EQ(d.labels, (std::vector<float>{0}));

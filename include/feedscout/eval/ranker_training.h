@@ -25,6 +25,15 @@
 
 namespace feedscout {
 
+// Which later clicks label a replayed page.
+enum class LabelHorizon {
+  // The user's next interactions, as many as their validation part holds: the question the
+  // test asks ("which of these in their next stretch").
+  kNextQuestion,
+  // Every later interaction in the view (up to the user's test cut-off).
+  kUntilTestCutoff,
+};
+
 struct RankerTrainingOptions {
   RankerTrainOptions model;
   double holdout_share = 0.2;  // latest pages, (0, 1)
@@ -32,6 +41,7 @@ struct RankerTrainingOptions {
   // Pages logged per user on a replay: at the validation cut-off and before the training
   // interactions at the quantiles 1/k .. (k-1)/k.
   size_t pages_per_user = 4;
+  LabelHorizon label_horizon = LabelHorizon::kNextQuestion;
   // Extra training groups, e.g. a teacher's judgements (llm/ranking_judge.h
   // judgement_rows), carrying their own group weights (the mixing weight against clicks,
   // whose groups weigh 1); cleaned like the click rows, never held out.

@@ -34,6 +34,7 @@
 #include "feedscout/common/status.h"
 #include "feedscout/eval/datasets.h"
 #include "feedscout/eval/engine_recommender.h"
+#include "feedscout/eval/ranker_training.h"
 #include "feedscout/models/gbdt_ranker.h"
 
 namespace feedscout {
@@ -45,6 +46,7 @@ struct SuiteOptions {
                                    "collaborative", "engine",  "engine+ranker"};
   RankerTrainOptions ranker;  // the learned ranker's training (engine+ranker)
   size_t ranker_pages_per_user = 4;
+  LabelHorizon ranker_label_horizon = LabelHorizon::kNextQuestion;
   size_t limit = 0;       // next-item: first N users; impressions: first N records
   bool tune = true;       // next-item only
   bool ablations = true;  // the engine's ablation variants

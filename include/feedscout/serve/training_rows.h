@@ -2,10 +2,11 @@
 // served, serve/ranking_features.h) joined with the clicks that followed them.
 //
 // Attribution: a candidate of a page logged for user u at time t is relevant (label 1) when
-// u clicked it in (t, t + window_ms]; one click may credit several pages (each page is its
-// own group, an independent ranking question). Only what happened after the page counts,
-// and the features were computed when the page was served, so no row reads the future.
-// The feature log (engine) and eval-rec's replays build rows with this same function.
+// u clicked it in (t, t + window_ms] (and not after the page's label_until_ms); one click may
+// credit several pages (each page is its own group, an independent ranking question). Only what
+// happened after the page counts, and the features were computed when the page was served, so no
+// row reads the future. The feature log (engine) and eval-rec's replays build rows with this same
+// function.
 //
 // Pure functions; thread-safe.
 #pragma once
@@ -30,6 +31,10 @@ struct LoggedPage {
   std::vector<std::string> doc_ids;  // candidates, best first
   std::vector<uint32_t> served;      // 1 for candidates on the page (the first n), else 0
   std::vector<float> features;       // size doc_ids.size() * n_features, row-major
+  // Clicks after this time do not count for this page even inside the window (0: no such
+  // limit). Offline replays set it to the end of the page's question (e.g. the user's next
+  // interactions); the engine's feature log leaves it 0.
+  TimeMs label_until_ms = 0;
 };
 
 struct FeedbackClick {

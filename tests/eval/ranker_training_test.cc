@@ -1,0 +1,66 @@
+// Training the ranker on a validation replay (eval/ranker_training.h) on a small simulated
+// dataset: the label horizon of the replayed pages, and a model file that loads.
+#include "feedscout/eval/ranker_training.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "feedscout/serve/ranking_features.h"
+#include "support/test_support.h"
+
+namespace feedscout {
+namespace {
+
+using testing_support::TempDir;
+
+class RankerTrainingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SimulatedOptions sim;
+    sim.sample_dir = FEEDSCOUT_SOURCE_DIR "/data/sample";
+    sim.taxonomy_path = testing_support::kTaxonomyPath;
+    sim.simulator.users = 60;
+    auto data = load_simulated(sim);
+    ASSERT_TRUE(data.is_ok()) << data.status().to_string();
+    SplitOptions split_options;
+    split_options.test_fraction = 0.2;
+    split_options.validation_fraction = 0.2;
+    auto split = temporal_split(data->interactions, split_options);
+    ASSERT_TRUE(split.is_ok()) << split.status().to_string();
+    view_ = validation_view(*data, *split);
+  }
+
+  Result<RankerTrainingResult> train(LabelHorizon horizon, const std::string& file) {
+    RankerTrainingOptions options;
+    options.label_horizon = horizon;
+    options.replay.progress = false;
+    options.model.max_rounds = 20;
+    EngineRecommenderOptions engine;
+    return train_ranker_on_replay(view_, engine, options, dir_.file(file));
+  }
+
+  TempDir dir_{"feedscout_ranker_training"};
+  ValidationView view_;
+};
+
+// A page's question is the user's next stretch (as long as their validation part), not every
+// later click: the same pages carry fewer positives, and the validation cut-off pages —
+// whose next stretch is the whole validation part — keep theirs.
+TEST_F(RankerTrainingTest, NextQuestionLabelsAreASubsetOfEveryLaterClick) {
+  auto next = train(LabelHorizon::kNextQuestion, "next.model");
+  ASSERT_TRUE(next.is_ok()) << next.status().to_string();
+  auto all = train(LabelHorizon::kUntilTestCutoff, "all.model");
+  ASSERT_TRUE(all.is_ok()) << all.status().to_string();
+  EXPECT_EQ(next->join.pages, all->join.pages);
+  EXPECT_EQ(next->join.rows, all->join.rows);
+  EXPECT_GT(next->join.positives, 0u);
+  EXPECT_LT(next->join.positives, all->join.positives);
+  EXPECT_TRUE(std::filesystem::exists(dir_.file("next.model")));
+  auto model = GbdtRanker::load(dir_.file("next.model"), home_feature_schema());
+  EXPECT_TRUE(model.is_ok()) << model.status().to_string();
+}
+
+}  // namespace
+}  // namespace feedscout

@@ -334,6 +334,7 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("feed", "collaborative_items", f.collaborative_items);
   r.read("feed", "collaborative_weight", f.collaborative_weight);
   r.read("feed", "ranker_popular_items", f.ranker_popular_items);
+  r.read("feed", "ranker_max_candidates", f.ranker_max_candidates);
   r.read("feed", "ranker_collaborative_items", f.ranker_collaborative_items);
   r.read("ranking", "model", e.ranking.model_path);
   r.read("ranking", "reload_check_s", e.ranking.reload_check_s);

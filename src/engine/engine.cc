@@ -206,10 +206,12 @@ SearchFeedPage Engine::search_feed(const std::string& user, std::string_view que
     const UserContext* ctx = out.known_user ? &it->second : nullptr;
     std::optional<ContextView> view;
     if (ctx != nullptr) view = compute_view(*ctx, now, impl_->config.context);
+    const RankingModels::Snapshot models = impl_->models.snapshot();
     const SearchFeedInputs in{*impl_->index,           *impl_->taxonomy,
                               impl_->coclick.get(),    impl_->query_graph.get(),
                               view ? &*view : nullptr, ctx,
-                              impl_->ann.get(),        impl_->pool_cache.get()};
+                              impl_->ann.get(),        impl_->pool_cache.get(),
+                              models.ranker.get(),     &impl_->config.feed};
     std::vector<SearchFeedItem> left_out;
     const auto items = build_search_feed(
         in, query, page, n, now, impl_->config.search_feed,
@@ -226,6 +228,12 @@ SearchFeedPage Engine::search_feed(const std::string& user, std::string_view que
     };
     for (const SearchFeedItem& item : items) out.items.push_back(entry(item));
     for (const SearchFeedItem& item : left_out) out.unserved.push_back(entry(item));
+    const auto learned = [](const SearchFeedEntry& e) { return e.scores.learned; };
+    if (models.ranker != nullptr &&
+        (std::any_of(out.items.begin(), out.items.end(), learned) ||
+         std::any_of(out.unserved.begin(), out.unserved.end(), learned))) {
+      out.model_version = models.ranker->version();
+    }
   }
   if (remember_served) {
     std::vector<uint64_t> served_keys;
@@ -268,6 +276,27 @@ std::vector<double> Engine::score_documents(const std::string& user,
   const UserContext& ctx = it != impl_->users.end() ? it->second : kEmpty;
   const ContextView view = compute_view(ctx, now, impl_->config.context);
   const DocumentIndex& index = *impl_->index;
+  const RankingModels::Snapshot models = impl_->models.snapshot();
+  if (models.ranker != nullptr) {
+    std::vector<DocIndex> known;
+    std::vector<size_t> at;
+    for (size_t i = 0; i < doc_ids.size(); ++i) {
+      if (const auto doc = index.find(doc_ids[i])) {
+        known.push_back(*doc);
+        at.push_back(i);
+      }
+    }
+    FeedModels feed_models;
+    feed_models.collaborative = models.collaborative.get();
+    feed_models.ranker = models.ranker.get();
+    const std::vector<double> learned =
+        learned_scores(view, ctx, index, *impl_->taxonomy, impl_->config.feed, now, known,
+                       impl_->coclick.get(), impl_->ann.get(), feed_models);
+    if (learned.size() == known.size()) {
+      for (size_t j = 0; j < known.size(); ++j) scores[at[j]] = learned[j];
+      return scores;
+    }
+  }
   const double top = top_popularity(index, now);
   const auto topics = select_feed_topics(view, *impl_->taxonomy, impl_->config.feed);
   const RelatedScores related =

@@ -210,6 +210,20 @@ Result<double> eval_value(std::string_view line, std::string_view data_name) {
                           " metric from XGBoost's evaluation " + squote(line));
 }
 
+// This thread's proxy matrix for in-place prediction, created on first use: XGBoost's C API
+// takes an optional proxy, and without one it builds one (and its context, which reads the
+// cgroup CPU quota) on every call. Freed when the thread exits (before static destruction
+// for the main thread). Null when XGBoost could not create one (then each call builds its
+// own).
+DMatrixHandle thread_proxy() {
+  thread_local const DMatrixPtr proxy = [] {
+    DMatrixHandle h = nullptr;
+    if (XGProxyDMatrixCreate(&h) != 0) h = nullptr;
+    return DMatrixPtr(h);
+  }();
+  return proxy.get();
+}
+
 Result<DMatrixPtr> make_dmatrix(std::span<const float> x, size_t n_rows, size_t n_features,
                                 int nthread) {
   DMatrixHandle h = nullptr;
@@ -652,9 +666,10 @@ Status GbdtRanker::predict(std::span<const float> features, size_t n_rows,
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
-  FEEDSCOUT_RETURN_IF_ERROR(xgb(XGBoosterPredictFromDense(state_->booster.get(), values.c_str(),
-                                                          kConfig, nullptr, &shape, &dim, &result),
-                                "XGBoosterPredictFromDense"));
+  FEEDSCOUT_RETURN_IF_ERROR(
+      xgb(XGBoosterPredictFromDense(state_->booster.get(), values.c_str(), kConfig, thread_proxy(),
+                                    &shape, &dim, &result),
+          "XGBoosterPredictFromDense"));
   if (dim != 1 || shape[0] != n_rows) {
     return Status::internal("XGBoosterPredictFromDense returned an unexpected shape");
   }

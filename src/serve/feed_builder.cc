@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cmath>
 #include <iterator>
+#include <optional>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -97,13 +100,44 @@ void apply_diversity(std::vector<FeedItem>& items, const DocumentIndex& index,
 
 namespace {
 
-// Computes every pool item's features (kFeatureCount floats each) into items' `features`.
-void compute_features(std::vector<FeedItem>& items, const FeedRequest& r) {
-  const FeatureContext features(r.view, r.index, r.taxonomy, r.config, r.now);
+// Computes each item's features (kFeatureCount floats) into its `features`.
+void compute_features(std::vector<FeedItem>& items, const FeatureContext& features) {
   for (FeedItem& item : items) {
     item.features.assign(kFeatureCount, 0.0f);
     features.compute(item.doc, item.signals, item.features);
   }
+}
+
+// Keeps at most `cap` items (0: all): each source's first in turn, round robin over the
+// sources in order of their first item, each source in `items`' order.
+void limit_by_source(std::vector<FeedItem>& items, size_t cap) {
+  if (cap == 0 || items.size() <= cap) return;
+  std::vector<std::vector<size_t>> by_source;  // item indexes per source, in order
+  std::vector<FeedSource> order;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto it = std::find(order.begin(), order.end(), items[i].source);
+    const size_t s = static_cast<size_t>(it - order.begin());
+    if (it == order.end()) {
+      order.push_back(items[i].source);
+      by_source.emplace_back();
+    }
+    by_source[s].push_back(i);
+  }
+  std::vector<bool> keep(items.size(), false);
+  size_t kept = 0;
+  for (size_t round = 0; kept < cap; ++round) {
+    for (const std::vector<size_t>& list : by_source) {
+      if (round < list.size() && kept < cap) {
+        keep[list[round]] = true;
+        ++kept;
+      }
+    }
+  }
+  size_t out = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (keep[i]) items[out++] = std::move(items[i]);
+  }
+  items.resize(out);
 }
 
 // The hand-set page: topic items by score with a per-topic cap, then a popular quota, then
@@ -199,6 +233,35 @@ void explain_contributions(std::vector<FeedItem>& items, const GbdtRanker& ranke
 
 }  // namespace
 
+std::vector<double> learned_scores(const ContextView& view, const UserContext& context,
+                                   const DocumentIndex& index, const Taxonomy& taxonomy,
+                                   const FeedConfig& config, TimeMs now,
+                                   const std::vector<DocIndex>& docs, const CoClickIndex* coclick,
+                                   const AnnIndex* ann, const FeedModels& models) {
+  assert(models.ranker != nullptr);
+  if (docs.empty()) return {};
+  const std::function<bool(uint64_t)> no_exclusion;
+  const FeedRequest request{view, context,      index,   taxonomy, config,
+                            now,  no_exclusion, coclick, ann,      models};
+  const std::vector<CandidateSignals> signals = candidate_signals(request, docs);
+  const FeatureContext features(view, index, taxonomy, config, now);
+  std::vector<float> rows(docs.size() * kFeatureCount, 0.0f);
+  for (size_t i = 0; i < docs.size(); ++i) {
+    features.compute(docs[i], signals[i],
+                     std::span<float>(rows).subspan(i * kFeatureCount, kFeatureCount));
+  }
+  std::vector<float> model;
+  if (!models.ranker->predict(rows, docs.size(), &model).is_ok()) return {};
+  const auto [lo, hi] = std::minmax_element(model.begin(), model.end());
+  const double top = top_popularity(index, now);
+  std::vector<double> out(docs.size());
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const double relevance = *hi > *lo ? (model[i] - *lo) / (*hi - *lo) : 1.0;
+    out[i] = rank_scores(relevance, index, docs[i], now, top, config).final;
+  }
+  return out;
+}
+
 Feed build_feed(const ContextView& view, const UserContext& context, const DocumentIndex& index,
                 const Taxonomy& taxonomy, const FeedConfig& config, size_t n, TimeMs now,
                 const std::function<bool(uint64_t)>& exclude, const CoClickIndex* coclick,
@@ -210,12 +273,15 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
                             now,  exclude, coclick, ann,      models};
   std::unordered_set<DocIndex> used;
   CandidatePool pool = gather_candidates(request, n, used);
+  std::optional<FeatureContext> features;
   bool learned = false;
-  if (models.ranker != nullptr || models.features) {
-    compute_features(pool.items, request);
-    compute_features(pool.after_search, request);
-  }
   if (models.ranker != nullptr) {
+    // The model scores the pool (limited to ranker_max_candidates when serving), so every
+    // candidate it scores is featurised.
+    if (!models.full_pool) limit_by_source(pool.items, config.ranker_max_candidates);
+    features.emplace(view, index, taxonomy, config, now);
+    compute_features(pool.items, *features);
+    compute_features(pool.after_search, *features);
     // A model that fails on this request (it never should: the schema was checked on load)
     // leaves the hand-set ranking in place: serving never stops.
     learned = rank_learned(pool, request, top_popularity(index, now)).is_ok();
@@ -233,6 +299,13 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
       if (feed.unserved.size() >= cap) break;
       if (used.count(item.doc) == 0) feed.unserved.push_back(item);
     }
+  }
+  if (!features && (models.features || explain)) {
+    // Without a model only what is shown needs features (logging reads the served items,
+    // explain also the unserved list), not the whole pool.
+    features.emplace(view, index, taxonomy, config, now);
+    compute_features(feed.items, *features);
+    compute_features(feed.unserved, *features);
   }
   return feed;
 }

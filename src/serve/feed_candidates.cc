@@ -143,6 +143,28 @@ class PoolBuilder {
     return pool;
   }
 
+  // `d`'s signals from every source, credited to the source whose part is largest (the pool's
+  // rule; kPopular when every part is 0).
+  CandidateSignals signals_for(DocIndex d) const {
+    const TopicScore* topic = nullptr;
+    CandidateSignals s = signals_of(d, 0.0, &topic);
+    const double largest = std::max({s.topic, s.related, s.keyword, s.embedding, s.collaborative});
+    if (largest <= 0) {
+      s.source = FeedSource::kPopular;
+    } else if (s.topic >= largest) {
+      s.source = FeedSource::kTopic;
+    } else if (s.related >= largest) {
+      s.source = FeedSource::kRelated;
+    } else if (s.keyword >= largest) {
+      s.source = FeedSource::kKeyword;
+    } else if (s.embedding >= largest) {
+      s.source = FeedSource::kEmbedding;
+    } else {
+      s.source = FeedSource::kCollaborative;
+    }
+    return s;
+  }
+
  private:
   using Ranked = std::vector<std::pair<double, DocIndex>>;
 
@@ -295,6 +317,16 @@ class PoolBuilder {
 };
 
 }  // namespace
+
+std::vector<CandidateSignals> candidate_signals(const FeedRequest& r,
+                                                const std::vector<DocIndex>& docs) {
+  const std::function<bool(DocIndex)> never = [](DocIndex) { return false; };
+  const PoolBuilder builder(r, docs.size(), top_popularity(r.index, r.now), never);
+  std::vector<CandidateSignals> out;
+  out.reserve(docs.size());
+  for (DocIndex d : docs) out.push_back(builder.signals_for(d));
+  return out;
+}
 
 CandidatePool gather_candidates(const FeedRequest& r, size_t n,
                                 std::unordered_set<DocIndex>& used) {

@@ -38,4 +38,10 @@ struct CandidatePool {
 CandidatePool gather_candidates(const FeedRequest& request, size_t n,
                                 std::unordered_set<DocIndex>& used);
 
+// Each of `docs`' signals from every source as if a source had proposed it (any document:
+// e.g. an impression list's), credited to the source with the largest part (kPopular when
+// none has one).
+std::vector<CandidateSignals> candidate_signals(const FeedRequest& request,
+                                                const std::vector<DocIndex>& docs);
+
 }  // namespace feedscout

@@ -94,24 +94,38 @@ FeatureContext::FeatureContext(const ContextView& view, const DocumentIndex& ind
   user_ = {static_cast<float>(view.user_class), to_float(std::log1p(std::max(0.0, level1_clicks))),
            to_float(view.feed_activity),        to_float(view.surface_weights[0]),
            to_float(view.surface_weights[1]),   to_float(view.surface_weights[2])};
-  for (int s = 0; s < kNumSurfaces; ++s) {
-    for (const TopicScore& ts : view.per_surface[s]) preference_[s][ts.topic] = to_float(ts.score);
-  }
+  auto slot = [&](TopicId topic) -> TopicPreference& {
+    auto it = std::lower_bound(preference_.begin(), preference_.end(), topic,
+                               [](const TopicPreference& p, TopicId t) { return p.topic < t; });
+    if (it == preference_.end() || it->topic != topic) {
+      it = preference_.insert(it, TopicPreference{topic, {}});
+    }
+    return *it;
+  };
+  preference_.reserve(view.integrated.size());
   for (const TopicScore& ts : view.integrated) {
-    preference_[kNumSurfaces][ts.topic] = to_float(ts.score);
+    slot(ts.topic).score[kNumSurfaces] = to_float(ts.score);
+  }
+  for (int s = 0; s < kNumSurfaces; ++s) {
+    for (const TopicScore& ts : view.per_surface[s]) {
+      slot(ts.topic).score[static_cast<size_t>(s)] = to_float(ts.score);
+    }
   }
 }
 
 void FeatureContext::topic_preferences(DocIndex doc, std::span<float> out) const {
+  if (preference_.empty()) return;
   std::array<TopicId, kMaxTopicLevel> lineage{};
   for (const DocTopic& label : index_.doc(doc).topics) {
     const int n = taxonomy_.lineage(label.topic, lineage);
     for (int level = 0; level < n; ++level) {
-      for (size_t table = 0; table < preference_.size(); ++table) {
-        auto it = preference_[table].find(lineage[level]);
-        if (it == preference_[table].end()) continue;
-        float& slot = out[table * kMaxTopicLevel + static_cast<size_t>(level)];
-        slot = std::max(slot, it->second);
+      const auto it =
+          std::lower_bound(preference_.begin(), preference_.end(), lineage[level],
+                           [](const TopicPreference& p, TopicId t) { return p.topic < t; });
+      if (it == preference_.end() || it->topic != lineage[level]) continue;
+      for (size_t table = 0; table < it->score.size(); ++table) {
+        float& out_slot = out[table * kMaxTopicLevel + static_cast<size_t>(level)];
+        out_slot = std::max(out_slot, it->score[table]);
       }
     }
   }

@@ -4,10 +4,14 @@
 #include <cmath>
 #include <memory>
 #include <optional>
+#include <span>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+
+#include "feedscout/serve/candidate_score.h"
+#include "feedscout/serve/ranking_features.h"
 
 namespace feedscout {
 namespace {
@@ -175,6 +179,44 @@ void sort_scored(std::vector<Scored>& v) {
   });
 }
 
+// Re-orders the best feed_config->ranker_max_candidates of the personalised pool (sorted by
+// the hand-set score) by the ranker (SearchFeedInputs::ranker), leaving the rest after them:
+// one batch of home_feature_schema() rows, each candidate an AfterSearch match (BM25 share,
+// topic preference, profile closeness); the model's min-max share over those scored goes
+// through the feed's recency rule. On a model error the hand-set order stays (serving never
+// stops).
+void rank_with_model(const SearchFeedInputs& in, TimeMs now, std::vector<Scored>& pool) {
+  const size_t cap = in.feed_config->ranker_max_candidates;
+  const size_t n = cap == 0 ? pool.size() : std::min(cap, pool.size());
+  if (n == 0) return;
+  const FeatureContext features(*in.view, in.index, in.taxonomy, *in.feed_config, now);
+  std::vector<float> rows(n * kFeatureCount, 0.0f);
+  for (size_t i = 0; i < n; ++i) {
+    CandidateSignals signals;
+    signals.source = FeedSource::kAfterSearch;
+    signals.after_search_share = pool[i].scores.text;
+    signals.topic = pool[i].preference;
+    signals.embedding = pool[i].profile;
+    features.compute(pool[i].doc, signals,
+                     std::span<float>(rows).subspan(i * kFeatureCount, kFeatureCount));
+  }
+  std::vector<float> model;
+  if (!in.ranker->predict(rows, n, &model).is_ok()) return;
+  const auto [lo, hi] = std::minmax_element(model.begin(), model.end());
+  const double top = top_popularity(in.index, now);
+  for (size_t i = 0; i < n; ++i) {
+    Scored& s = pool[i];
+    s.scores.learned = true;
+    s.scores.model = model[i];
+    s.scores.relevance = *hi > *lo ? (model[i] - *lo) / (*hi - *lo) : 1.0;
+    s.score = rank_scores(s.scores.relevance, in.index, s.doc, now, top, *in.feed_config).final;
+  }
+  std::stable_sort(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(n),
+                   [](const Scored& a, const Scored& b) {
+                     return a.score != b.score ? a.score > b.score : a.doc > b.doc;
+                   });
+}
+
 }  // namespace
 
 const char* search_wave_name(SearchWave w) {
@@ -279,6 +321,9 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
     }
   }
   sort_scored(pool);
+  if (page >= 1 && in.view != nullptr && in.ranker != nullptr && in.feed_config != nullptr) {
+    rank_with_model(in, now, pool);
+  }
 
   // Expansive (page >= 2): neighbouring queries, each filtered by its own context text.
   if (page >= 2 && in.graph != nullptr) {

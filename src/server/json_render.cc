@@ -210,7 +210,12 @@ json search_entry_json(const SearchFeedEntry& e, bool explain) {
                            {"profile", s.profile},
                            {"similarity", s.similarity},
                            {"sense_filter", s.sense_filter},
-                           {"on_sense", s.on_sense}};
+                           {"on_sense", s.on_sense},
+                           {"ranking", s.learned ? "learned" : "hand-set"}};
+    if (s.learned) {
+      item["explain"]["model_score"] = s.model;
+      item["explain"]["relevance"] = s.relevance;
+    }
   }
   return item;
 }
@@ -229,6 +234,8 @@ json search_feed_json(const SearchFeedPage& page) {
     json unserved = json::array();
     for (const SearchFeedEntry& e : page.unserved) unserved.push_back(search_entry_json(e, true));
     out["unserved"] = std::move(unserved);
+    out["ranking"] = {{"kind", page.model_version.empty() ? "hand-set" : "learned"},
+                      {"model_version", page.model_version}};
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <set>
 #include <thread>
@@ -184,6 +185,90 @@ TEST_F(RankerEngineTest, ALoadedRankerRanksEveryCandidateAndExplainsItsScore) {
   }
   engine_->clear_ranker();
   EXPECT_TRUE(engine_->feed("a0", 10, false, true).model_version.empty());
+}
+
+// Serving limits what the model scores to ranker_max_candidates, taking each source's best in
+// turn; training pages (Engine::candidates) keep the whole pool.
+TEST_F(RankerEngineTest, TheRankerScoresAtMostMaxCandidatesFromEverySource) {
+  engine_.reset();
+  EngineConfig c = config();
+  c.feed.ranker_max_candidates = 4;
+  auto reopened = Engine::open(c, [this] { return now_.load(); });
+  ASSERT_TRUE(reopened.is_ok()) << reopened.status().to_string();
+  engine_ = std::move(reopened).value();
+  const size_t whole_pool =
+      engine_->candidates("a0", 20).items.size() + engine_->candidates("a0", 20).unserved.size();
+  ASSERT_GT(whole_pool, 4u);
+  ASSERT_TRUE(engine_->load_ranker(save(tiny_ranker(5), "cap.model")).is_ok());
+  const FeedPage page = engine_->feed("a0", 20, false, true);
+  EXPECT_EQ(page.items.size() + page.unserved.size(), 4u);
+  std::set<FeedSource> sources;
+  for (const FeedEntry& e : page.items) sources.insert(e.from);
+  for (const FeedEntry& e : page.unserved) sources.insert(e.from);
+  EXPECT_GE(sources.size(), 2u) << "the limit kept one source only";
+  EXPECT_EQ(
+      engine_->candidates("a0", 20).items.size() + engine_->candidates("a0", 20).unserved.size(),
+      whole_pool);
+}
+
+// A given list (an impression's) is scored the way the learned feed ranks: the model learned
+// that topic relevance matters, so a soccer fan's soccer documents score above baseball.
+TEST_F(RankerEngineTest, ScoreDocumentsUsesALoadedRanker) {
+  std::vector<std::string> ids;
+  for (int i = 6; i < 12; ++i) {
+    ids.push_back("s" + std::to_string(i));
+    ids.push_back("b" + std::to_string(i));
+  }
+  ids.push_back("unknown-doc");
+  const std::vector<double> hand_set = engine_->score_documents("a0", ids);
+  ASSERT_TRUE(engine_->load_ranker(save(tiny_ranker(6), "score.model")).is_ok());
+  const std::vector<double> learned = engine_->score_documents("a0", ids);
+  ASSERT_EQ(learned.size(), ids.size());
+  EXPECT_EQ(learned.back(), -1.0);
+  double soccer = 0, baseball = 0;
+  for (size_t i = 0; i + 1 < ids.size(); ++i) {
+    EXPECT_GE(learned[i], 0.0) << ids[i];
+    (ids[i][0] == 's' ? soccer : baseball) += learned[i];
+  }
+  EXPECT_GT(soccer, baseball);
+  EXPECT_NE(learned, hand_set);
+}
+
+// The search feed's personalised pages score the query's pool with the same model (one
+// batch); its order is the recency rule over the model's share; without a model, hand-set.
+TEST_F(RankerEngineTest, ARankerOrdersTheSearchFeedsPersonalisedPool) {
+  std::string finals;  // a word in few titles of both topics
+  for (int i = 0; i < 3; ++i) {
+    finals += doc_json("fs" + std::to_string(i), "축구 결승 하이라이트 " + std::to_string(i), "533",
+                       i + 1);
+    finals += doc_json("fb" + std::to_string(i), "야구 결승 하이라이트 " + std::to_string(i), "545",
+                       i + 1);
+  }
+  ASSERT_EQ(engine_->ingest_documents(finals).accepted, 6u);
+  const SearchFeedPage hand_set = engine_->search_feed("a0", "결승", 1, 10, false, true);
+  ASSERT_FALSE(hand_set.items.empty());
+  EXPECT_TRUE(hand_set.model_version.empty());
+  for (const SearchFeedEntry& e : hand_set.items) EXPECT_FALSE(e.scores.learned);
+
+  const GbdtRanker model = tiny_ranker(4);
+  ASSERT_TRUE(engine_->load_ranker(save(model, "search.model")).is_ok());
+  const SearchFeedPage page = engine_->search_feed("a0", "결승", 1, 10, false, true);
+  ASSERT_FALSE(page.items.empty());
+  EXPECT_EQ(page.model_version, model.version());
+  double previous = std::numeric_limits<double>::infinity();
+  size_t learned = 0;
+  for (const SearchFeedEntry& e : page.items) {
+    if (e.wave != SearchWave::kPersonalised && e.wave != SearchWave::kRelated) continue;
+    ASSERT_TRUE(e.scores.learned) << e.doc_id;
+    EXPECT_GE(e.scores.relevance, 0.0);
+    EXPECT_LE(e.scores.relevance, 1.0);
+    EXPECT_LE(e.score, previous) << e.doc_id;
+    previous = e.score;
+    ++learned;
+  }
+  EXPECT_GT(learned, 0u);
+  // Page 0 (reactive and related waves only) is not personalised: no model there.
+  EXPECT_TRUE(engine_->search_feed("a0", "결승", 0, 10, false, true).model_version.empty());
 }
 
 TEST_F(RankerEngineTest, BadModelFilesAreRefusedAndTheRunningRankerKept) {

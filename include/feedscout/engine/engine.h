@@ -101,6 +101,8 @@ struct SearchFeedPage {
   std::vector<SearchFeedEntry> items;
   bool explained = false;
   std::vector<SearchFeedEntry> unserved;  // with explain: the related pool left off, best first
+  // The ranker that ordered the personalised pool ("" = hand-set, or a page it did not rank).
+  std::string model_version;
 };
 
 struct EngineStats {
@@ -191,7 +193,9 @@ class Engine {
 
   // Scores caller-supplied candidates for `user` at now() with the home feed's ranking
   // signals (serve/candidate_score.h), for re-ranking a given list such as a logged
-  // impression. One score per id, in order; higher is better. Known documents score >= 0;
+  // impression; with a learned ranker loaded, as the model ranks them
+  // (serve/feed_builder.h learned_scores), the hand-set rule if the model fails. One score
+  // per id, in order; higher is better. Known documents score >= 0;
   // an id the engine does not know scores -1. Seen documents are scored like any other.
   std::vector<double> score_documents(const std::string& user,
                                       const std::vector<std::string>& doc_ids) const;

@@ -119,6 +119,11 @@ struct FeedConfig {
   // ranker_collaborative_items instead of collaborative_items.
   size_t ranker_popular_items = 50;
   size_t ranker_collaborative_items = 50;
+  // The model scores at most this many candidates per request (its cost is linear in them):
+  // each source's best in turn (round robin over the sources, each in its own order), so
+  // every context stays represented. 0: the whole pool. Training pages (full_pool) are not
+  // limited.
+  size_t ranker_max_candidates = 64;
 };
 
 enum class FeedSource {
@@ -204,6 +209,17 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
                 const std::function<bool(uint64_t doc_key)>& exclude,
                 const CoClickIndex* coclick = nullptr, bool explain = false,
                 const AnnIndex* ann = nullptr, const FeedModels& models = {});
+
+// Scores `docs` for the user as a learned home feed would rank them (models.ranker required):
+// each document's signals as if a source had proposed it, its feature row, the model's
+// scores in one batch, their min-max share through the recency rule. Returns one score per
+// document (higher is better); an empty vector on a model error. Used where a list is given
+// rather than gathered (eval-rec's impression lists).
+std::vector<double> learned_scores(const ContextView& view, const UserContext& context,
+                                   const DocumentIndex& index, const Taxonomy& taxonomy,
+                                   const FeedConfig& config, TimeMs now,
+                                   const std::vector<DocIndex>& docs, const CoClickIndex* coclick,
+                                   const AnnIndex* ann, const FeedModels& models);
 
 // The diversity rule on `items` (already ranked): walking the first config.diversity_window
 // positions, an item whose tier-2 topic already has diversity_max_per_topic items there is

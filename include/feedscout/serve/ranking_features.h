@@ -14,7 +14,6 @@
 #include <cstddef>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "feedscout/context/user_context.h"
@@ -100,8 +99,13 @@ class FeatureContext {
   TimeMs now_;
   double top_ = 0;  // top_popularity(index, now)
   std::array<float, 6> user_{};
-  // Per surface (search, feed, main) then integrated: topic -> preference score.
-  std::array<std::unordered_map<TopicId, float>, kNumSurfaces + 1> preference_;
+  // One row per topic the user has any preference for, sorted by topic: the preference
+  // score per surface (search, feed, main) then integrated, 0 where that table lacks it.
+  struct TopicPreference {
+    TopicId topic;
+    std::array<float, kNumSurfaces + 1> score;
+  };
+  std::vector<TopicPreference> preference_;
 };
 
 }  // namespace feedscout

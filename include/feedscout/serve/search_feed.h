@@ -34,6 +34,8 @@
 #include "feedscout/index/coclick_index.h"
 #include "feedscout/index/document_index.h"
 #include "feedscout/index/query_graph.h"
+#include "feedscout/models/gbdt_ranker.h"
+#include "feedscout/serve/feed_builder.h"
 #include "feedscout/serve/related_pool_cache.h"
 #include "feedscout/taxonomy/taxonomy.h"
 
@@ -81,6 +83,12 @@ struct SearchScores {
   double similarity = 0;      // reactive: cosine or co-click similarity; expansive: edge weight
   bool sense_filter = false;  // the query's sense filter applied
   bool on_sense = true;       // false: left out as another sense of the query
+  // Personalised pages with a ranker (SearchFeedInputs::ranker): the pool was ordered by the
+  // model; `model` is its raw score, `relevance` its min-max share over the pool, which the
+  // feed's recency rule (candidate_score.h) turns into the item's score.
+  bool learned = false;
+  double model = 0;
+  double relevance = 0;
 };
 
 struct SearchFeedItem {
@@ -103,6 +111,12 @@ struct SearchFeedInputs {
   // null: every request computes q's (and neighbours') matches and their sense itself.
   // Otherwise shared by concurrent calls (it is thread-safe) and kept across them.
   RelatedPoolCache* pool_cache = nullptr;
+  // With a view: the personalised pages' pool (page >= 1) is scored by this model on
+  // home_feature_schema() rows in one batch (each candidate as an AfterSearch match: BM25
+  // share, topic preference, profile closeness), then ordered by the recency rule of
+  // `feed_config` over the model's min-max share. null: the hand-set preference weights.
+  const GbdtRanker* ranker = nullptr;
+  const FeedConfig* feed_config = nullptr;  // required with a ranker
 };
 
 // At most n items (n clamped to [1, config.max_n]) for `query` on `page` (0-based).

@@ -212,6 +212,7 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("search_feed", "max_n", sf.max_n);
   r.read("search_feed", "max_page", sf.max_page);
   r.read("search_feed", "related_pool", sf.related_pool);
+  r.read("search_feed", "ranker_max_candidates", sf.ranker_max_candidates);
   r.read("search_feed", "reactive_items", sf.reactive_items);
   int64_t session_min = sf.session_window_ms / 60000;
   r.read("search_feed", "session_window_min", session_min);

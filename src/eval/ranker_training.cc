@@ -129,6 +129,48 @@ void append_groups(const RankingData& extra, RankingData* data) {
   }
 }
 
+// The source of a row: the index of its set source one-hot feature (kFromAfterSearch ..).
+size_t row_source(const float* row) {
+  const size_t first = static_cast<size_t>(Feature::kFromAfterSearch);
+  for (size_t f = first; f < kFeatureCount; ++f) {
+    if (row[f] > 0.5f) return f - first;
+  }
+  return kFeatureCount - first;  // none set: its own group
+}
+
+// `scores` with every row a serving cap of `cap` would not let the model score pushed to the
+// bottom: per group, AfterSearch rows always, then each source's first rows in turn (the
+// serve/feed_builder.cc rule) in row order.
+std::vector<float> capped_scores(const RankingData& data, const std::vector<float>& scores,
+                                 size_t cap) {
+  std::vector<float> out(scores.size(), std::numeric_limits<float>::lowest());
+  size_t begin = 0;
+  for (uint32_t size : data.group_sizes) {
+    std::vector<std::vector<size_t>> by_source(kFeatureCount);
+    for (size_t r = begin; r < begin + size; ++r) {
+      const size_t s = row_source(&data.features[r * kFeatureCount]);
+      if (s == 0) {
+        out[r] = scores[r];  // AfterSearch items lead the page, outside the cap
+      } else {
+        by_source[s].push_back(r);
+      }
+    }
+    size_t kept = 0;
+    for (size_t round = 0; kept < cap; ++round) {
+      bool any = false;
+      for (const std::vector<size_t>& rows : by_source) {
+        if (round >= rows.size() || kept >= cap) continue;
+        out[rows[round]] = scores[rows[round]];
+        ++kept;
+        any = true;
+      }
+      if (!any) break;
+    }
+    begin += size;
+  }
+  return out;
+}
+
 // Mean nDCG@10 of the model's and of the hand-set order (row order) over `data`'s groups.
 Status compare_on_holdout(const GbdtRanker& model, const RankingData& data,
                           RankerTrainingResult* result) {
@@ -148,6 +190,11 @@ Status compare_on_holdout(const GbdtRanker& model, const RankingData& data,
   result->holdout_ndcg_model = mean(ndcg_at_k_per_group(data.labels, scores, data.group_sizes, 10));
   result->holdout_ndcg_hand_set =
       mean(ndcg_at_k_per_group(data.labels, hand_set, data.group_sizes, 10));
+  for (size_t cap : {size_t{64}, size_t{128}, size_t{256}, size_t{512}}) {
+    result->holdout_ndcg_by_cap.emplace_back(
+        cap, mean(ndcg_at_k_per_group(data.labels, capped_scores(data, scores, cap),
+                                      data.group_sizes, 10)));
+  }
   return Status::ok();
 }
 
@@ -240,6 +287,10 @@ std::string ranker_training_markdown(const RankerTrainingResult& r) {
      << "| on the held-out groups | nDCG@10 |\n|---|---:|\n"
      << "| hand-set order of the same candidates | " << fixed(r.holdout_ndcg_hand_set, 4) << " |\n"
      << "| learned ranker | " << fixed(r.holdout_ndcg_model, 4) << " |\n";
+  for (const auto& [cap, ndcg] : r.holdout_ndcg_by_cap) {
+    os << "| learned ranker scoring at most " << cap
+       << " candidates per page (each source's best in turn) | " << fixed(ndcg, 4) << " |\n";
+  }
   return os.str();
 }
 

@@ -179,14 +179,15 @@ void sort_scored(std::vector<Scored>& v) {
   });
 }
 
-// Re-orders the best feed_config->ranker_max_candidates of the personalised pool (sorted by
+// Re-orders the best c.ranker_max_candidates of the personalised pool (sorted by
 // the hand-set score) by the ranker (SearchFeedInputs::ranker), leaving the rest after them:
 // one batch of home_feature_schema() rows, each candidate an AfterSearch match (BM25 share,
 // topic preference, profile closeness); the model's min-max share over those scored goes
 // through the feed's recency rule. On a model error the hand-set order stays (serving never
 // stops).
-void rank_with_model(const SearchFeedInputs& in, TimeMs now, std::vector<Scored>& pool) {
-  const size_t cap = in.feed_config->ranker_max_candidates;
+void rank_with_model(const SearchFeedInputs& in, const SearchFeedConfig& c, TimeMs now,
+                     std::vector<Scored>& pool) {
+  const size_t cap = c.ranker_max_candidates;
   const size_t n = cap == 0 ? pool.size() : std::min(cap, pool.size());
   if (n == 0) return;
   const FeatureContext features(*in.view, in.index, in.taxonomy, *in.feed_config, now);
@@ -322,7 +323,7 @@ std::vector<SearchFeedItem> build_search_feed(const SearchFeedInputs& in, std::s
   }
   sort_scored(pool);
   if (page >= 1 && in.view != nullptr && in.ranker != nullptr && in.feed_config != nullptr) {
-    rank_with_model(in, now, pool);
+    rank_with_model(in, c, now, pool);
   }
 
   // Expansive (page >= 2): neighbouring queries, each filtered by its own context text.

@@ -57,6 +57,13 @@ TEST_F(RankerTrainingTest, NextQuestionLabelsAreASubsetOfEveryLaterClick) {
   EXPECT_EQ(next->join.rows, all->join.rows);
   EXPECT_GT(next->join.positives, 0u);
   EXPECT_LT(next->join.positives, all->join.positives);
+  // The serving cap's cost on the held-out pages, for caps 64 to 512.
+  ASSERT_EQ(next->holdout_ndcg_by_cap.size(), 4u);
+  EXPECT_EQ(next->holdout_ndcg_by_cap[0].first, 64u);
+  for (const auto& [cap, ndcg] : next->holdout_ndcg_by_cap) {
+    EXPECT_GE(ndcg, 0.0) << cap;
+    EXPECT_LE(ndcg, 1.0) << cap;
+  }
   EXPECT_TRUE(std::filesystem::exists(dir_.file("next.model")));
   auto model = GbdtRanker::load(dir_.file("next.model"), home_feature_schema());
   EXPECT_TRUE(model.is_ok()) << model.status().to_string();

@@ -15,6 +15,8 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "feedscout/common/status.h"
 #include "feedscout/eval/engine_recommender.h"
@@ -57,6 +59,10 @@ struct RankerTrainingResult {
   size_t holdout_groups = 0;         // groups with a click, scored below
   double holdout_ndcg_model = 0;     // mean nDCG@10 of the model's order
   double holdout_ndcg_hand_set = 0;  // ... of the logged (hand-set) order of the same rows
+  // The model's mean nDCG@10 when serving lets it score only `cap` candidates per page
+  // (feed.ranker_max_candidates: each source's best in turn, in the logged order; the
+  // others are never shown), for caps 64, 128, 256 and 512: the cost of the cap, on held-out pages.
+  std::vector<std::pair<size_t, double>> holdout_ndcg_by_cap;
   std::string model_version;
   double seconds = 0;
 };

@@ -46,6 +46,9 @@ struct SearchFeedConfig {
   size_t max_n = 50;
   size_t max_page = 20;       // pages past this are empty
   size_t related_pool = 200;  // text matches considered
+  // With a learned ranker: the personalised pages' best this many (by the hand-set score) are
+  // re-ordered by the model, ahead of the rest (0: the whole pool).
+  size_t ranker_max_candidates = 64;
   size_t reactive_items = 3;  // on page 0
   TimeMs session_window_ms = 30 * 60 * 1000;
   double min_context_similarity = 0.05;
@@ -114,7 +117,8 @@ struct SearchFeedInputs {
   // With a view: the personalised pages' pool (page >= 1) is scored by this model on
   // home_feature_schema() rows in one batch (each candidate as an AfterSearch match: BM25
   // share, topic preference, profile closeness), then ordered by the recency rule of
-  // `feed_config` over the model's min-max share. null: the hand-set preference weights.
+  // `feed_config` over the model's min-max share (at most
+  // SearchFeedConfig::ranker_max_candidates of them). null: the hand-set preference weights.
   const GbdtRanker* ranker = nullptr;
   const FeedConfig* feed_config = nullptr;  // required with a ranker
 };

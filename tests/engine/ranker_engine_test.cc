@@ -98,6 +98,17 @@ class RankerEngineTest : public ::testing::Test {
     ASSERT_EQ(engine_->ingest_events(events).rejected, 0u);
   }
 
+  // Closes the engine and opens the same data directory with `c`; false (with a test failure)
+  // when it does not open.
+  bool reopen(const EngineConfig& c) {
+    engine_.reset();
+    auto reopened = Engine::open(c, [this] { return now_.load(); });
+    EXPECT_TRUE(reopened.is_ok()) << reopened.status().to_string();
+    if (!reopened.is_ok()) return false;
+    engine_ = std::move(reopened).value();
+    return true;
+  }
+
   std::string save(const GbdtRanker& model, const std::string& name) {
     const std::string path = dir_.file(name);
     EXPECT_TRUE(model.save(path).is_ok());
@@ -139,12 +150,9 @@ TEST_F(RankerEngineTest, ExplainedItemsCarryTheirFeatureRow) {
 TEST_F(RankerEngineTest, CollaborativeSourceNamesAClickedTitle) {
   // Topic relevance wins ties with collaborative relevance (a soccer fan's soccer documents
   // would all name the topic): without topic candidates the collaborative source leads.
-  engine_.reset();
   EngineConfig c = config();
   c.feed.max_topics = 0;
-  auto reopened = Engine::open(c, [this] { return now_.load(); });
-  ASSERT_TRUE(reopened.is_ok()) << reopened.status().to_string();
-  engine_ = std::move(reopened).value();
+  ASSERT_TRUE(reopen(c));
   ASSERT_TRUE(engine_->train_collaborative().is_ok());
   EXPECT_FALSE(engine_->collaborative_version().empty());
   // a0 clicked s0..s3; users like a0 also clicked s4 and s5.
@@ -190,12 +198,9 @@ TEST_F(RankerEngineTest, ALoadedRankerRanksEveryCandidateAndExplainsItsScore) {
 // Serving limits what the model scores to ranker_max_candidates, taking each source's best in
 // turn; training pages (Engine::candidates) keep the whole pool.
 TEST_F(RankerEngineTest, TheRankerScoresAtMostMaxCandidatesFromEverySource) {
-  engine_.reset();
   EngineConfig c = config();
   c.feed.ranker_max_candidates = 4;
-  auto reopened = Engine::open(c, [this] { return now_.load(); });
-  ASSERT_TRUE(reopened.is_ok()) << reopened.status().to_string();
-  engine_ = std::move(reopened).value();
+  ASSERT_TRUE(reopen(c));
   const size_t whole_pool =
       engine_->candidates("a0", 20).items.size() + engine_->candidates("a0", 20).unserved.size();
   ASSERT_GT(whole_pool, 4u);

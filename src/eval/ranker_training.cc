@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <span>
 #include <sstream>
 #include <unordered_map>
 
@@ -129,42 +130,29 @@ void append_groups(const RankingData& extra, RankingData* data) {
   }
 }
 
-// The source of a row: the index of its set source one-hot feature (kFromAfterSearch ..).
-size_t row_source(const float* row) {
-  const size_t first = static_cast<size_t>(Feature::kFromAfterSearch);
-  for (size_t f = first; f < kFeatureCount; ++f) {
-    if (row[f] > 0.5f) return f - first;
-  }
-  return kFeatureCount - first;  // none set: its own group
-}
-
 // `scores` with every row a serving cap of `cap` would not let the model score pushed to the
-// bottom: per group, AfterSearch rows always, then each source's first rows in turn (the
-// serve/feed_builder.cc rule) in row order.
+// bottom: per group, AfterSearch rows always (they lead the page, outside the pool), the
+// others as pick_by_source (serve/feed_builder.h) keeps them, in row order.
 std::vector<float> capped_scores(const RankingData& data, const std::vector<float>& scores,
                                  size_t cap) {
   std::vector<float> out(scores.size(), std::numeric_limits<float>::lowest());
   size_t begin = 0;
   for (uint32_t size : data.group_sizes) {
-    std::vector<std::vector<size_t>> by_source(kFeatureCount);
+    std::vector<size_t> pooled;  // rows of the group's pool
+    std::vector<FeedSource> sources;
     for (size_t r = begin; r < begin + size; ++r) {
-      const size_t s = row_source(&data.features[r * kFeatureCount]);
-      if (s == 0) {
-        out[r] = scores[r];  // AfterSearch items lead the page, outside the cap
+      const FeedSource s = row_source(
+          std::span<const float>(data.features).subspan(r * kFeatureCount, kFeatureCount));
+      if (s == FeedSource::kAfterSearch) {
+        out[r] = scores[r];
       } else {
-        by_source[s].push_back(r);
+        pooled.push_back(r);
+        sources.push_back(s);
       }
     }
-    size_t kept = 0;
-    for (size_t round = 0; kept < cap; ++round) {
-      bool any = false;
-      for (const std::vector<size_t>& rows : by_source) {
-        if (round >= rows.size() || kept >= cap) continue;
-        out[rows[round]] = scores[rows[round]];
-        ++kept;
-        any = true;
-      }
-      if (!any) break;
+    const std::vector<bool> keep = pick_by_source(sources, cap);
+    for (size_t i = 0; i < pooled.size(); ++i) {
+      if (keep[i]) out[pooled[i]] = scores[pooled[i]];
     }
     begin += size;
   }

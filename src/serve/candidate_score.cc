@@ -38,6 +38,16 @@ double document_quality(const DocumentIndex& index, DocIndex doc, TimeMs now, do
   return (1 - w) * recency(age_s, config) + w * popularity_share(index, doc, now, top);
 }
 
+std::vector<double> model_relevance(std::span<const float> model) {
+  std::vector<double> out(model.size(), 1.0);
+  if (model.empty()) return out;
+  const auto [lo, hi] = std::minmax_element(model.begin(), model.end());
+  if (*hi > *lo) {
+    for (size_t i = 0; i < model.size(); ++i) out[i] = (model[i] - *lo) / (*hi - *lo);
+  }
+  return out;
+}
+
 FeedScores rank_scores(double relevance, const DocumentIndex& index, DocIndex doc, TimeMs now,
                        double top, const FeedConfig& config) {
   FeedScores s;

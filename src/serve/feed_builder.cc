@@ -108,31 +108,13 @@ void compute_features(std::vector<FeedItem>& items, const FeatureContext& featur
   }
 }
 
-// Keeps at most `cap` items (0: all): each source's first in turn, round robin over the
-// sources in order of their first item, each source in `items`' order.
+// Keeps the items pick_by_source keeps, in order.
 void limit_by_source(std::vector<FeedItem>& items, size_t cap) {
   if (cap == 0 || items.size() <= cap) return;
-  std::vector<std::vector<size_t>> by_source;  // item indexes per source, in order
-  std::vector<FeedSource> order;
-  for (size_t i = 0; i < items.size(); ++i) {
-    const auto it = std::find(order.begin(), order.end(), items[i].source);
-    const size_t s = static_cast<size_t>(it - order.begin());
-    if (it == order.end()) {
-      order.push_back(items[i].source);
-      by_source.emplace_back();
-    }
-    by_source[s].push_back(i);
-  }
-  std::vector<bool> keep(items.size(), false);
-  size_t kept = 0;
-  for (size_t round = 0; kept < cap; ++round) {
-    for (const std::vector<size_t>& list : by_source) {
-      if (round < list.size() && kept < cap) {
-        keep[list[round]] = true;
-        ++kept;
-      }
-    }
-  }
+  std::vector<FeedSource> sources;
+  sources.reserve(items.size());
+  for (const FeedItem& item : items) sources.push_back(item.source);
+  const std::vector<bool> keep = pick_by_source(sources, cap);
   size_t out = 0;
   for (size_t i = 0; i < items.size(); ++i) {
     if (keep[i]) items[out++] = std::move(items[i]);
@@ -187,16 +169,10 @@ Status rank_learned(CandidatePool& pool, const FeedRequest& r, double top) {
   }
   std::vector<float> scores;
   FEEDSCOUT_RETURN_IF_ERROR(r.models.ranker->predict(rows, pool.items.size(), &scores));
-  float lo = 0, hi = 0;
-  if (!scores.empty()) {
-    const auto [mn, mx] = std::minmax_element(scores.begin(), scores.end());
-    lo = *mn;
-    hi = *mx;
-  }
+  const std::vector<double> relevance = model_relevance(scores);
   for (size_t i = 0; i < pool.items.size(); ++i) {
     FeedItem& item = pool.items[i];
-    const double relevance = hi > lo ? (scores[i] - lo) / (hi - lo) : 1.0;
-    item.scores = rank_scores(relevance, r.index, item.doc, r.now, top, r.config);
+    item.scores = rank_scores(relevance[i], r.index, item.doc, r.now, top, r.config);
     item.scores.learned = true;
     item.scores.model = scores[i];
     item.score = item.scores.final;
@@ -252,14 +228,39 @@ std::vector<double> learned_scores(const ContextView& view, const UserContext& c
   }
   std::vector<float> model;
   if (!models.ranker->predict(rows, docs.size(), &model).is_ok()) return {};
-  const auto [lo, hi] = std::minmax_element(model.begin(), model.end());
+  const std::vector<double> relevance = model_relevance(model);
   const double top = top_popularity(index, now);
   std::vector<double> out(docs.size());
   for (size_t i = 0; i < docs.size(); ++i) {
-    const double relevance = *hi > *lo ? (model[i] - *lo) / (*hi - *lo) : 1.0;
-    out[i] = rank_scores(relevance, index, docs[i], now, top, config).final;
+    out[i] = rank_scores(relevance[i], index, docs[i], now, top, config).final;
   }
   return out;
+}
+
+std::vector<bool> pick_by_source(std::span<const FeedSource> sources, size_t cap) {
+  if (cap == 0 || sources.size() <= cap) return std::vector<bool>(sources.size(), true);
+  std::vector<std::vector<size_t>> by_source;  // indexes per source, in order
+  std::vector<FeedSource> order;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const size_t s =
+        static_cast<size_t>(std::find(order.begin(), order.end(), sources[i]) - order.begin());
+    if (s == order.size()) {
+      order.push_back(sources[i]);
+      by_source.emplace_back();
+    }
+    by_source[s].push_back(i);
+  }
+  std::vector<bool> keep(sources.size(), false);
+  size_t kept = 0;
+  for (size_t round = 0; kept < cap; ++round) {
+    for (const std::vector<size_t>& list : by_source) {
+      if (round < list.size() && kept < cap) {
+        keep[list[round]] = true;
+        ++kept;
+      }
+    }
+  }
+  return keep;
 }
 
 Feed build_feed(const ContextView& view, const UserContext& context, const DocumentIndex& index,

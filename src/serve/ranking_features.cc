@@ -35,6 +35,15 @@ size_t source_slot(FeedSource s) {
 
 }  // namespace
 
+FeedSource row_source(std::span<const float> row) {
+  for (FeedSource s :
+       {FeedSource::kAfterSearch, FeedSource::kTopic, FeedSource::kRelated, FeedSource::kKeyword,
+        FeedSource::kEmbedding, FeedSource::kPopular, FeedSource::kCollaborative}) {
+    if (row[source_slot(s)] > 0.5f) return s;
+  }
+  return FeedSource::kPopular;
+}
+
 const FeatureSchema& home_feature_schema() {
   static const FeatureSchema kSchema{"feedscout.home",
                                      1,

@@ -203,13 +203,13 @@ void rank_with_model(const SearchFeedInputs& in, const SearchFeedConfig& c, Time
   }
   std::vector<float> model;
   if (!in.ranker->predict(rows, n, &model).is_ok()) return;
-  const auto [lo, hi] = std::minmax_element(model.begin(), model.end());
+  const std::vector<double> relevance = model_relevance(model);
   const double top = top_popularity(in.index, now);
   for (size_t i = 0; i < n; ++i) {
     Scored& s = pool[i];
     s.scores.learned = true;
     s.scores.model = model[i];
-    s.scores.relevance = *hi > *lo ? (model[i] - *lo) / (*hi - *lo) : 1.0;
+    s.scores.relevance = relevance[i];
     s.score = rank_scores(s.scores.relevance, in.index, s.doc, now, top, *in.feed_config).final;
   }
   std::stable_sort(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(n),

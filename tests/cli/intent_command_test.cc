@@ -16,21 +16,9 @@
 
 namespace {
 
-struct RunResult {
-  int exit_code = -1;
-  std::string output;
-};
-
+using RunResult = feedscout::testing_support::CommandResult;
 RunResult run(const std::string& command) {
-  RunResult r;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return feedscout::testing_support::run_command(command);
 }
 
 std::string slurp(const std::string& path) {

@@ -29,7 +29,7 @@ constexpr TimeMs kStart = 1795176000000;  // 2026-11-20T12:00:00Z
 
 using RunResult = testing_support::CommandResult;
 RunResult run(const std::string& command) {
-  return testing_support::run_command(command);
+  return feedscout::testing_support::run_command(command);
 }
 
 std::string click(const std::string& id, const std::string& user, const std::string& doc,

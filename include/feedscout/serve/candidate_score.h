@@ -57,6 +57,10 @@ double document_quality(const DocumentIndex& index, DocIndex doc, TimeMs now, do
 FeedScores rank_scores(double relevance, const DocumentIndex& index, DocIndex doc, TimeMs now,
                        double top, const FeedConfig& config);
 
+// A learned ranker's scores as relevances for rank_scores: each one's min-max share over
+// `model` (all 1 when they are equal). Size model.size().
+std::vector<double> model_relevance(std::span<const float> model);
+
 // The strongest preference among `topics` with clicks (1 when there is none), the scale of
 // the topic source's normalised relevance.
 double topic_scale(std::span<const TopicScore> topics);

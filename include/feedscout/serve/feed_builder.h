@@ -202,6 +202,13 @@ struct Feed {
   std::vector<FeedItem> unserved;
 };
 
+// Which candidates a model limited to `cap` of them scores (FeedConfig::ranker_max_candidates;
+// 0: no limit), given each candidate's source, best first: each source's first in turn,
+// round robin over the sources in the order of their first candidate. A mask parallel to
+// `sources`. Serving and the validation report of the cap's cost (eval/ranker_training.h)
+// both use it.
+std::vector<bool> pick_by_source(std::span<const FeedSource> sources, size_t cap);
+
 // Builds a page of at most n items (n is clamped to [1, config.max_n]).
 // `coclick` may be null (no related source), `ann` too (no embedding source). With
 // `explain`, Feed::unserved lists the candidates left out.

@@ -78,6 +78,10 @@ inline constexpr size_t kFeatureCount = static_cast<size_t>(Feature::kCount);
 // name "feedscout.home", version 1, the feature names in Feature order (snake_case).
 const FeatureSchema& home_feature_schema();
 
+// The source a row's one-hot names (a row of kFeatureCount values); kPopular when none is
+// set (compute() always sets one).
+FeedSource row_source(std::span<const float> row);
+
 // Request-level inputs, prepared once per request: the user's features and per-surface
 // preference tables.
 class FeatureContext {

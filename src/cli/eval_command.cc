@@ -24,6 +24,8 @@ struct EvalRecArgs {
   bool no_tune = false;
   bool no_ablations = false;
   RankerTrainOptions ranker;
+  std::string ranker_objective;  // "" = choose among rank:pairwise and rank:ndcg on held-out pages
+  int ranker_depth = 0;          // 0 = choose among 3 and 6 on held-out pages
   size_t ranker_pages_per_user = 4;
   bool ranker_labels_until_test_cutoff = false;
   int sim_users = 600;
@@ -58,7 +60,11 @@ int run_eval_rec(const EvalRecArgs& args) {
   options.methods = split_commas(args.methods);
   if (options.methods.empty()) return fail(Status::invalid_argument("--methods is empty"));
   options.limit = args.limit;
-  options.ranker = args.ranker;
+  options.ranker_grid = model_grid(
+      args.ranker,
+      args.ranker_objective.empty() ? std::vector<std::string>{"rank:pairwise", "rank:ndcg"}
+                                    : std::vector<std::string>{args.ranker_objective},
+      args.ranker_depth == 0 ? std::vector<int>{3, 6} : std::vector<int>{args.ranker_depth});
   options.ranker_pages_per_user = args.ranker_pages_per_user;
   options.ranker_label_horizon = args.ranker_labels_until_test_cutoff
                                      ? LabelHorizon::kUntilTestCutoff
@@ -87,10 +93,8 @@ int run_eval_rec(const EvalRecArgs& args) {
   }
   command << " --methods " << args.methods;
   const RankerTrainOptions defaults;
-  if (args.ranker.objective != defaults.objective)
-    command << " --ranker-objective " << args.ranker.objective;
-  if (args.ranker.max_depth != defaults.max_depth)
-    command << " --ranker-depth " << args.ranker.max_depth;
+  if (!args.ranker_objective.empty()) command << " --ranker-objective " << args.ranker_objective;
+  if (args.ranker_depth != 0) command << " --ranker-depth " << args.ranker_depth;
   if (args.ranker.eta != defaults.eta) command << " --ranker-eta " << args.ranker.eta;
   if (args.ranker.subsample != defaults.subsample)
     command << " --ranker-subsample " << args.ranker.subsample;
@@ -150,9 +154,13 @@ void register_eval_command(CLI::App& app, int& exit_code) {
                   "comma-separated: random, popular, recent-popular, item-knn, collaborative, "
                   "engine, engine+ranker (a learned ranker trained on the validation replay)");
   cmd->add_flag("--no-tune", args->no_tune, "skip tuning the engine on the validation split");
-  cmd->add_option("--ranker-objective", args->ranker.objective, "engine+ranker: XGBoost objective")
+  cmd->add_option("--ranker-objective", args->ranker_objective,
+                  "engine+ranker: XGBoost objective (default: rank:pairwise or rank:ndcg, "
+                  "whichever is better on held-out pages)")
       ->check(CLI::IsMember({"rank:ndcg", "rank:pairwise", "rank:map"}));
-  cmd->add_option("--ranker-depth", args->ranker.max_depth, "engine+ranker: tree depth")
+  cmd->add_option("--ranker-depth", args->ranker_depth,
+                  "engine+ranker: tree depth (default: 3 or 6, whichever is better on held-out "
+                  "pages)")
       ->check(CLI::Range(1, 16));
   cmd->add_option("--ranker-eta", args->ranker.eta, "engine+ranker: learning rate")
       ->check(CLI::Range(1e-4, 1.0));

@@ -32,6 +32,8 @@ struct TrainRankerArgs {
   double judgement_weight = 0.5;
   double holdout = 0.2;
   RankerTrainOptions model;
+  std::string objective;  // "" = choose among rank:pairwise and rank:ndcg on held-out pages
+  int max_depth = 0;      // 0 = choose among 3 and 6 on held-out pages
 };
 
 void print_training(const RankerTrainingResult& r, const std::string& out,
@@ -63,6 +65,7 @@ int run_from_log(const TrainRankerArgs& a, const RankerTrainingOptions& training
   const auto window_ms = static_cast<TimeMs>(a.window_h * 3600.0 * 1000.0);
   auto r = train_ranker_on_pages(std::move(log->pages), log->clicks, window_ms, training, a.out);
   if (!r.is_ok()) return fail(r.status());
+  r->trained_on = "the engine's feature log";
   print_training(*r, a.out, report, "feature log " + dir);
   return 0;
 }
@@ -149,14 +152,18 @@ void register_train_ranker_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--judgement-weight", a->judgement_weight,
                   "weight of a judged group against a clicked page's (1)")
       ->check(CLI::Range(0.001, 1000.0));
-  cmd->add_option("--objective", a->model.objective, "rank:ndcg, rank:pairwise or rank:map")
+  cmd->add_option("--objective", a->objective,
+                  "rank:ndcg, rank:pairwise or rank:map (default: rank:pairwise or rank:ndcg, "
+                  "whichever is better on the held-out pages)")
       ->check(CLI::IsMember({"rank:ndcg", "rank:pairwise", "rank:map"}));
   cmd->add_option("--rounds", a->model.max_rounds, "most boosting rounds")
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--early-stopping", a->model.early_stopping_rounds,
                   "rounds without improvement before stopping (0: never)");
   cmd->add_option("--eta", a->model.eta, "learning rate")->check(CLI::Range(1e-4, 1.0));
-  cmd->add_option("--max-depth", a->model.max_depth, "tree depth")->check(CLI::Range(1, 16));
+  cmd->add_option("--max-depth", a->max_depth,
+                  "tree depth (default: 3 or 6, whichever is better on the held-out pages)")
+      ->check(CLI::Range(1, 16));
   cmd->callback([&exit_code, a] {
     setup_logging(false);
     spdlog::set_level(spdlog::level::warn);
@@ -165,7 +172,11 @@ void register_train_ranker_command(CLI::App& app, int& exit_code) {
       return;
     }
     RankerTrainingOptions training;
-    training.model = a->model;
+    training.model_grid =
+        model_grid(a->model,
+                   a->objective.empty() ? std::vector<std::string>{"rank:pairwise", "rank:ndcg"}
+                                        : std::vector<std::string>{a->objective},
+                   a->max_depth == 0 ? std::vector<int>{3, 6} : std::vector<int>{a->max_depth});
     if (!a->judgements.empty()) {
       auto judged = read_judgements(a->judgements, static_cast<float>(a->judgement_weight));
       if (!judged.is_ok()) {

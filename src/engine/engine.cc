@@ -310,6 +310,37 @@ std::vector<double> Engine::score_documents(const std::string& user,
   return scores;
 }
 
+std::vector<float> Engine::document_features(const std::string& user,
+                                             const std::vector<std::string>& doc_ids) const {
+  std::vector<float> rows(doc_ids.size() * kFeatureCount, 0.0f);
+  const TimeMs now = impl_->clock();
+  std::shared_lock lk(impl_->state_mu);
+  auto it = impl_->users.find(user);
+  static const UserContext kEmpty;
+  const UserContext& ctx = it != impl_->users.end() ? it->second : kEmpty;
+  const ContextView view = compute_view(ctx, now, impl_->config.context);
+  const DocumentIndex& index = *impl_->index;
+  std::vector<DocIndex> known;
+  std::vector<size_t> at;
+  for (size_t i = 0; i < doc_ids.size(); ++i) {
+    if (const auto doc = index.find(doc_ids[i])) {
+      known.push_back(*doc);
+      at.push_back(i);
+    }
+  }
+  const RankingModels::Snapshot models = impl_->models.snapshot();
+  FeedModels feed_models;
+  feed_models.collaborative = models.collaborative.get();
+  const std::vector<float> found =
+      document_feature_rows(view, ctx, index, *impl_->taxonomy, impl_->config.feed, now, known,
+                            impl_->coclick.get(), impl_->ann.get(), feed_models);
+  for (size_t j = 0; j < known.size(); ++j) {
+    std::copy_n(found.begin() + static_cast<std::ptrdiff_t>(j * kFeatureCount), kFeatureCount,
+                rows.begin() + static_cast<std::ptrdiff_t>(at[j] * kFeatureCount));
+  }
+  return rows;
+}
+
 Result<std::optional<std::string>> Engine::event_json(const std::string& id) const {
   return impl_->store->get(keys::event(id));
 }

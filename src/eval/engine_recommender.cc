@@ -182,6 +182,20 @@ LoggedPage EngineRecommender::log_page(const std::string& user, size_t n, TimeMs
   return out;
 }
 
+LoggedPage EngineRecommender::log_items(const std::string& user,
+                                        const std::vector<std::string>& items, TimeMs now) const {
+  std::lock_guard lk(mu_);
+  clock_->store(now);
+  sync_locked(now + 1);  // as score_items
+  LoggedPage out;
+  out.user = user;
+  out.time_ms = now;
+  out.doc_ids = items;
+  out.served.assign(items.size(), 1);
+  out.features = engine_->document_features(user, items);
+  return out;
+}
+
 std::vector<std::string> EngineRecommender::recommend(const std::string& user, size_t k, TimeMs now,
                                                       const ExcludeFn& exclude) const {
   std::lock_guard lk(mu_);

@@ -143,6 +143,10 @@ Result<ImpressionReplayReport> replay_impressions(const EvalDataset& data,
   auto score_until = [&](TimeMs limit, bool all) {
     while (next < to_score && (all || data.impressions[next].time_ms <= limit)) {
       const ImpressionRecord& r = data.impressions[next];
+      if (next < options.first_scored) {
+        ++next;
+        continue;
+      }
       for (size_t m = 0; m < methods.size(); ++m) {
         const auto t0 = Clock::now();
         const std::vector<double> scores = methods[m]->score_items(r.user, r.candidates, r.time_ms);
@@ -170,7 +174,8 @@ Result<ImpressionReplayReport> replay_impressions(const EvalDataset& data,
   }
   score_until(0, true);
   progress.finish(next);
-  report.impressions = next;
+  report.first_scored = std::min(options.first_scored, next);
+  report.impressions = next - report.first_scored;
 
   for (size_t m = 0; m < methods.size(); ++m) {
     report.methods.push_back({methods[m]->name(), evaluators[m].summary(), method_seconds[m],

@@ -26,16 +26,37 @@ Result<SuiteResult> run_impression_suite(const EvalDataset& data, const SuiteOpt
                                       options.engine, 0};
     FEEDSCOUT_RETURN_IF_ERROR(eval_internal::add_engine(data, defaults, set));
     if (options.ablations) {
-      for (const auto& run : eval_internal::engine_ablations(
-               "engine", options.engine, false, deepest_topic_level(data) > 1)) {
+      for (const auto& run : eval_internal::engine_ablations("engine", options.engine, false,
+                                                             deepest_topic_level(data) > 1)) {
         FEEDSCOUT_RETURN_IF_ERROR(eval_internal::add_engine(data, run, set));
       }
     }
+  }
+  // The learned ranker learns from the earlier impressions; then every method is measured
+  // on the later ones only.
+  const size_t records = options.limit == 0 ? data.impressions.size()
+                                            : std::min(options.limit, data.impressions.size());
+  std::string ranker_md;
+  size_t first_scored = 0;
+  if (std::find(options.methods.begin(), options.methods.end(), "engine+ranker") !=
+      options.methods.end()) {
+    first_scored =
+        static_cast<size_t>(options.ranker_impression_share * static_cast<double>(records));
+    if (first_scored == 0 || first_scored >= records) {
+      return Status::invalid_argument(
+          "eval: engine+ranker needs impressions both to train on and "
+          "to measure (" +
+          std::to_string(records) + " records)");
+    }
+    auto md = eval_internal::add_impression_ranker_run(data, first_scored, options, set);
+    if (!md.is_ok()) return md.status();
+    ranker_md = std::move(md).value();
   }
   if (set.methods.empty()) return Status::invalid_argument("eval: --methods names no method");
 
   ImpressionReplayOptions replay;
   replay.max_impressions = options.limit;
+  replay.first_scored = first_scored;
   replay.progress = options.progress;
   auto report = replay_impressions(data, set.methods, replay);
   if (!report.is_ok()) return report.status();
@@ -66,9 +87,13 @@ Result<SuiteResult> run_impression_suite(const EvalDataset& data, const SuiteOpt
         "per-impression AUC, MRR, nDCG@5 and nDCG@10, averaged over impressions with at least "
         "one clicked and one unclicked known candidate. No tuning: the engine runs with the "
         "configuration given.\n\n"
-     << "![AUC, MRR, nDCG per method](metrics.png)\n\n"
-     << "## Replay\n\n"
+     << "![AUC, MRR, nDCG per method](metrics.png)\n\n";
+  if (!ranker_md.empty()) md << "## Learned ranker\n\n" << ranker_md << "\n";
+  md << "## Replay\n\n"
      << "- impressions scored: " << report->impressions
+     << (report->first_scored > 0 ? " (after the first " + std::to_string(report->first_scored) +
+                                        ", which trained the learned ranker)"
+                                  : std::string())
      << (options.limit > 0 ? " (--limit: the first N in time)" : "") << "\n"
      << "- interactions derived from the events: " << report->interactions << ", observed "
      << report->observed << " (clicked " << report->observed_clicks << "), events giving none "
@@ -80,8 +105,8 @@ Result<SuiteResult> run_impression_suite(const EvalDataset& data, const SuiteOpt
   }
   md << "## Dataset\n\n```\n" << format_dataset_summary(data) << "\n```\n";
   result.report_markdown = md.str();
-  FEEDSCOUT_RETURN_IF_ERROR(
-      eval_internal::write_file(options.out_dir, "report.md", result.report_markdown, result.files));
+  FEEDSCOUT_RETURN_IF_ERROR(eval_internal::write_file(options.out_dir, "report.md",
+                                                      result.report_markdown, result.files));
 
   BarChart chart;
   chart.title = data.name + ": impressions";

@@ -33,7 +33,7 @@ Status add_one(const EvalDataset& data, const ValidationView& view, const SuiteO
   const std::string file = name == "engine+ranker" ? "ranker-engine.model" : "ranker-tuned.model";
   const std::string path = (std::filesystem::path(options.out_dir) / file).string();
   RankerTrainingOptions training;
-  training.model = options.ranker;
+  training.model_grid = options.ranker_grid;
   training.pages_per_user = options.ranker_pages_per_user;
   training.label_horizon = options.ranker_label_horizon;
   training.replay = replay;
@@ -69,6 +69,37 @@ Result<std::string> add_ranker_runs(const EvalDataset& data, const ValidationVie
     FEEDSCOUT_RETURN_IF_ERROR(add_one(data, view, options, *tuned, "tuned+ranker",
                                       "the tuned configuration", replay, set, md));
   }
+  return md.str();
+}
+
+Result<std::string> add_impression_ranker_run(const EvalDataset& data, size_t n_train,
+                                              const SuiteOptions& options, MethodSet& set) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.out_dir, ec);
+  if (ec) return Status::io_error("cannot create '" + options.out_dir + "': " + ec.message());
+  const std::string path =
+      (std::filesystem::path(options.out_dir) / "ranker-engine.model").string();
+  RankerTrainingOptions training;
+  training.model_grid = options.ranker_grid;
+  training.replay.progress = false;
+  std::ostringstream md;
+  md << "The ranker is trained on the first " << n_train
+     << " impressions (by time): the engine as given replays them and logs each impression's "
+        "candidates with their features before anything at or after its time is observed; the "
+        "impression's clicks are the labels. Every method is then measured on the later "
+        "impressions only. The later impressions are never read in training.\n\n";
+  auto trained = train_ranker_on_impressions(data, n_train, options.engine, training, path);
+  if (!trained.is_ok() && trained.status().code() == Status::Code::kInvalidArgument) {
+    md << "Not trained, so not in the results: " << trained.status().message() << "\n\n";
+    return md.str();
+  }
+  if (!trained.is_ok()) return trained.status().with_context("engine+ranker");
+  md << ranker_training_markdown(*trained) << "\n";
+  EngineRun run{"engine+ranker",
+                "the engine as given, ranked by the learned ranker " + trained->model_version,
+                options.engine, 0};
+  run.options.ranker_path = path;
+  FEEDSCOUT_RETURN_IF_ERROR(add_engine(data, run, set));
   return md.str();
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <sstream>
 #include <unordered_map>
@@ -186,7 +187,55 @@ Status compare_on_holdout(const GbdtRanker& model, const RankingData& data,
   return Status::ok();
 }
 
+// Trains every model of `grid` on `train` and keeps the one with the best held-out metric
+// (the first on ties, and the first alone when there is nothing held out to choose by);
+// records each in result->trials and the kept one's report in result->train.
+Result<GbdtRanker> train_grid(const RankingData& train, const RankingData& holdout,
+                              const std::vector<RankerTrainOptions>& grid,
+                              RankerTrainingResult* result) {
+  if (grid.empty()) return Status::invalid_argument("ranker training: the model grid is empty");
+  const size_t n = holdout.empty() ? 1 : grid.size();
+  std::optional<GbdtRanker> best;
+  for (size_t i = 0; i < n; ++i) {
+    RankerTrainReport report;
+    auto model = GbdtRanker::train(home_feature_schema(), train, holdout, grid[i], &report);
+    if (!model.is_ok())
+      return model.status().with_context("ranker training, " + describe_model(grid[i]));
+    result->trials.push_back(
+        {describe_model(grid[i]), report.best_validation_metric, report.best_round + 1});
+    if (!best || report.best_validation_metric > result->trials[result->chosen].holdout_metric) {
+      result->chosen = i;
+      result->train = report;
+      best = std::move(model).value();
+    }
+  }
+  return std::move(*best);
+}
+
 }  // namespace
+
+std::vector<RankerTrainOptions> model_grid(const RankerTrainOptions& base,
+                                           const std::vector<std::string>& objectives,
+                                           const std::vector<int>& depths) {
+  std::vector<RankerTrainOptions> grid;
+  for (const std::string& objective : objectives) {
+    for (int depth : depths) {
+      RankerTrainOptions m = base;
+      m.objective = objective;
+      m.max_depth = depth;
+      grid.push_back(m);
+    }
+  }
+  return grid;
+}
+
+std::vector<RankerTrainOptions> default_model_grid(const RankerTrainOptions& base) {
+  return model_grid(base, {"rank:pairwise", "rank:ndcg"}, {3, 6});
+}
+
+std::string describe_model(const RankerTrainOptions& model) {
+  return model.objective + ", depth " + std::to_string(model.max_depth);
+}
 
 Result<RankerTrainingResult> train_ranker_on_pages(std::vector<LoggedPage> pages,
                                                    const std::vector<FeedbackClick>& clicks,
@@ -222,9 +271,8 @@ Result<RankerTrainingResult> train_ranker_on_pages(std::vector<LoggedPage> pages
         "candidate (" +
         std::to_string(pages.size()) + " pages, " + std::to_string(clicks.size()) + " clicks)");
   }
-  auto model =
-      GbdtRanker::train(home_feature_schema(), *train, *holdout, options.model, &result.train);
-  if (!model.is_ok()) return model.status().with_context("ranker training");
+  auto model = train_grid(*train, *holdout, options.model_grid, &result);
+  if (!model.is_ok()) return model.status();
   FEEDSCOUT_RETURN_IF_ERROR(compare_on_holdout(*model, *holdout, &result));
   FEEDSCOUT_RETURN_IF_ERROR(model->save(model_path));
   result.model_version = model->version();
@@ -254,6 +302,7 @@ Result<RankerTrainingResult> train_ranker_on_replay(const ValidationView& view,
   auto result = train_ranker_on_pages(std::move(pages), clicks,
                                       std::numeric_limits<TimeMs>::max() / 2, options, model_path);
   if (result.is_ok()) {
+    result->trained_on = "the validation replay";
     result->seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
@@ -264,15 +313,23 @@ std::string ranker_training_markdown(const RankerTrainingResult& r) {
   using eval_internal::fixed;
   std::ostringstream os;
   os << "Learned ranker `" << r.model_version << "` (" << home_feature_schema().name << " v"
-     << home_feature_schema().version << ", " << kFeatureCount
-     << " features): trained on the validation replay — " << r.join.pages << " pages ("
-     << r.join.rows << " candidates, " << r.join.positives << " clicked; "
-     << r.join.pages_without_click << " pages without a click are dropped), "
-     << r.train.train_groups << " training groups, " << r.train.validation_groups
-     << " held-out groups (the latest by time); " << r.train.rounds_trained
-     << " rounds run, best round " << r.train.best_round + 1 << "; " << fixed(r.seconds, 1)
-     << " s.\n\n"
-     << "| on the held-out groups | nDCG@10 |\n|---|---:|\n"
+     << home_feature_schema().version << ", " << kFeatureCount << " features): trained on "
+     << r.trained_on << " — " << r.join.pages << " pages (" << r.join.rows << " candidates, "
+     << r.join.positives << " clicked; " << r.join.pages_without_click
+     << " pages without a click are dropped), " << r.train.train_groups << " training groups, "
+     << r.train.validation_groups << " held-out groups (the latest by time); "
+     << fixed(r.seconds, 1) << " s.\n\n";
+  if (!r.trials.empty()) {
+    os << "Models trained on the same rows; the best on the held-out groups is kept:\n\n"
+       << "| model | held-out nDCG@10 | trees | |\n|---|---:|---:|---|\n";
+    for (size_t i = 0; i < r.trials.size(); ++i) {
+      const ModelTrial& t = r.trials[i];
+      os << "| " << t.description << " | " << fixed(t.holdout_metric, 4) << " | " << t.trees
+         << " | " << (i == r.chosen ? "kept" : "") << " |\n";
+    }
+    os << "\n";
+  }
+  os << "| on the held-out groups | nDCG@10 |\n|---|---:|\n"
      << "| hand-set order of the same candidates | " << fixed(r.holdout_ndcg_hand_set, 4) << " |\n"
      << "| learned ranker | " << fixed(r.holdout_ndcg_model, 4) << " |\n";
   for (const auto& [cap, ndcg] : r.holdout_ndcg_by_cap) {

@@ -57,6 +57,13 @@ struct MethodSet {
                                                   const SuiteOptions& options,
                                                   const EngineRecommenderOptions* tuned,
                                                   const ReplayOptions& replay, MethodSet& set);
+// Trains a ranker on the first n_train impression records with the engine as given
+// (train_ranker_on_impressions; model file in options.out_dir) and adds the run
+// "engine+ranker" to `set`, to be scored on the records after them. Returns the report's
+// Markdown on its training (saying so when there was too little to learn from).
+[[nodiscard]] Result<std::string> add_impression_ranker_run(const EvalDataset& data, size_t n_train,
+                                                            const SuiteOptions& options,
+                                                            MethodSet& set);
 // The targets for "engine+ranker": nDCG@10 ≥ 1.5 × popular, ≥ 1.3 × engine-tuned,
 // above collaborative (only the comparisons whose methods ran).
 std::string ranker_target_lines(const ReplayReport& report);

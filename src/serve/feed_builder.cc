@@ -209,12 +209,12 @@ void explain_contributions(std::vector<FeedItem>& items, const GbdtRanker& ranke
 
 }  // namespace
 
-std::vector<double> learned_scores(const ContextView& view, const UserContext& context,
-                                   const DocumentIndex& index, const Taxonomy& taxonomy,
-                                   const FeedConfig& config, TimeMs now,
-                                   const std::vector<DocIndex>& docs, const CoClickIndex* coclick,
-                                   const AnnIndex* ann, const FeedModels& models) {
-  assert(models.ranker != nullptr);
+std::vector<float> document_feature_rows(const ContextView& view, const UserContext& context,
+                                         const DocumentIndex& index, const Taxonomy& taxonomy,
+                                         const FeedConfig& config, TimeMs now,
+                                         const std::vector<DocIndex>& docs,
+                                         const CoClickIndex* coclick, const AnnIndex* ann,
+                                         const FeedModels& models) {
   if (docs.empty()) return {};
   const std::function<bool(uint64_t)> no_exclusion;
   const FeedRequest request{view, context,      index,   taxonomy, config,
@@ -226,6 +226,18 @@ std::vector<double> learned_scores(const ContextView& view, const UserContext& c
     features.compute(docs[i], signals[i],
                      std::span<float>(rows).subspan(i * kFeatureCount, kFeatureCount));
   }
+  return rows;
+}
+
+std::vector<double> learned_scores(const ContextView& view, const UserContext& context,
+                                   const DocumentIndex& index, const Taxonomy& taxonomy,
+                                   const FeedConfig& config, TimeMs now,
+                                   const std::vector<DocIndex>& docs, const CoClickIndex* coclick,
+                                   const AnnIndex* ann, const FeedModels& models) {
+  assert(models.ranker != nullptr);
+  if (docs.empty()) return {};
+  const std::vector<float> rows = document_feature_rows(view, context, index, taxonomy, config, now,
+                                                        docs, coclick, ann, models);
   std::vector<float> model;
   if (!models.ranker->predict(rows, docs.size(), &model).is_ok()) return {};
   const std::vector<double> relevance = model_relevance(model);

@@ -16,6 +16,8 @@
 #include "feedscout/eval/baselines.h"
 #include "feedscout/eval/datasets.h"
 #include "feedscout/eval/engine_recommender.h"
+#include "feedscout/eval/ranker_training.h"
+#include "feedscout/serve/ranking_features.h"
 #include "support/test_support.h"
 
 namespace feedscout {
@@ -340,6 +342,76 @@ TEST_F(ImpressionReplayTest, RejectsBadArguments) {
 // The engine-backed recommender in the replay: every impression is scored, ingest is clean,
 // and candidates shown for the first time (created at the impression's time) are known to
 // the engine when scored (score >= 0, not the unknown -1).
+TEST_F(ImpressionReplayTest, RecordsBeforeFirstScoredAreObservedButNotScored) {
+  SpyRecommender all, later;
+  auto full = replay_impressions(data_, {&all});
+  ImpressionReplayOptions options;
+  options.first_scored = 2;
+  auto part = replay_impressions(data_, {&later}, options);
+  ASSERT_TRUE(full.is_ok() && part.is_ok());
+  EXPECT_EQ(part->first_scored, 2u);
+  EXPECT_EQ(part->impressions, 2u);
+  EXPECT_EQ(part->methods[0].summary.impressions_evaluated, 2u);
+  EXPECT_EQ(part->observed, full->observed);
+  std::vector<std::string> scored_users;
+  for (const auto& c : later.calls) {
+    if (c.score) scored_users.push_back(c.user);
+  }
+  EXPECT_EQ(scored_users, (std::vector<std::string>{"U3", "U1"}));  // records 3 and 4
+}
+
+// The ranker learns from the first records' candidate lists: one page per record, its
+// features logged before the record's own clicks were observed, its clicks the labels.
+TEST_F(ImpressionReplayTest, ARankerTrainsOnTheFirstImpressions) {
+  RankerTrainingOptions options;
+  RankerTrainOptions quick;
+  quick.max_rounds = 5;
+  options.model_grid = {quick};
+  options.holdout_share = 0.25;  // 3 records trained on, 1 held out
+  const std::string path = dir_.file("impressions.model");
+  auto r = train_ranker_on_impressions(data_, 4, EngineRecommenderOptions{}, options, path);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r->join.pages, 4u);
+  size_t candidates = 0, clicks = 0;
+  for (const ImpressionRecord& rec : data_.impressions) {
+    candidates += rec.candidates.size();
+    for (int label : rec.labels) clicks += label > 0 ? 1 : 0;
+  }
+  EXPECT_EQ(r->join.rows, candidates);
+  EXPECT_EQ(r->join.positives, clicks);
+  EXPECT_EQ(r->train.train_groups, 3u);
+  EXPECT_EQ(r->holdout_groups, 1u);
+  EXPECT_NE(ranker_training_markdown(*r).find("the first 4 impressions"), std::string::npos);
+  EXPECT_TRUE(GbdtRanker::load(path, home_feature_schema()).is_ok());
+
+  EXPECT_EQ(train_ranker_on_impressions(data_, 0, {}, options, path).status().code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(train_ranker_on_impressions(data_, 5, {}, options, path).status().code(),
+            Status::Code::kInvalidArgument);
+}
+
+// What an impression page logs is what the engine's learned scoring reads: the same rows.
+TEST_F(ImpressionReplayTest, LoggedItemsCarryTheEnginesFeatureRows) {
+  auto engine = EngineRecommender::create(data_);
+  ASSERT_TRUE(engine.is_ok()) << engine.status().to_string();
+  const ImpressionRecord& last = data_.impressions.back();
+  std::vector<std::string> items = last.candidates;
+  items.push_back("no-such-news");
+  const LoggedPage page = (*engine)->log_items(last.user, items, last.time_ms);
+  ASSERT_EQ(page.doc_ids, items);
+  ASSERT_EQ(page.features.size(), items.size() * kFeatureCount);
+  EXPECT_EQ(page.served, std::vector<uint32_t>(items.size(), 1));
+  // The unknown document's row is all zero; a known one names its source.
+  for (size_t f = 0; f < kFeatureCount; ++f) {
+    EXPECT_EQ(page.features[(items.size() - 1) * kFeatureCount + f], 0.0f) << f;
+  }
+  float sources = 0;
+  for (size_t f = static_cast<size_t>(Feature::kFromAfterSearch); f < kFeatureCount; ++f) {
+    sources += page.features[f];
+  }
+  EXPECT_EQ(sources, 1.0f);
+}
+
 TEST_F(ImpressionReplayTest, EngineRecommenderScoresEveryImpression) {
   auto engine = EngineRecommender::create(data_);
   ASSERT_TRUE(engine.is_ok()) << engine.status().to_string();

@@ -32,11 +32,14 @@ class RankerTrainingTest : public ::testing::Test {
     view_ = validation_view(*data, *split);
   }
 
-  Result<RankerTrainingResult> train(LabelHorizon horizon, const std::string& file) {
+  Result<RankerTrainingResult> train(LabelHorizon horizon, const std::string& file,
+                                     const std::vector<RankerTrainOptions>& grid = {}) {
     RankerTrainingOptions options;
     options.label_horizon = horizon;
     options.replay.progress = false;
-    options.model.max_rounds = 20;
+    RankerTrainOptions quick;
+    quick.max_rounds = 20;
+    options.model_grid = grid.empty() ? model_grid(quick, {"rank:pairwise"}, {3}) : grid;
     EngineRecommenderOptions engine;
     return train_ranker_on_replay(view_, engine, options, dir_.file(file));
   }
@@ -67,6 +70,28 @@ TEST_F(RankerTrainingTest, NextQuestionLabelsAreASubsetOfEveryLaterClick) {
   EXPECT_TRUE(std::filesystem::exists(dir_.file("next.model")));
   auto model = GbdtRanker::load(dir_.file("next.model"), home_feature_schema());
   EXPECT_TRUE(model.is_ok()) << model.status().to_string();
+}
+
+// Every model of the grid trains on the same rows; the saved one is the best on the held-out
+// pages, and the report lists them all.
+TEST_F(RankerTrainingTest, TheGridKeepsTheModelBestOnHeldOutPages) {
+  RankerTrainOptions quick;
+  quick.max_rounds = 20;
+  const auto grid = default_model_grid(quick);
+  ASSERT_EQ(grid.size(), 4u);
+  auto r = train(LabelHorizon::kNextQuestion, "grid.model", grid);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  ASSERT_EQ(r->trials.size(), grid.size());
+  ASSERT_LT(r->chosen, grid.size());
+  for (size_t i = 0; i < grid.size(); ++i) {
+    EXPECT_EQ(r->trials[i].description, describe_model(grid[i]));
+    EXPECT_GE(r->trials[r->chosen].holdout_metric, r->trials[i].holdout_metric) << i;
+    EXPECT_GE(r->trials[i].trees, 1u);
+  }
+  EXPECT_EQ(r->train.best_round + 1, r->trials[r->chosen].trees);
+  const std::string md = ranker_training_markdown(*r);
+  EXPECT_NE(md.find(describe_model(grid[r->chosen]) + " | "), std::string::npos) << md;
+  EXPECT_NE(md.find("kept"), std::string::npos);
 }
 
 }  // namespace

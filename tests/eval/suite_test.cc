@@ -156,6 +156,12 @@ TEST(EvalSuite, ImpressionReportOnMind) {
   EXPECT_NE(result->report_markdown.find("| engine tier-1 |"), std::string::npos);
   EXPECT_NE(result->report_markdown.find("| AUC |"), std::string::npos);
   EXPECT_TRUE(is_png(options.out_dir + "/metrics.png"));
+  // engine+ranker: the first record is all it could train on, too little; the second alone
+  // is scored.
+  EXPECT_NE(result->report_markdown.find("Not trained, so not in the results"), std::string::npos)
+      << result->report_markdown;
+  EXPECT_NE(result->report_markdown.find("(after the first 1, which trained the learned ranker)"),
+            std::string::npos);
 
   EvalDataset empty = *data;
   empty.impressions.clear();

@@ -200,6 +200,14 @@ class Engine {
   std::vector<double> score_documents(const std::string& user,
                                       const std::vector<std::string>& doc_ids) const;
 
+  // The learned ranker's feature rows (serve/ranking_features.h) of caller-supplied
+  // candidates for `user` at now(), as score_documents feeds them to a model, whether or not
+  // one is loaded: kFeatureCount values per id in order (size doc_ids.size() *
+  // kFeatureCount), all 0 for an id the engine does not know. For training rows from a
+  // logged impression list (eval-rec on MIND).
+  std::vector<float> document_features(const std::string& user,
+                                       const std::vector<std::string>& doc_ids) const;
+
   // Trains the collaborative model now from every user's recent clicks and swaps it in
   // (InvalidArgument when collaborative.enabled is off or nothing can be learned yet). The
   // background trainer does the same every collaborative.retrain_interval_s.

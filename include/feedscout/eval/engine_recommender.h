@@ -110,6 +110,11 @@ class EngineRecommender final : public Recommender {
   // date): served items then the unserved candidates, best first, each with its ranking
   // features (serve/ranking_features.h), the first `n` marked served. For training rows.
   LoggedPage log_page(const std::string& user, size_t n, TimeMs now) const;
+  // A given list as a page: `items` for `user` at `now` (brought up to date as score_items
+  // does), each with its ranking features (Engine::document_features), all marked served.
+  // For training rows from a logged impression.
+  LoggedPage log_items(const std::string& user, const std::vector<std::string>& items,
+                       TimeMs now) const;
 
   EngineRecommenderCounters counters() const;
   const std::string& data_dir() const { return dir_; }

@@ -64,6 +64,9 @@ struct ImpressionReplayOptions {
   // 0 = all. Otherwise only the first N impression records (in time order) are scored, and
   // the replay stops after the last of them.
   size_t max_impressions = 0;
+  // Records before this index are not scored (their interactions are still observed): a
+  // method trained on the first records (eval/ranker_training.h) is measured on the rest.
+  size_t first_scored = 0;
   bool progress = false;  // a progress line (rate, ETA) on stderr, at most 4 times a second
 };
 
@@ -76,6 +79,7 @@ struct ImpressionMethodReport {
 
 struct ImpressionReplayReport {
   size_t impressions = 0;                       // impression records scored (by every method)
+  size_t first_scored = 0;                      // ImpressionReplayOptions::first_scored
   size_t interactions = 0;                      // derived from the dataset's events (all of them)
   size_t observed = 0;                          // of them observed (by every method)
   size_t observed_clicks = 0;                   // of the observed, those with clicked == true

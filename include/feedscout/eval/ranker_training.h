@@ -10,7 +10,9 @@
 //
 // The groups are split by time: the latest holdout_share of pages (by log time) are the
 // early-stopping set and report the model's nDCG@10 against the hand-set ranking's order of
-// the same candidates, in the same run.
+// the same candidates, in the same run. Several models (model_grid) train on the same rows
+// and the one with the best held-out metric is kept: which objective and depth suit a
+// platform is chosen on its own held-out pages, never assumed.
 #pragma once
 
 #include <cstddef>
@@ -36,8 +38,23 @@ enum class LabelHorizon {
   kUntilTestCutoff,
 };
 
+// `base` with each of `objectives` and each of `depths` (objective-major order).
+std::vector<RankerTrainOptions> model_grid(const RankerTrainOptions& base,
+                                           const std::vector<std::string>& objectives,
+                                           const std::vector<int>& depths);
+
+// The default candidates of RankerTrainingOptions::model_grid: model_grid(base,
+// {rank:pairwise, rank:ndcg}, {3, 6}). On 2026-12-07 the held-out pages chose pairwise at
+// depth 3 on MovieLens and ndcg at depth 6 on the simulator (docs/RANKING.md).
+std::vector<RankerTrainOptions> default_model_grid(const RankerTrainOptions& base);
+
+// "rank:pairwise, depth 3": what tells a grid's candidates apart, for reports.
+std::string describe_model(const RankerTrainOptions& model);
+
 struct RankerTrainingOptions {
-  RankerTrainOptions model;
+  // The models trained on the same rows; the one with the best held-out metric (ties: the
+  // first) is kept. Must not be empty; a single entry trains just that model.
+  std::vector<RankerTrainOptions> model_grid = default_model_grid({});
   double holdout_share = 0.2;  // latest pages, (0, 1)
   size_t page_size = 100;      // candidates asked per page (clamped to feed.max_n)
   // Pages logged per user on a replay: at the validation cut-off and before the training
@@ -51,11 +68,21 @@ struct RankerTrainingOptions {
   ReplayOptions replay;  // progress
 };
 
+// One model of the grid: its held-out metric (the grid's eval_metric) at its best round.
+struct ModelTrial {
+  std::string description;  // describe_model()
+  double holdout_metric = 0;
+  size_t trees = 0;  // best round + 1
+};
+
 struct RankerTrainingResult {
+  std::string trained_on = "logged pages";  // for reports: "the validation replay", ...
   JoinReport join;
-  size_t extra_groups = 0;  // extra_train groups trained on (after cleaning)
+  std::vector<ModelTrial> trials;  // one per model_grid entry, in grid order
+  size_t chosen = 0;               // index into trials of the model saved
+  size_t extra_groups = 0;         // extra_train groups trained on (after cleaning)
   CleanReport train_clean, holdout_clean;
-  RankerTrainReport train;
+  RankerTrainReport train;           // the chosen model's
   size_t holdout_groups = 0;         // groups with a click, scored below
   double holdout_ndcg_model = 0;     // mean nDCG@10 of the model's order
   double holdout_ndcg_hand_set = 0;  // ... of the logged (hand-set) order of the same rows
@@ -80,6 +107,19 @@ struct RankerTrainingResult {
 // replay failing, no usable training group (InvalidArgument), training or saving failing.
 [[nodiscard]] Result<RankerTrainingResult> train_ranker_on_replay(
     const ValidationView& view, const EngineRecommenderOptions& engine,
+    const RankerTrainingOptions& options, const std::string& model_path);
+
+// Trains on the first `n_train` impression records of `data` (MIND style, time order; see
+// eval/impression_replay.h): an engine of `engine` options (its ranker_path ignored) replays
+// the dataset as replay_impressions does and logs each of those records' candidates with
+// their ranking features before anything at or after the record's time is observed
+// (EngineRecommender::log_items); the record's own clicks are its labels. Then as
+// train_ranker_on_pages: the latest holdout_share of those records held out. The records
+// from n_train on are never read, so they can evaluate the model. Errors: n_train 0 or
+// beyond the records, the replay failing, no usable training group (InvalidArgument),
+// training or saving failing.
+[[nodiscard]] Result<RankerTrainingResult> train_ranker_on_impressions(
+    const EvalDataset& data, size_t n_train, const EngineRecommenderOptions& engine,
     const RankerTrainingOptions& options, const std::string& model_path);
 
 // A Markdown paragraph and table of `r` for reports.

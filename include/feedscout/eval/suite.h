@@ -19,8 +19,9 @@
 //   4. report.md, metrics.png (nDCG@10 and HR@10 per method), tuning.png when tuned.
 // Impression logs (MIND): run_impression_suite
 //   one replay_impressions with the baselines, "engine" and its ablations ("−popularity",
-//   "−freshness", "±co-click", "−topics", "tier-1 topics"); report.md and metrics.png (AUC, MRR,
-//   nDCG@5, nDCG@10).
+//   "−freshness", "±co-click", "−topics", "tier-1 topics"); with "engine+ranker", a ranker
+//   trained on the earliest ranker_impression_share of the records and every method scored
+//   on the rest only; report.md and metrics.png (AUC, MRR, nDCG@5, nDCG@10).
 //
 // Errors: bad options (InvalidArgument naming the method or option), replay errors, an
 // output folder or file that cannot be written (IOError naming it). Chart failures (gnuplot
@@ -44,8 +45,12 @@ struct SuiteOptions {
   std::string command;  // the command line that reproduces the run, for the report
   std::vector<std::string> methods{"random",        "popular", "recent-popular", "item-knn",
                                    "collaborative", "engine",  "engine+ranker"};
-  RankerTrainOptions ranker;  // the learned ranker's training (engine+ranker)
+  // The learned ranker's candidate models (engine+ranker), chosen on held-out pages.
+  std::vector<RankerTrainOptions> ranker_grid = default_model_grid({});
   size_t ranker_pages_per_user = 4;
+  // Impressions: the earliest share of the records the ranker trains on; with engine+ranker
+  // every method is measured on the rest only. (0, 1).
+  double ranker_impression_share = 0.5;
   LabelHorizon ranker_label_horizon = LabelHorizon::kNextQuestion;
   size_t limit = 0;       // next-item: first N users; impressions: first N records
   bool tune = true;       // next-item only

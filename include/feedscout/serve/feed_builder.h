@@ -218,6 +218,17 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
                 const CoClickIndex* coclick = nullptr, bool explain = false,
                 const AnnIndex* ann = nullptr, const FeedModels& models = {});
 
+// The ranking features (serve/ranking_features.h) of `docs` for the user: each document's
+// signals as if a source had proposed it, one row of kFeatureCount values per document
+// (size docs.size() * kFeatureCount, row-major). models.ranker is not read. What
+// learned_scores feeds its model; eval-rec logs them for training on impression lists.
+std::vector<float> document_feature_rows(const ContextView& view, const UserContext& context,
+                                         const DocumentIndex& index, const Taxonomy& taxonomy,
+                                         const FeedConfig& config, TimeMs now,
+                                         const std::vector<DocIndex>& docs,
+                                         const CoClickIndex* coclick, const AnnIndex* ann,
+                                         const FeedModels& models);
+
 // Scores `docs` for the user as a learned home feed would rank them (models.ranker required):
 // each document's signals as if a source had proposed it, its feature row, the model's
 // scores in one batch, their min-max share through the recency rule. Returns one score per

@@ -26,8 +26,8 @@ struct EvalRecArgs {
   RankerTrainOptions ranker;
   std::string ranker_objective;  // "" = choose among rank:pairwise and rank:ndcg on held-out pages
   int ranker_depth = 0;          // 0 = choose among 3 and 6 on held-out pages
-  size_t ranker_pages_per_user = 4;
-  bool ranker_labels_until_test_cutoff = false;
+  size_t ranker_pages_per_user = SuiteOptions{}.ranker_pages_per_user;
+  bool ranker_labels_next_question = false;
   int sim_users = 600;
   uint64_t sim_seed = 11;
 };
@@ -66,9 +66,8 @@ int run_eval_rec(const EvalRecArgs& args) {
                                     : std::vector<std::string>{args.ranker_objective},
       args.ranker_depth == 0 ? std::vector<int>{3, 6} : std::vector<int>{args.ranker_depth});
   options.ranker_pages_per_user = args.ranker_pages_per_user;
-  options.ranker_label_horizon = args.ranker_labels_until_test_cutoff
-                                     ? LabelHorizon::kUntilTestCutoff
-                                     : LabelHorizon::kNextQuestion;
+  options.ranker_label_horizon = args.ranker_labels_next_question ? LabelHorizon::kNextQuestion
+                                                                  : LabelHorizon::kUntilTestCutoff;
   options.tune = !args.no_tune;
   options.ablations = !args.no_ablations;
   if (!args.config_path.empty()) {
@@ -101,9 +100,9 @@ int run_eval_rec(const EvalRecArgs& args) {
   if (args.ranker.min_child_weight != defaults.min_child_weight) {
     command << " --ranker-min-child-weight " << args.ranker.min_child_weight;
   }
-  if (args.ranker_pages_per_user != 4)
+  if (args.ranker_pages_per_user != SuiteOptions{}.ranker_pages_per_user)
     command << " --ranker-pages-per-user " << args.ranker_pages_per_user;
-  if (args.ranker_labels_until_test_cutoff) command << " --ranker-labels-until-cutoff";
+  if (args.ranker_labels_next_question) command << " --ranker-labels-next-question";
   options.command = command.str();
 
   std::cerr << "loading " << args.dataset << " from " << path << " ...\n";
@@ -172,9 +171,10 @@ void register_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--ranker-pages-per-user", args->ranker_pages_per_user,
                   "engine+ranker: pages logged per user on the validation replay")
       ->check(CLI::Range(1, 50));
-  cmd->add_flag("--ranker-labels-until-cutoff", args->ranker_labels_until_test_cutoff,
-                "engine+ranker: label a replayed page with every later click before the "
-                "user's cut-off (default: their next stretch, as long as their validation part)");
+  cmd->add_flag("--ranker-labels-next-question", args->ranker_labels_next_question,
+                "engine+ranker: label a replayed page with the user's next stretch of clicks, "
+                "as long as their validation part (default: every later click before their "
+                "test cut-off)");
   cmd->add_flag("--no-ablations", args->no_ablations, "skip the engine's ablation variants");
   cmd->add_option("--sim-users", args->sim_users, "simulated: number of users")
       ->check(CLI::Range(1, 1000000));

@@ -23,6 +23,7 @@ struct LogPoint {
   TimeMs time_ms = 0;
   std::string user;
   TimeMs label_until_ms = 0;
+  bool question = false;  // the page at the user's validation cut-off: the test's question
 };
 
 // Where each user's pages are logged: before their training interactions at the quantiles
@@ -58,6 +59,7 @@ std::vector<LogPoint> log_points(const ValidationView& view, size_t per_user,
       mine.push_back(point(train));
       // One millisecond before: clicks at the cut-off itself come after the page.
       mine.back().time_ms = u.test_cutoff_ms - 1;
+      mine.back().question = true;
     }
     for (size_t q = 1; q < per_user; ++q) {
       const size_t i = train * q / per_user;
@@ -79,15 +81,18 @@ std::vector<LogPoint> log_points(const ValidationView& view, size_t per_user,
 
 // Replays the view's training interactions in time order into `engine`, logging a page at
 // every point before the first interaction at or after its time (as replay_next_item
-// queries), so a page sees only earlier interactions of every user.
+// queries), so a page sees only earlier interactions of every user. `question` gets, per
+// page, whether it is a validation cut-off page (LogPoint::question).
 std::vector<LoggedPage> log_pages(const ValidationView& view, const std::vector<LogPoint>& points,
-                                  EngineRecommender& engine, size_t page_size) {
+                                  EngineRecommender& engine, size_t page_size,
+                                  std::vector<bool>* question) {
   std::vector<LoggedPage> pages;
   size_t next = 0;
   auto run_until = [&](TimeMs t) {
     while (next < points.size() && points[next].time_ms <= t) {
       pages.push_back(engine.log_page(points[next].user, page_size, points[next].time_ms));
       pages.back().label_until_ms = points[next].label_until_ms;
+      question->push_back(points[next].question);
       ++next;
     }
   };
@@ -99,14 +104,47 @@ std::vector<LoggedPage> log_pages(const ValidationView& view, const std::vector<
   return pages;
 }
 
-// The pages of [begin, end) joined with `clicks`, cleaned for training.
-Result<RankingData> rows_of(const std::vector<LoggedPage>& pages, size_t begin, size_t end,
+// The replay's split: the latest holdout_share of the question pages (by time) are held out,
+// every other page trains. A held-out user's training pages are labelled only up to their
+// held-out page, so no held-out label also labels a training row.
+void split_by_question(std::vector<LoggedPage> pages, const std::vector<bool>& question,
+                       double holdout_share, std::vector<LoggedPage>* train,
+                       std::vector<LoggedPage>* holdout) {
+  std::vector<size_t> questions;
+  for (size_t i = 0; i < pages.size(); ++i) {
+    if (question[i]) questions.push_back(i);
+  }
+  std::stable_sort(questions.begin(), questions.end(),
+                   [&](size_t a, size_t b) { return pages[a].time_ms < pages[b].time_ms; });
+  const size_t n_held = std::min(
+      questions.size(),
+      static_cast<size_t>(std::ceil(holdout_share * static_cast<double>(questions.size()))));
+  std::vector<bool> held(pages.size(), false);
+  std::unordered_map<std::string, TimeMs> held_at;  // user -> their held-out page's time
+  for (size_t k = questions.size() - n_held; k < questions.size(); ++k) {
+    held[questions[k]] = true;
+    held_at[pages[questions[k]].user] = pages[questions[k]].time_ms;
+  }
+  for (size_t i = 0; i < pages.size(); ++i) {
+    if (held[i]) {
+      holdout->push_back(std::move(pages[i]));
+      continue;
+    }
+    const auto h = held_at.find(pages[i].user);
+    if (h != held_at.end() &&
+        (pages[i].label_until_ms == 0 || pages[i].label_until_ms > h->second)) {
+      pages[i].label_until_ms = h->second;
+    }
+    train->push_back(std::move(pages[i]));
+  }
+}
+
+// `pages` joined with `clicks`, cleaned for training.
+Result<RankingData> rows_of(const std::vector<LoggedPage>& pages,
                             const std::vector<FeedbackClick>& clicks, TimeMs window_ms,
                             JoinReport* join, CleanReport* clean) {
-  const std::vector<LoggedPage> part(pages.begin() + static_cast<std::ptrdiff_t>(begin),
-                                     pages.begin() + static_cast<std::ptrdiff_t>(end));
   JoinReport j;
-  const RankingData raw = join_clicks(part, clicks, window_ms, kFeatureCount, &j);
+  const RankingData raw = join_clicks(pages, clicks, window_ms, kFeatureCount, &j);
   join->pages += j.pages;
   join->rows += j.rows;
   join->positives += j.positives;
@@ -212,6 +250,42 @@ Result<GbdtRanker> train_grid(const RankingData& train, const RankingData& holdo
   return std::move(*best);
 }
 
+// Trains the grid on `train_pages`, held out `holdout_pages` (both joined with `clicks`),
+// compares with the logged order on the held-out ones and saves the kept model.
+Result<RankerTrainingResult> train_on_split(const std::vector<LoggedPage>& train_pages,
+                                            const std::vector<LoggedPage>& holdout_pages,
+                                            const std::vector<FeedbackClick>& clicks,
+                                            TimeMs window_ms, const RankerTrainingOptions& options,
+                                            const std::string& model_path) {
+  const auto start = std::chrono::steady_clock::now();
+  RankerTrainingResult result;
+  auto train = rows_of(train_pages, clicks, window_ms, &result.join, &result.train_clean);
+  if (!train.is_ok()) return train.status();
+  auto holdout = rows_of(holdout_pages, clicks, window_ms, &result.join, &result.holdout_clean);
+  if (!holdout.is_ok()) return holdout.status();
+  if (!options.extra_train.empty()) {
+    CleanReport extra_clean;
+    auto extra = clean_ranking_data(home_feature_schema(), options.extra_train, &extra_clean);
+    if (!extra.is_ok()) return extra.status().with_context("extra training rows");
+    append_groups(*extra, &train.value());
+    result.extra_groups = extra->n_groups();
+  }
+  if (train->empty()) {
+    return Status::invalid_argument(
+        "ranker training: no page outside the held-out ones has both a clicked and an "
+        "unclicked candidate (" +
+        std::to_string(train_pages.size() + holdout_pages.size()) + " pages, " +
+        std::to_string(clicks.size()) + " clicks)");
+  }
+  auto model = train_grid(*train, *holdout, options.model_grid, &result);
+  if (!model.is_ok()) return model.status();
+  FEEDSCOUT_RETURN_IF_ERROR(compare_on_holdout(*model, *holdout, &result));
+  FEEDSCOUT_RETURN_IF_ERROR(model->save(model_path));
+  result.model_version = model->version();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
 }  // namespace
 
 std::vector<RankerTrainOptions> model_grid(const RankerTrainOptions& base,
@@ -242,42 +316,21 @@ Result<RankerTrainingResult> train_ranker_on_pages(std::vector<LoggedPage> pages
                                                    TimeMs window_ms,
                                                    const RankerTrainingOptions& options,
                                                    const std::string& model_path) {
-  const auto start = std::chrono::steady_clock::now();
   if (!(options.holdout_share > 0 && options.holdout_share < 1)) {
     return Status::invalid_argument("ranker training: holdout_share must be in (0, 1)");
   }
   std::stable_sort(pages.begin(), pages.end(),
                    [](const LoggedPage& a, const LoggedPage& b) { return a.time_ms < b.time_ms; });
-  RankerTrainingResult result;
   const size_t holdout_pages =
       static_cast<size_t>(std::ceil(options.holdout_share * static_cast<double>(pages.size())));
-  const size_t holdout_begin = pages.size() - std::min(pages.size(), holdout_pages);
-  auto train =
-      rows_of(pages, 0, holdout_begin, clicks, window_ms, &result.join, &result.train_clean);
-  if (!train.is_ok()) return train.status();
-  auto holdout = rows_of(pages, holdout_begin, pages.size(), clicks, window_ms, &result.join,
-                         &result.holdout_clean);
-  if (!holdout.is_ok()) return holdout.status();
-  if (!options.extra_train.empty()) {
-    CleanReport extra_clean;
-    auto extra = clean_ranking_data(home_feature_schema(), options.extra_train, &extra_clean);
-    if (!extra.is_ok()) return extra.status().with_context("extra training rows");
-    append_groups(*extra, &train.value());
-    result.extra_groups = extra->n_groups();
-  }
-  if (train->empty()) {
-    return Status::invalid_argument(
-        "ranker training: no page before the held-out ones has both a clicked and an unclicked "
-        "candidate (" +
-        std::to_string(pages.size()) + " pages, " + std::to_string(clicks.size()) + " clicks)");
-  }
-  auto model = train_grid(*train, *holdout, options.model_grid, &result);
-  if (!model.is_ok()) return model.status();
-  FEEDSCOUT_RETURN_IF_ERROR(compare_on_holdout(*model, *holdout, &result));
-  FEEDSCOUT_RETURN_IF_ERROR(model->save(model_path));
-  result.model_version = model->version();
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
+  const auto holdout_begin =
+      pages.begin() +
+      static_cast<std::ptrdiff_t>(pages.size() - std::min(pages.size(), holdout_pages));
+  std::vector<LoggedPage> train(std::make_move_iterator(pages.begin()),
+                                std::make_move_iterator(holdout_begin));
+  std::vector<LoggedPage> holdout(std::make_move_iterator(holdout_begin),
+                                  std::make_move_iterator(pages.end()));
+  return train_on_split(train, holdout, clicks, window_ms, options, model_path);
 }
 
 Result<RankerTrainingResult> train_ranker_on_replay(const ValidationView& view,
@@ -290,19 +343,27 @@ Result<RankerTrainingResult> train_ranker_on_replay(const ValidationView& view,
   logging.name = "engine (logging)";
   auto recommender = EngineRecommender::create(view.data, logging);
   if (!recommender.is_ok()) return recommender.status().with_context("ranker training");
+  if (!(options.holdout_share > 0 && options.holdout_share < 1)) {
+    return Status::invalid_argument("ranker training: holdout_share must be in (0, 1)");
+  }
+  std::vector<bool> question;
   std::vector<LoggedPage> pages = log_pages(
       view, log_points(view, std::max<size_t>(1, options.pages_per_user), options.label_horizon),
-      **recommender, std::max<size_t>(1, options.page_size));
+      **recommender, std::max<size_t>(1, options.page_size), &question);
+  std::vector<LoggedPage> train, holdout;
+  split_by_question(std::move(pages), question, options.holdout_share, &train, &holdout);
   // The clicks that follow each page: every later click of the user in the view (training
   // and validation; the view holds nothing at or after a user's test cut-off).
   std::vector<FeedbackClick> clicks;
   for (const Interaction& x : view.data.interactions) {
     if (x.clicked) clicks.push_back({x.user, x.item, x.time_ms});
   }
-  auto result = train_ranker_on_pages(std::move(pages), clicks,
-                                      std::numeric_limits<TimeMs>::max() / 2, options, model_path);
+  auto result = train_on_split(train, holdout, clicks, std::numeric_limits<TimeMs>::max() / 2,
+                               options, model_path);
   if (result.is_ok()) {
     result->trained_on = "the validation replay";
+    result->held_out =
+        "the latest users' pages at their validation cut-off, each asking the test's question";
     result->seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
@@ -317,7 +378,7 @@ std::string ranker_training_markdown(const RankerTrainingResult& r) {
      << r.trained_on << " — " << r.join.pages << " pages (" << r.join.rows << " candidates, "
      << r.join.positives << " clicked; " << r.join.pages_without_click
      << " pages without a click are dropped), " << r.train.train_groups << " training groups, "
-     << r.train.validation_groups << " held-out groups (the latest by time); "
+     << r.train.validation_groups << " held-out groups (" << r.held_out << "); "
      << fixed(r.seconds, 1) << " s.\n\n";
   if (!r.trials.empty()) {
     os << "Models trained on the same rows; the best on the held-out groups is kept:\n\n"

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <filesystem>
 #include <string>
 
@@ -33,9 +35,11 @@ class RankerTrainingTest : public ::testing::Test {
   }
 
   Result<RankerTrainingResult> train(LabelHorizon horizon, const std::string& file,
-                                     const std::vector<RankerTrainOptions>& grid = {}) {
+                                     const std::vector<RankerTrainOptions>& grid = {},
+                                     size_t pages_per_user = 4) {
     RankerTrainingOptions options;
     options.label_horizon = horizon;
+    options.pages_per_user = pages_per_user;
     options.replay.progress = false;
     RankerTrainOptions quick;
     quick.max_rounds = 20;
@@ -70,6 +74,25 @@ TEST_F(RankerTrainingTest, NextQuestionLabelsAreASubsetOfEveryLaterClick) {
   EXPECT_TRUE(std::filesystem::exists(dir_.file("next.model")));
   auto model = GbdtRanker::load(dir_.file("next.model"), home_feature_schema());
   EXPECT_TRUE(model.is_ok()) << model.status().to_string();
+}
+
+// The replay holds out the latest users' validation cut-off pages (the test's question), not
+// the latest pages of any kind: with one page per user every page is such a page and a fifth
+// of them is held out; with more pages per user still one per held-out user.
+TEST_F(RankerTrainingTest, TheReplayHoldsOutTheLatestUsersQuestionPages) {
+  auto one = train(LabelHorizon::kUntilTestCutoff, "one.model", {}, 1);
+  ASSERT_TRUE(one.is_ok()) << one.status().to_string();
+  const size_t questions = one->join.pages;
+  EXPECT_EQ(one->holdout_clean.input_groups,
+            static_cast<size_t>(std::ceil(0.2 * static_cast<double>(questions))));
+  EXPECT_EQ(one->train_clean.input_groups + one->holdout_clean.input_groups, questions);
+  EXPECT_NE(ranker_training_markdown(*one).find("validation cut-off, each asking the test's"),
+            std::string::npos);
+
+  auto several = train(LabelHorizon::kUntilTestCutoff, "several.model", {}, 4);
+  ASSERT_TRUE(several.is_ok()) << several.status().to_string();
+  EXPECT_GT(several->join.pages, questions);
+  EXPECT_EQ(several->holdout_clean.input_groups, one->holdout_clean.input_groups);
 }
 
 // Every model of the grid trains on the same rows; the saved one is the best on the held-out

@@ -47,11 +47,11 @@ struct SuiteOptions {
                                    "collaborative", "engine",  "engine+ranker"};
   // The learned ranker's candidate models (engine+ranker), chosen on held-out pages.
   std::vector<RankerTrainOptions> ranker_grid = default_model_grid({});
-  size_t ranker_pages_per_user = 4;
+  size_t ranker_pages_per_user = 8;
   // Impressions: the earliest share of the records the ranker trains on; with engine+ranker
   // every method is measured on the rest only. (0, 1).
   double ranker_impression_share = 0.5;
-  LabelHorizon ranker_label_horizon = LabelHorizon::kNextQuestion;
+  LabelHorizon ranker_label_horizon = LabelHorizon::kUntilTestCutoff;
   size_t limit = 0;       // next-item: first N users; impressions: first N records
   bool tune = true;       // next-item only
   bool ablations = true;  // the engine's ablation variants

@@ -12,6 +12,35 @@
 #include "keys.h"
 
 namespace feedscout {
+namespace {
+
+// The context of `user`, or an empty one for a user the engine has not seen.
+const UserContext& context_or_empty(const std::unordered_map<std::string, UserContext>& users,
+                                    const std::string& user) {
+  static const UserContext kEmpty;
+  const auto it = users.find(user);
+  return it != users.end() ? it->second : kEmpty;
+}
+
+// The ids of a caller's list that the index knows: their documents, and where each was in
+// the list.
+struct KnownDocs {
+  std::vector<DocIndex> docs;
+  std::vector<size_t> at;  // parallel to docs: positions in the caller's list
+};
+
+KnownDocs known_docs(const DocumentIndex& index, const std::vector<std::string>& doc_ids) {
+  KnownDocs out;
+  for (size_t i = 0; i < doc_ids.size(); ++i) {
+    if (const auto doc = index.find(doc_ids[i])) {
+      out.docs.push_back(*doc);
+      out.at.push_back(i);
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -271,29 +300,20 @@ std::vector<double> Engine::score_documents(const std::string& user,
   std::vector<double> scores(doc_ids.size(), -1.0);
   const TimeMs now = impl_->clock();
   std::shared_lock lk(impl_->state_mu);
-  auto it = impl_->users.find(user);
-  static const UserContext kEmpty;
-  const UserContext& ctx = it != impl_->users.end() ? it->second : kEmpty;
+  const UserContext& ctx = context_or_empty(impl_->users, user);
   const ContextView view = compute_view(ctx, now, impl_->config.context);
   const DocumentIndex& index = *impl_->index;
   const RankingModels::Snapshot models = impl_->models.snapshot();
   if (models.ranker != nullptr) {
-    std::vector<DocIndex> known;
-    std::vector<size_t> at;
-    for (size_t i = 0; i < doc_ids.size(); ++i) {
-      if (const auto doc = index.find(doc_ids[i])) {
-        known.push_back(*doc);
-        at.push_back(i);
-      }
-    }
+    const KnownDocs known = known_docs(index, doc_ids);
     FeedModels feed_models;
     feed_models.collaborative = models.collaborative.get();
     feed_models.ranker = models.ranker.get();
     const std::vector<double> learned =
-        learned_scores(view, ctx, index, *impl_->taxonomy, impl_->config.feed, now, known,
+        learned_scores(view, ctx, index, *impl_->taxonomy, impl_->config.feed, now, known.docs,
                        impl_->coclick.get(), impl_->ann.get(), feed_models);
-    if (learned.size() == known.size()) {
-      for (size_t j = 0; j < known.size(); ++j) scores[at[j]] = learned[j];
+    if (learned.size() == known.docs.size()) {
+      for (size_t j = 0; j < known.docs.size(); ++j) scores[known.at[j]] = learned[j];
       return scores;
     }
   }
@@ -315,28 +335,19 @@ std::vector<float> Engine::document_features(const std::string& user,
   std::vector<float> rows(doc_ids.size() * kFeatureCount, 0.0f);
   const TimeMs now = impl_->clock();
   std::shared_lock lk(impl_->state_mu);
-  auto it = impl_->users.find(user);
-  static const UserContext kEmpty;
-  const UserContext& ctx = it != impl_->users.end() ? it->second : kEmpty;
+  const UserContext& ctx = context_or_empty(impl_->users, user);
   const ContextView view = compute_view(ctx, now, impl_->config.context);
   const DocumentIndex& index = *impl_->index;
-  std::vector<DocIndex> known;
-  std::vector<size_t> at;
-  for (size_t i = 0; i < doc_ids.size(); ++i) {
-    if (const auto doc = index.find(doc_ids[i])) {
-      known.push_back(*doc);
-      at.push_back(i);
-    }
-  }
+  const KnownDocs known = known_docs(index, doc_ids);
   const RankingModels::Snapshot models = impl_->models.snapshot();
   FeedModels feed_models;
   feed_models.collaborative = models.collaborative.get();
   const std::vector<float> found =
-      document_feature_rows(view, ctx, index, *impl_->taxonomy, impl_->config.feed, now, known,
+      document_feature_rows(view, ctx, index, *impl_->taxonomy, impl_->config.feed, now, known.docs,
                             impl_->coclick.get(), impl_->ann.get(), feed_models);
-  for (size_t j = 0; j < known.size(); ++j) {
+  for (size_t j = 0; j < known.docs.size(); ++j) {
     std::copy_n(found.begin() + static_cast<std::ptrdiff_t>(j * kFeatureCount), kFeatureCount,
-                rows.begin() + static_cast<std::ptrdiff_t>(at[j] * kFeatureCount));
+                rows.begin() + static_cast<std::ptrdiff_t>(known.at[j] * kFeatureCount));
   }
   return rows;
 }

@@ -217,7 +217,9 @@ Status compare_on_holdout(const GbdtRanker& model, const RankingData& data,
   result->holdout_ndcg_model = mean(ndcg_at_k_per_group(data.labels, scores, data.group_sizes, 10));
   result->holdout_ndcg_hand_set =
       mean(ndcg_at_k_per_group(data.labels, hand_set, data.group_sizes, 10));
+  const uint32_t largest = *std::max_element(data.group_sizes.begin(), data.group_sizes.end());
   for (size_t cap : {size_t{64}, size_t{128}, size_t{256}, size_t{512}}) {
+    if (cap >= largest) break;  // no page is cut: the figure is the model's own
     result->holdout_ndcg_by_cap.emplace_back(
         cap, mean(ndcg_at_k_per_group(data.labels, capped_scores(data, scores, cap),
                                       data.group_sizes, 10)));

@@ -381,6 +381,7 @@ TEST_F(ImpressionReplayTest, ARankerTrainsOnTheFirstImpressions) {
   EXPECT_EQ(r->join.positives, clicks);
   EXPECT_EQ(r->train.train_groups, 3u);
   EXPECT_EQ(r->holdout_groups, 1u);
+  EXPECT_TRUE(r->holdout_ndcg_by_cap.empty());  // lists of 5: no serving cap cuts them
   EXPECT_NE(ranker_training_markdown(*r).find("the first 4 impressions"), std::string::npos);
   EXPECT_TRUE(GbdtRanker::load(path, home_feature_schema()).is_ok());
 

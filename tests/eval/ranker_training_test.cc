@@ -64,8 +64,10 @@ TEST_F(RankerTrainingTest, NextQuestionLabelsAreASubsetOfEveryLaterClick) {
   EXPECT_EQ(next->join.rows, all->join.rows);
   EXPECT_GT(next->join.positives, 0u);
   EXPECT_LT(next->join.positives, all->join.positives);
-  // The serving cap's cost on the held-out pages, for caps 64 to 512.
-  ASSERT_EQ(next->holdout_ndcg_by_cap.size(), 4u);
+  // The serving cap's cost on the held-out pages, for the caps of 64 to 512 that cut a page
+  // (the simulator's pools have a few hundred candidates).
+  ASSERT_FALSE(next->holdout_ndcg_by_cap.empty());
+  EXPECT_LE(next->holdout_ndcg_by_cap.size(), 4u);
   EXPECT_EQ(next->holdout_ndcg_by_cap[0].first, 64u);
   for (const auto& [cap, ndcg] : next->holdout_ndcg_by_cap) {
     EXPECT_GE(ndcg, 0.0) << cap;

@@ -26,7 +26,7 @@ struct EvalRecArgs {
   RankerTrainOptions ranker;
   std::string ranker_objective;  // "" = choose among rank:pairwise and rank:ndcg on held-out pages
   int ranker_depth = 0;          // 0 = choose among 3 and 6 on held-out pages
-  size_t ranker_pages_per_user = SuiteOptions{}.ranker_pages_per_user;
+  size_t ranker_pages_per_user = RankerTrainingOptions{}.pages_per_user;
   bool ranker_labels_next_question = false;
   int sim_users = 600;
   uint64_t sim_seed = 11;
@@ -60,13 +60,10 @@ int run_eval_rec(const EvalRecArgs& args) {
   options.methods = split_commas(args.methods);
   if (options.methods.empty()) return fail(Status::invalid_argument("--methods is empty"));
   options.limit = args.limit;
-  options.ranker_grid = model_grid(
-      args.ranker,
-      args.ranker_objective.empty() ? std::vector<std::string>{"rank:pairwise", "rank:ndcg"}
-                                    : std::vector<std::string>{args.ranker_objective},
-      args.ranker_depth == 0 ? std::vector<int>{3, 6} : std::vector<int>{args.ranker_depth});
-  options.ranker_pages_per_user = args.ranker_pages_per_user;
-  options.ranker_label_horizon = args.ranker_labels_next_question ? LabelHorizon::kNextQuestion
+  options.ranker.model_grid =
+      default_model_grid(args.ranker, args.ranker_objective, args.ranker_depth);
+  options.ranker.pages_per_user = args.ranker_pages_per_user;
+  options.ranker.label_horizon = args.ranker_labels_next_question ? LabelHorizon::kNextQuestion
                                                                   : LabelHorizon::kUntilTestCutoff;
   options.tune = !args.no_tune;
   options.ablations = !args.no_ablations;
@@ -100,7 +97,7 @@ int run_eval_rec(const EvalRecArgs& args) {
   if (args.ranker.min_child_weight != defaults.min_child_weight) {
     command << " --ranker-min-child-weight " << args.ranker.min_child_weight;
   }
-  if (args.ranker_pages_per_user != SuiteOptions{}.ranker_pages_per_user)
+  if (args.ranker_pages_per_user != RankerTrainingOptions{}.pages_per_user)
     command << " --ranker-pages-per-user " << args.ranker_pages_per_user;
   if (args.ranker_labels_next_question) command << " --ranker-labels-next-question";
   options.command = command.str();

@@ -172,11 +172,7 @@ void register_train_ranker_command(CLI::App& app, int& exit_code) {
       return;
     }
     RankerTrainingOptions training;
-    training.model_grid =
-        model_grid(a->model,
-                   a->objective.empty() ? std::vector<std::string>{"rank:pairwise", "rank:ndcg"}
-                                        : std::vector<std::string>{a->objective},
-                   a->max_depth == 0 ? std::vector<int>{3, 6} : std::vector<int>{a->max_depth});
+    training.model_grid = default_model_grid(a->model, a->objective, a->max_depth);
     if (!a->judgements.empty()) {
       auto judged = read_judgements(a->judgements, static_cast<float>(a->judgement_weight));
       if (!judged.is_ok()) {

@@ -22,34 +22,46 @@ double ndcg10(const MethodReport& m) {
   return 0.0;
 }
 
+// The path of model file `file` in options.out_dir, creating the folder.
+Result<std::string> model_path(const SuiteOptions& options, const char* file) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.out_dir, ec);
+  if (ec) return Status::io_error("cannot create '" + options.out_dir + "': " + ec.message());
+  return (std::filesystem::path(options.out_dir) / file).string();
+}
+
+// Writes `heading` and the training report of `trained` to `md` and adds the run `name`
+// (`base` ranked by the model at `path`) to `set`. Too little feedback to learn from
+// (InvalidArgument, a tiny dataset) is said in the report instead, not fatal.
+Status add_trained_run(const EvalDataset& data, const Result<RankerTrainingResult>& trained,
+                       const std::string& path, const EngineRecommenderOptions& base,
+                       const std::string& name, const std::string& what, const std::string& heading,
+                       MethodSet& set, std::ostringstream& md) {
+  md << heading;
+  if (!trained.is_ok() && trained.status().code() == Status::Code::kInvalidArgument) {
+    md << "Not trained, so not in the results: " << trained.status().message() << "\n\n";
+    return Status::ok();
+  }
+  if (!trained.is_ok()) return trained.status().with_context(name);
+  md << ranker_training_markdown(*trained) << "\n";
+  EngineRun run{name, what + ", ranked by the learned ranker " + trained->model_version, base, 0};
+  run.options.ranker_path = path;
+  return add_engine(data, run, set);
+}
+
 // Trains on `base`'s validation replay and adds the run `name` with the model.
 Status add_one(const EvalDataset& data, const ValidationView& view, const SuiteOptions& options,
                const EngineRecommenderOptions& base, const std::string& name,
                const std::string& what, const ReplayOptions& replay, MethodSet& set,
                std::ostringstream& md) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.out_dir, ec);
-  if (ec) return Status::io_error("cannot create '" + options.out_dir + "': " + ec.message());
-  const std::string file = name == "engine+ranker" ? "ranker-engine.model" : "ranker-tuned.model";
-  const std::string path = (std::filesystem::path(options.out_dir) / file).string();
-  RankerTrainingOptions training;
-  training.model_grid = options.ranker_grid;
-  training.pages_per_user = options.ranker_pages_per_user;
-  training.label_horizon = options.ranker_label_horizon;
+  auto path =
+      model_path(options, name == "engine+ranker" ? "ranker-engine.model" : "ranker-tuned.model");
+  if (!path.is_ok()) return path.status();
+  RankerTrainingOptions training = options.ranker;
   training.replay = replay;
   training.replay.progress = false;
-  auto trained = train_ranker_on_replay(view, base, training, path);
-  if (!trained.is_ok() && trained.status().code() == Status::Code::kInvalidArgument) {
-    // Too little feedback to learn from (a tiny dataset): said in the report, not fatal.
-    md << "### `" << name << "` (" << what
-       << ")\n\nNot trained, so not in the results: " << trained.status().message() << "\n\n";
-    return Status::ok();
-  }
-  if (!trained.is_ok()) return trained.status().with_context(name);
-  md << "### `" << name << "` (" << what << ")\n\n" << ranker_training_markdown(*trained) << "\n";
-  EngineRun run{name, what + ", ranked by the learned ranker " + trained->model_version, base, 0};
-  run.options.ranker_path = path;
-  return add_engine(data, run, set);
+  return add_trained_run(data, train_ranker_on_replay(view, base, training, *path), *path, base,
+                         name, what, "### `" + name + "` (" + what + ")\n\n", set, md);
 }
 
 }  // namespace
@@ -60,9 +72,10 @@ Result<std::string> add_ranker_runs(const EvalDataset& data, const ValidationVie
                                     const ReplayOptions& replay, MethodSet& set) {
   std::ostringstream md;
   md << "Each ranker is trained on the validation replay (train interactions observed, every "
-        "user's candidate list logged at their validation cut-off with its features, their "
-        "validation clicks joined as labels; serve/training_rows.h), then ranks the test "
-        "replay. The test period is never read.\n\n";
+        "user's candidate list logged with its features at their validation cut-off and "
+        "before their training interactions, their later clicks in the view joined as labels; "
+        "serve/training_rows.h), then ranks the test replay. The test period is never "
+        "read.\n\n";
   FEEDSCOUT_RETURN_IF_ERROR(add_one(data, view, options, options.engine, "engine+ranker",
                                     "the engine as given", replay, set, md));
   if (tuned != nullptr) {
@@ -74,13 +87,9 @@ Result<std::string> add_ranker_runs(const EvalDataset& data, const ValidationVie
 
 Result<std::string> add_impression_ranker_run(const EvalDataset& data, size_t n_train,
                                               const SuiteOptions& options, MethodSet& set) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.out_dir, ec);
-  if (ec) return Status::io_error("cannot create '" + options.out_dir + "': " + ec.message());
-  const std::string path =
-      (std::filesystem::path(options.out_dir) / "ranker-engine.model").string();
-  RankerTrainingOptions training;
-  training.model_grid = options.ranker_grid;
+  auto path = model_path(options, "ranker-engine.model");
+  if (!path.is_ok()) return path.status();
+  RankerTrainingOptions training = options.ranker;
   training.replay.progress = false;
   std::ostringstream md;
   md << "The ranker is trained on the first " << n_train
@@ -88,18 +97,9 @@ Result<std::string> add_impression_ranker_run(const EvalDataset& data, size_t n_
         "candidates with their features before anything at or after its time is observed; the "
         "impression's clicks are the labels. Every method is then measured on the later "
         "impressions only. The later impressions are never read in training.\n\n";
-  auto trained = train_ranker_on_impressions(data, n_train, options.engine, training, path);
-  if (!trained.is_ok() && trained.status().code() == Status::Code::kInvalidArgument) {
-    md << "Not trained, so not in the results: " << trained.status().message() << "\n\n";
-    return md.str();
-  }
-  if (!trained.is_ok()) return trained.status().with_context("engine+ranker");
-  md << ranker_training_markdown(*trained) << "\n";
-  EngineRun run{"engine+ranker",
-                "the engine as given, ranked by the learned ranker " + trained->model_version,
-                options.engine, 0};
-  run.options.ranker_path = path;
-  FEEDSCOUT_RETURN_IF_ERROR(add_engine(data, run, set));
+  FEEDSCOUT_RETURN_IF_ERROR(add_trained_run(
+      data, train_ranker_on_impressions(data, n_train, options.engine, training, *path), *path,
+      options.engine, "engine+ranker", "the engine as given", "", set, md));
   return md.str();
 }
 

@@ -252,6 +252,11 @@ Result<GbdtRanker> train_grid(const RankingData& train, const RankingData& holdo
   return std::move(*best);
 }
 
+Status check_holdout_share(const RankerTrainingOptions& options) {
+  if (options.holdout_share > 0 && options.holdout_share < 1) return Status::ok();
+  return Status::invalid_argument("ranker training: holdout_share must be in (0, 1)");
+}
+
 // Trains the grid on `train_pages`, held out `holdout_pages` (both joined with `clicks`),
 // compares with the logged order on the held-out ones and saves the kept model.
 Result<RankerTrainingResult> train_on_split(const std::vector<LoggedPage>& train_pages,
@@ -290,23 +295,22 @@ Result<RankerTrainingResult> train_on_split(const std::vector<LoggedPage>& train
 
 }  // namespace
 
-std::vector<RankerTrainOptions> model_grid(const RankerTrainOptions& base,
-                                           const std::vector<std::string>& objectives,
-                                           const std::vector<int>& depths) {
+std::vector<RankerTrainOptions> default_model_grid(const RankerTrainOptions& base,
+                                                   const std::string& objective, int depth) {
+  const std::vector<std::string> objectives =
+      objective.empty() ? std::vector<std::string>{"rank:pairwise", "rank:ndcg"}
+                        : std::vector<std::string>{objective};
+  const std::vector<int> depths = depth == 0 ? std::vector<int>{3, 6} : std::vector<int>{depth};
   std::vector<RankerTrainOptions> grid;
-  for (const std::string& objective : objectives) {
-    for (int depth : depths) {
+  for (const std::string& o : objectives) {
+    for (int d : depths) {
       RankerTrainOptions m = base;
-      m.objective = objective;
-      m.max_depth = depth;
+      m.objective = o;
+      m.max_depth = d;
       grid.push_back(m);
     }
   }
   return grid;
-}
-
-std::vector<RankerTrainOptions> default_model_grid(const RankerTrainOptions& base) {
-  return model_grid(base, {"rank:pairwise", "rank:ndcg"}, {3, 6});
 }
 
 std::string describe_model(const RankerTrainOptions& model) {
@@ -318,9 +322,7 @@ Result<RankerTrainingResult> train_ranker_on_pages(std::vector<LoggedPage> pages
                                                    TimeMs window_ms,
                                                    const RankerTrainingOptions& options,
                                                    const std::string& model_path) {
-  if (!(options.holdout_share > 0 && options.holdout_share < 1)) {
-    return Status::invalid_argument("ranker training: holdout_share must be in (0, 1)");
-  }
+  FEEDSCOUT_RETURN_IF_ERROR(check_holdout_share(options));
   std::stable_sort(pages.begin(), pages.end(),
                    [](const LoggedPage& a, const LoggedPage& b) { return a.time_ms < b.time_ms; });
   const size_t holdout_pages =
@@ -340,14 +342,12 @@ Result<RankerTrainingResult> train_ranker_on_replay(const ValidationView& view,
                                                     const RankerTrainingOptions& options,
                                                     const std::string& model_path) {
   const auto start = std::chrono::steady_clock::now();
+  FEEDSCOUT_RETURN_IF_ERROR(check_holdout_share(options));
   EngineRecommenderOptions logging = engine;
   logging.ranker_path.clear();
   logging.name = "engine (logging)";
   auto recommender = EngineRecommender::create(view.data, logging);
   if (!recommender.is_ok()) return recommender.status().with_context("ranker training");
-  if (!(options.holdout_share > 0 && options.holdout_share < 1)) {
-    return Status::invalid_argument("ranker training: holdout_share must be in (0, 1)");
-  }
   std::vector<bool> question;
   std::vector<LoggedPage> pages = log_pages(
       view, log_points(view, std::max<size_t>(1, options.pages_per_user), options.label_horizon),

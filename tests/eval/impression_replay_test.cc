@@ -391,7 +391,8 @@ TEST_F(ImpressionReplayTest, ARankerTrainsOnTheFirstImpressions) {
             Status::Code::kInvalidArgument);
 }
 
-// What an impression page logs is what the engine's learned scoring reads: the same rows.
+// An impression page carries one feature row per listed id, in order: all zero for an id the
+// engine does not know, and a known document's row names exactly one source.
 TEST_F(ImpressionReplayTest, LoggedItemsCarryTheEnginesFeatureRows) {
   auto engine = EngineRecommender::create(data_);
   ASSERT_TRUE(engine.is_ok()) << engine.status().to_string();

@@ -43,7 +43,7 @@ class RankerTrainingTest : public ::testing::Test {
     options.replay.progress = false;
     RankerTrainOptions quick;
     quick.max_rounds = 20;
-    options.model_grid = grid.empty() ? model_grid(quick, {"rank:pairwise"}, {3}) : grid;
+    options.model_grid = grid.empty() ? default_model_grid(quick, "rank:pairwise", 3) : grid;
     EngineRecommenderOptions engine;
     return train_ranker_on_replay(view_, engine, options, dir_.file(file));
   }

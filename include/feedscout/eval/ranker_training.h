@@ -39,15 +39,14 @@ enum class LabelHorizon {
   kUntilTestCutoff,
 };
 
-// `base` with each of `objectives` and each of `depths` (objective-major order).
-std::vector<RankerTrainOptions> model_grid(const RankerTrainOptions& base,
-                                           const std::vector<std::string>& objectives,
-                                           const std::vector<int>& depths);
-
-// The default candidates of RankerTrainingOptions::model_grid: model_grid(base,
-// {rank:pairwise, rank:ndcg}, {3, 6}). On 2026-12-07 the held-out pages chose pairwise at
-// depth 3 on MovieLens and ndcg at depth 6 on the simulator (docs/RANKING.md).
-std::vector<RankerTrainOptions> default_model_grid(const RankerTrainOptions& base);
+// The candidates of RankerTrainingOptions::model_grid: `base` with each objective of
+// rank:pairwise and rank:ndcg and each depth of 3 and 6 (objective-major order), narrowed to
+// `objective` when it is not "" and to `depth` when it is not 0 (a user's --objective /
+// --max-depth). At f03e6e3 (2026-12-07) the held-out pages kept pairwise at depth 6 on
+// MovieLens and ndcg at depth 3 on the simulator (docs/RANKING.md).
+std::vector<RankerTrainOptions> default_model_grid(const RankerTrainOptions& base,
+                                                   const std::string& objective = "",
+                                                   int depth = 0);
 
 // "rank:pairwise, depth 3": what tells a grid's candidates apart, for reports.
 std::string describe_model(const RankerTrainOptions& model);

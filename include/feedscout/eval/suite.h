@@ -45,13 +45,12 @@ struct SuiteOptions {
   std::string command;  // the command line that reproduces the run, for the report
   std::vector<std::string> methods{"random",        "popular", "recent-popular", "item-knn",
                                    "collaborative", "engine",  "engine+ranker"};
-  // The learned ranker's candidate models (engine+ranker), chosen on held-out pages.
-  std::vector<RankerTrainOptions> ranker_grid = default_model_grid({});
-  size_t ranker_pages_per_user = 8;
+  // The learned rankers' training (engine+ranker, tuned+ranker): models, pages per user and
+  // labels on a replay; its replay options are the suite's.
+  RankerTrainingOptions ranker;
   // Impressions: the earliest share of the records the ranker trains on; with engine+ranker
   // every method is measured on the rest only. (0, 1).
   double ranker_impression_share = 0.5;
-  LabelHorizon ranker_label_horizon = LabelHorizon::kUntilTestCutoff;
   size_t limit = 0;       // next-item: first N users; impressions: first N records
   bool tune = true;       // next-item only
   bool ablations = true;  // the engine's ablation variants

@@ -70,8 +70,23 @@ int run_from_log(const TrainRankerArgs& a, const RankerTrainingOptions& training
   return 0;
 }
 
-int run_from_replay(const TrainRankerArgs& a, const RankerTrainingOptions& training,
-                    const std::string& report) {
+// The replayed engine's options: the embedded defaults, or `config_path`'s sections.
+Result<EngineRecommenderOptions> engine_options(const std::string& config_path) {
+  EngineRecommenderOptions engine;
+  if (config_path.empty()) return engine;
+  CommonOptions common;
+  common.config_path = config_path;
+  auto config = resolve_config(common);
+  if (!config.is_ok()) return config.status();
+  engine.context = config->engine.context;
+  engine.feed = config->engine.feed;
+  engine.index = config->engine.index;
+  engine.collaborative = config->engine.collaborative;
+  return engine;
+}
+
+int run_from_replay(const TrainRankerArgs& a, const EngineRecommenderOptions& engine,
+                    const RankerTrainingOptions& training, const std::string& report) {
   const std::string path = !a.path.empty()           ? a.path
                            : a.replay == "movielens" ? "../shared/datasets/movielens-small"
                                                      : "data/sample";
@@ -84,17 +99,6 @@ int run_from_replay(const TrainRankerArgs& a, const RankerTrainingOptions& train
     data = load_simulated(sim);
   }
   if (!data.is_ok()) return fail(data.status());
-  EngineRecommenderOptions engine;
-  if (!a.config_path.empty()) {
-    CommonOptions common;
-    common.config_path = a.config_path;
-    auto config = resolve_config(common);
-    if (!config.is_ok()) return fail(config.status());
-    engine.context = config->engine.context;
-    engine.feed = config->engine.feed;
-    engine.index = config->engine.index;
-    engine.collaborative = config->engine.collaborative;
-  }
   // The same validation view as eval-rec's: each user's last 20% before the test cut-off.
   SplitOptions split_options;
   split_options.validation_fraction = 0.2;
@@ -136,7 +140,9 @@ void register_train_ranker_command(CLI::App& app, int& exit_code) {
                   "train on a dataset's validation replay instead: movielens or simulated")
       ->check(CLI::IsMember({"movielens", "simulated"}));
   cmd->add_option("--path", a->path, "the replay's dataset directory");
-  cmd->add_option("--config", a->config_path, "TOML file configuring the replayed engine");
+  cmd->add_option("--config", a->config_path,
+                  "TOML file configuring the replayed engine and the recency rule the report "
+                  "applies after the model");
   cmd->add_option("--out", a->out, "model file to write (atomically)");
   cmd->add_option("--report", a->report, "Markdown report (default: <out>.md)");
   cmd->add_option("--window-h", a->window_h,
@@ -171,7 +177,13 @@ void register_train_ranker_command(CLI::App& app, int& exit_code) {
       exit_code = fail(Status::invalid_argument("give exactly one of --data-dir and --replay"));
       return;
     }
+    auto engine = engine_options(a->config_path);
+    if (!engine.is_ok()) {
+      exit_code = fail(engine.status());
+      return;
+    }
     RankerTrainingOptions training;
+    training.feed = engine->feed;
     training.model_grid = default_model_grid(a->model, a->objective, a->max_depth);
     if (!a->judgements.empty()) {
       auto judged = read_judgements(a->judgements, static_cast<float>(a->judgement_weight));
@@ -187,7 +199,7 @@ void register_train_ranker_command(CLI::App& app, int& exit_code) {
     std::error_code ec;
     const auto parent = std::filesystem::path(a->out).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    exit_code = a->data_dir.empty() ? run_from_replay(*a, training, report)
+    exit_code = a->data_dir.empty() ? run_from_replay(*a, *engine, training, report)
                                     : run_from_log(*a, training, report);
   });
 }

@@ -191,6 +191,7 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("feed", "recency_young_share", f.recency_young_share);
   r.read("feed", "relevance_threshold", f.relevance_threshold);
   r.read("feed", "recency_weight", f.recency_weight);
+  r.read("feed", "learned_recency_weight", f.learned_recency_weight);
   r.read("feed", "below_threshold_factor", f.below_threshold_factor);
   r.read("feed", "diversity_window", f.diversity_window);
   r.read("feed", "diversity_max_per_topic", f.diversity_max_per_topic);
@@ -512,8 +513,11 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
     return Status::invalid_argument(source +
                                     ": feed.recency_young_share, relevance_threshold and "
                                     "below_threshold_factor must be in 0..1");
-  if (!(f.recency_weight >= 0 && f.recency_weight < 1))
-    return Status::invalid_argument(source + ": feed.recency_weight must be in 0..<1");
+  if (!(f.recency_weight >= 0 && f.recency_weight < 1) ||
+      !(f.learned_recency_weight >= 0 && f.learned_recency_weight < 1))
+    return Status::invalid_argument(source +
+                                    ": feed.recency_weight and learned_recency_weight must be "
+                                    "in 0..<1");
   if (f.diversity_window > 1000 || f.diversity_max_per_topic > 1000)
     return Status::invalid_argument(source +
                                     ": feed.diversity_window and diversity_max_per_topic "

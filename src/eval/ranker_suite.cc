@@ -58,6 +58,7 @@ Status add_one(const EvalDataset& data, const ValidationView& view, const SuiteO
       model_path(options, name == "engine+ranker" ? "ranker-engine.model" : "ranker-tuned.model");
   if (!path.is_ok()) return path.status();
   RankerTrainingOptions training = options.ranker;
+  training.feed = base.feed;
   training.replay = replay;
   training.replay.progress = false;
   return add_trained_run(data, train_ranker_on_replay(view, base, training, *path), *path, base,
@@ -90,6 +91,7 @@ Result<std::string> add_impression_ranker_run(const EvalDataset& data, size_t n_
   auto path = model_path(options, "ranker-engine.model");
   if (!path.is_ok()) return path.status();
   RankerTrainingOptions training = options.ranker;
+  training.feed = options.engine.feed;
   training.replay.progress = false;
   std::ostringstream md;
   md << "The ranker is trained on the first " << n_train

@@ -10,7 +10,9 @@
 #include <span>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
+#include "feedscout/serve/candidate_score.h"
 #include "feedscout/serve/ranking_features.h"
 #include "suite_common.h"
 
@@ -79,64 +81,56 @@ std::vector<LogPoint> log_points(const ValidationView& view, size_t per_user,
   return points;
 }
 
+// Removes from `page` the candidates in `known` (their rows and features).
+void drop_known(const std::unordered_set<std::string>& known, LoggedPage& page) {
+  if (known.empty()) return;
+  size_t kept = 0;
+  for (size_t i = 0; i < page.doc_ids.size(); ++i) {
+    if (known.count(page.doc_ids[i]) != 0) continue;
+    if (kept != i) {
+      page.doc_ids[kept] = std::move(page.doc_ids[i]);
+      page.served[kept] = page.served[i];
+      std::copy_n(page.features.begin() + static_cast<std::ptrdiff_t>(i * kFeatureCount),
+                  kFeatureCount,
+                  page.features.begin() + static_cast<std::ptrdiff_t>(kept * kFeatureCount));
+    }
+    ++kept;
+  }
+  page.doc_ids.resize(kept);
+  page.served.resize(kept);
+  page.features.resize(kept * kFeatureCount);
+}
+
 // Replays the view's training interactions in time order into `engine`, logging a page at
 // every point before the first interaction at or after its time (as replay_next_item
-// queries), so a page sees only earlier interactions of every user. `question` gets, per
-// page, whether it is a validation cut-off page (LogPoint::question).
+// queries), so a page sees only earlier interactions of every user. A page asks the test's
+// question: as the test never lists an item the user interacted with before (clicked or
+// not), their page does not either. `question` gets, per page, whether it is a validation
+// cut-off page (LogPoint::question).
 std::vector<LoggedPage> log_pages(const ValidationView& view, const std::vector<LogPoint>& points,
                                   EngineRecommender& engine, size_t page_size,
                                   std::vector<bool>* question) {
   std::vector<LoggedPage> pages;
+  std::unordered_map<std::string, std::unordered_set<std::string>> known;  // by user
   size_t next = 0;
   auto run_until = [&](TimeMs t) {
     while (next < points.size() && points[next].time_ms <= t) {
-      pages.push_back(engine.log_page(points[next].user, page_size, points[next].time_ms));
-      pages.back().label_until_ms = points[next].label_until_ms;
-      question->push_back(points[next].question);
+      const LogPoint& p = points[next];
+      pages.push_back(engine.log_page(p.user, page_size, p.time_ms));
+      drop_known(known[p.user], pages.back());
+      pages.back().label_until_ms = p.label_until_ms;
+      question->push_back(p.question);
       ++next;
     }
   };
   for (const Interaction& x : view.data.interactions) {
     run_until(x.time_ms);
-    if (view.split.part(x.user, x.time_ms) == SplitPart::kTrain) engine.observe(x);
+    if (view.split.part(x.user, x.time_ms) != SplitPart::kTrain) continue;
+    engine.observe(x);
+    known[x.user].insert(x.item);
   }
   run_until(std::numeric_limits<TimeMs>::max());
   return pages;
-}
-
-// The replay's split: the latest holdout_share of the question pages (by time) are held out,
-// every other page trains. A held-out user's training pages are labelled only up to their
-// held-out page, so no held-out label also labels a training row.
-void split_by_question(std::vector<LoggedPage> pages, const std::vector<bool>& question,
-                       double holdout_share, std::vector<LoggedPage>* train,
-                       std::vector<LoggedPage>* holdout) {
-  std::vector<size_t> questions;
-  for (size_t i = 0; i < pages.size(); ++i) {
-    if (question[i]) questions.push_back(i);
-  }
-  std::stable_sort(questions.begin(), questions.end(),
-                   [&](size_t a, size_t b) { return pages[a].time_ms < pages[b].time_ms; });
-  const size_t n_held = std::min(
-      questions.size(),
-      static_cast<size_t>(std::ceil(holdout_share * static_cast<double>(questions.size()))));
-  std::vector<bool> held(pages.size(), false);
-  std::unordered_map<std::string, TimeMs> held_at;  // user -> their held-out page's time
-  for (size_t k = questions.size() - n_held; k < questions.size(); ++k) {
-    held[questions[k]] = true;
-    held_at[pages[questions[k]].user] = pages[questions[k]].time_ms;
-  }
-  for (size_t i = 0; i < pages.size(); ++i) {
-    if (held[i]) {
-      holdout->push_back(std::move(pages[i]));
-      continue;
-    }
-    const auto h = held_at.find(pages[i].user);
-    if (h != held_at.end() &&
-        (pages[i].label_until_ms == 0 || pages[i].label_until_ms > h->second)) {
-      pages[i].label_until_ms = h->second;
-    }
-    train->push_back(std::move(pages[i]));
-  }
 }
 
 // `pages` joined with `clicks`, cleaned for training.
@@ -198,8 +192,32 @@ std::vector<float> capped_scores(const RankingData& data, const std::vector<floa
   return out;
 }
 
-// Mean nDCG@10 of the model's and of the hand-set order (row order) over `data`'s groups.
-Status compare_on_holdout(const GbdtRanker& model, const RankingData& data,
+// `scores` as served after the recency rule at `recency_weight`: per group, each row's
+// min-max share of the group's scores as relevance, its recency and popularity features as
+// quality (learned_rank_scores in serve/candidate_score.h).
+std::vector<float> rule_scores(const RankingData& data, const std::vector<float>& scores,
+                               double recency_weight, const FeedConfig& feed) {
+  std::vector<float> out(scores.size());
+  const double pw = std::clamp(feed.popularity_weight, 0.0, 1.0);
+  size_t begin = 0;
+  for (uint32_t size : data.group_sizes) {
+    const std::span<const float> group(scores.data() + begin, size);
+    const std::vector<double> relevance = model_relevance(group);
+    for (size_t i = 0; i < size; ++i) {
+      const float* row = data.features.data() + (begin + i) * kFeatureCount;
+      const double quality = (1 - pw) * row[static_cast<size_t>(Feature::kRecency)] +
+                             pw * row[static_cast<size_t>(Feature::kPopularityShare)];
+      out[begin + i] =
+          static_cast<float>(recency_rule(relevance[i], quality, recency_weight, feed));
+    }
+    begin += size;
+  }
+  return out;
+}
+
+// Mean nDCG@10 of the model's and of the hand-set order (row order) over `data`'s groups,
+// with the serving cap and with the recency rule after the model.
+Status compare_on_holdout(const GbdtRanker& model, const RankingData& data, const FeedConfig& feed,
                           RankerTrainingResult* result) {
   result->holdout_groups = data.n_groups();
   if (data.empty()) return Status::ok();
@@ -223,6 +241,15 @@ Status compare_on_holdout(const GbdtRanker& model, const RankingData& data,
     result->holdout_ndcg_by_cap.emplace_back(
         cap, mean(ndcg_at_k_per_group(data.labels, capped_scores(data, scores, cap),
                                       data.group_sizes, 10)));
+  }
+  result->configured_recency_weight = feed.learned_recency_weight;
+  std::vector<double> weights{0.0, 0.1, 0.2, 0.3};
+  if (std::find(weights.begin(), weights.end(), feed.learned_recency_weight) == weights.end())
+    weights.push_back(feed.learned_recency_weight);
+  for (double w : weights) {
+    result->holdout_ndcg_by_recency_weight.emplace_back(
+        w, mean(ndcg_at_k_per_group(data.labels, rule_scores(data, scores, w, feed),
+                                    data.group_sizes, 10)));
   }
   return Status::ok();
 }
@@ -257,12 +284,23 @@ Status check_holdout_share(const RankerTrainingOptions& options) {
   return Status::invalid_argument("ranker training: holdout_share must be in (0, 1)");
 }
 
+// Trains `chosen` again on `rows` for `trees` rounds, with nothing held out: the rounds were
+// chosen on the held-out pages.
+Result<GbdtRanker> refit(const RankingData& rows, RankerTrainOptions chosen, size_t trees) {
+  chosen.max_rounds = std::max<size_t>(1, trees);
+  chosen.early_stopping_rounds = 0;
+  return GbdtRanker::train(home_feature_schema(), rows, RankingData{}, chosen, nullptr);
+}
+
 // Trains the grid on `train_pages`, held out `holdout_pages` (both joined with `clicks`),
-// compares with the logged order on the held-out ones and saves the kept model.
+// compares with the logged order on the held-out ones, refits the kept model on `all_rows`
+// (cleaned rows of every page; null: the training and held-out rows) when
+// options.refit_on_all, and saves it.
 Result<RankerTrainingResult> train_on_split(const std::vector<LoggedPage>& train_pages,
                                             const std::vector<LoggedPage>& holdout_pages,
                                             const std::vector<FeedbackClick>& clicks,
                                             TimeMs window_ms, const RankerTrainingOptions& options,
+                                            std::optional<RankingData> all_rows,
                                             const std::string& model_path) {
   const auto start = std::chrono::steady_clock::now();
   RankerTrainingResult result;
@@ -270,11 +308,16 @@ Result<RankerTrainingResult> train_on_split(const std::vector<LoggedPage>& train
   if (!train.is_ok()) return train.status();
   auto holdout = rows_of(holdout_pages, clicks, window_ms, &result.join, &result.holdout_clean);
   if (!holdout.is_ok()) return holdout.status();
+  if (!all_rows && options.refit_on_all) {
+    all_rows = *train;
+    append_groups(*holdout, &*all_rows);
+  }
   if (!options.extra_train.empty()) {
     CleanReport extra_clean;
     auto extra = clean_ranking_data(home_feature_schema(), options.extra_train, &extra_clean);
     if (!extra.is_ok()) return extra.status().with_context("extra training rows");
     append_groups(*extra, &train.value());
+    if (all_rows) append_groups(*extra, &*all_rows);
     result.extra_groups = extra->n_groups();
   }
   if (train->empty()) {
@@ -286,7 +329,14 @@ Result<RankerTrainingResult> train_on_split(const std::vector<LoggedPage>& train
   }
   auto model = train_grid(*train, *holdout, options.model_grid, &result);
   if (!model.is_ok()) return model.status();
-  FEEDSCOUT_RETURN_IF_ERROR(compare_on_holdout(*model, *holdout, &result));
+  FEEDSCOUT_RETURN_IF_ERROR(compare_on_holdout(*model, *holdout, options.feed, &result));
+  if (options.refit_on_all && all_rows && !holdout->empty()) {
+    auto refitted =
+        refit(*all_rows, options.model_grid[result.chosen], result.trials[result.chosen].trees);
+    if (!refitted.is_ok()) return refitted.status().with_context("ranker refit");
+    model = std::move(refitted).value();
+    result.refit_groups = all_rows->n_groups();
+  }
   FEEDSCOUT_RETURN_IF_ERROR(model->save(model_path));
   result.model_version = model->version();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -294,6 +344,37 @@ Result<RankerTrainingResult> train_on_split(const std::vector<LoggedPage>& train
 }
 
 }  // namespace
+
+void split_by_question(std::vector<LoggedPage> pages, const std::vector<bool>& question,
+                       double holdout_share, std::vector<LoggedPage>* train,
+                       std::vector<LoggedPage>* holdout) {
+  std::vector<size_t> questions;
+  for (size_t i = 0; i < pages.size(); ++i) {
+    if (question[i]) questions.push_back(i);
+  }
+  std::stable_sort(questions.begin(), questions.end(),
+                   [&](size_t a, size_t b) { return pages[a].time_ms < pages[b].time_ms; });
+  const size_t n_held = std::min(
+      questions.size(),
+      static_cast<size_t>(std::ceil(holdout_share * static_cast<double>(questions.size()))));
+  std::vector<bool> held(pages.size(), false);
+  for (size_t k = questions.size() - n_held; k < questions.size(); ++k) held[questions[k]] = true;
+  // Every held-out page is at or after `cut`: training pages end before it and their labels
+  // stop there, so nothing the model learns from happened in the held-out period.
+  const TimeMs cut = n_held == 0 ? std::numeric_limits<TimeMs>::max()
+                                 : pages[questions[questions.size() - n_held]].time_ms;
+  for (size_t i = 0; i < pages.size(); ++i) {
+    if (held[i]) {
+      holdout->push_back(std::move(pages[i]));
+      continue;
+    }
+    if (pages[i].time_ms >= cut) continue;
+    if (pages[i].label_until_ms == 0 || pages[i].label_until_ms > cut) {
+      pages[i].label_until_ms = cut;
+    }
+    train->push_back(std::move(pages[i]));
+  }
+}
 
 std::vector<RankerTrainOptions> default_model_grid(const RankerTrainOptions& base,
                                                    const std::string& objective, int depth) {
@@ -334,7 +415,7 @@ Result<RankerTrainingResult> train_ranker_on_pages(std::vector<LoggedPage> pages
                                 std::make_move_iterator(holdout_begin));
   std::vector<LoggedPage> holdout(std::make_move_iterator(holdout_begin),
                                   std::make_move_iterator(pages.end()));
-  return train_on_split(train, holdout, clicks, window_ms, options, model_path);
+  return train_on_split(train, holdout, clicks, window_ms, options, std::nullopt, model_path);
 }
 
 Result<RankerTrainingResult> train_ranker_on_replay(const ValidationView& view,
@@ -352,16 +433,26 @@ Result<RankerTrainingResult> train_ranker_on_replay(const ValidationView& view,
   std::vector<LoggedPage> pages = log_pages(
       view, log_points(view, std::max<size_t>(1, options.pages_per_user), options.label_horizon),
       **recommender, std::max<size_t>(1, options.page_size), &question);
-  std::vector<LoggedPage> train, holdout;
-  split_by_question(std::move(pages), question, options.holdout_share, &train, &holdout);
   // The clicks that follow each page: every later click of the user in the view (training
   // and validation; the view holds nothing at or after a user's test cut-off).
   std::vector<FeedbackClick> clicks;
   for (const Interaction& x : view.data.interactions) {
     if (x.clicked) clicks.push_back({x.user, x.item, x.time_ms});
   }
-  auto result = train_on_split(train, holdout, clicks, std::numeric_limits<TimeMs>::max() / 2,
-                               options, model_path);
+  const TimeMs window_ms = std::numeric_limits<TimeMs>::max() / 2;
+  // The refit's rows: every page, labelled up to the user's test cut-off (or its question).
+  std::optional<RankingData> all_rows;
+  if (options.refit_on_all) {
+    JoinReport join;
+    CleanReport clean;
+    auto rows = rows_of(pages, clicks, window_ms, &join, &clean);
+    if (!rows.is_ok()) return rows.status();
+    all_rows = std::move(rows).value();
+  }
+  std::vector<LoggedPage> train, holdout;
+  split_by_question(std::move(pages), question, options.holdout_share, &train, &holdout);
+  auto result =
+      train_on_split(train, holdout, clicks, window_ms, options, std::move(all_rows), model_path);
   if (result.is_ok()) {
     result->trained_on = "the validation replay";
     result->held_out =
@@ -381,7 +472,13 @@ std::string ranker_training_markdown(const RankerTrainingResult& r) {
      << r.join.positives << " clicked; " << r.join.pages_without_click
      << " pages without a click are dropped), " << r.train.train_groups << " training groups, "
      << r.train.validation_groups << " held-out groups (" << r.held_out << "); "
-     << fixed(r.seconds, 1) << " s.\n\n";
+     << fixed(r.seconds, 1) << " s.";
+  if (r.refit_groups > 0) {
+    os << " The kept model was then trained again, for its rounds, on all " << r.refit_groups
+       << " groups (the held-out ones and every later label too): that model is saved and "
+          "served; the held-out figures below are the model's before.";
+  }
+  os << "\n\n";
   if (!r.trials.empty()) {
     os << "Models trained on the same rows; the best on the held-out groups is kept:\n\n"
        << "| model | held-out nDCG@10 | trees | |\n|---|---:|---:|---|\n";
@@ -398,6 +495,11 @@ std::string ranker_training_markdown(const RankerTrainingResult& r) {
   for (const auto& [cap, ndcg] : r.holdout_ndcg_by_cap) {
     os << "| learned ranker scoring at most " << cap
        << " candidates per page (each source's best in turn) | " << fixed(ndcg, 4) << " |\n";
+  }
+  for (const auto& [weight, ndcg] : r.holdout_ndcg_by_recency_weight) {
+    os << "| learned ranker, then the recency rule at weight " << fixed(weight, 2)
+       << (weight == r.configured_recency_weight ? " (feed.learned_recency_weight)" : "") << " | "
+       << fixed(ndcg, 4) << " |\n";
   }
   return os.str();
 }

@@ -48,8 +48,18 @@ std::vector<double> model_relevance(std::span<const float> model) {
   return out;
 }
 
-FeedScores rank_scores(double relevance, const DocumentIndex& index, DocIndex doc, TimeMs now,
-                       double top, const FeedConfig& config) {
+double recency_rule(double relevance, double quality, double recency_weight,
+                    const FeedConfig& config) {
+  const double rw = std::clamp(recency_weight, 0.0, 1.0);
+  return relevance >= config.relevance_threshold
+             ? (1 - rw) * relevance + rw * quality
+             : std::clamp(config.below_threshold_factor, 0.0, 1.0) * (1 - rw) * relevance;
+}
+
+namespace {
+
+FeedScores scores_at(double recency_weight, double relevance, const DocumentIndex& index,
+                     DocIndex doc, TimeMs now, double top, const FeedConfig& config) {
   FeedScores s;
   s.relevance = std::clamp(relevance, 0.0, 1.0);
   const double age_s = static_cast<double>(now - index.doc(doc).created_ms) / 1000.0;
@@ -57,12 +67,21 @@ FeedScores rank_scores(double relevance, const DocumentIndex& index, DocIndex do
   s.popularity = popularity_share(index, doc, now, top);
   const double pw = std::clamp(config.popularity_weight, 0.0, 1.0);
   const double quality = (1 - pw) * s.recency + pw * s.popularity;
-  const double rw = std::clamp(config.recency_weight, 0.0, 1.0);
   s.above_threshold = s.relevance >= config.relevance_threshold;
-  s.final = s.above_threshold
-                ? (1 - rw) * s.relevance + rw * quality
-                : std::clamp(config.below_threshold_factor, 0.0, 1.0) * (1 - rw) * s.relevance;
+  s.final = recency_rule(s.relevance, quality, recency_weight, config);
   return s;
+}
+
+}  // namespace
+
+FeedScores rank_scores(double relevance, const DocumentIndex& index, DocIndex doc, TimeMs now,
+                       double top, const FeedConfig& config) {
+  return scores_at(config.recency_weight, relevance, index, doc, now, top, config);
+}
+
+FeedScores learned_rank_scores(double relevance, const DocumentIndex& index, DocIndex doc,
+                               TimeMs now, double top, const FeedConfig& config) {
+  return scores_at(config.learned_recency_weight, relevance, index, doc, now, top, config);
 }
 
 double topic_scale(std::span<const TopicScore> topics) {

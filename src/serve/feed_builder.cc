@@ -172,7 +172,7 @@ Status rank_learned(CandidatePool& pool, const FeedRequest& r, double top) {
   const std::vector<double> relevance = model_relevance(scores);
   for (size_t i = 0; i < pool.items.size(); ++i) {
     FeedItem& item = pool.items[i];
-    item.scores = rank_scores(relevance[i], r.index, item.doc, r.now, top, r.config);
+    item.scores = learned_rank_scores(relevance[i], r.index, item.doc, r.now, top, r.config);
     item.scores.learned = true;
     item.scores.model = scores[i];
     item.score = item.scores.final;
@@ -244,7 +244,7 @@ std::vector<double> learned_scores(const ContextView& view, const UserContext& c
   const double top = top_popularity(index, now);
   std::vector<double> out(docs.size());
   for (size_t i = 0; i < docs.size(); ++i) {
-    out[i] = rank_scores(relevance[i], index, docs[i], now, top, config).final;
+    out[i] = learned_rank_scores(relevance[i], index, docs[i], now, top, config).final;
   }
   return out;
 }

@@ -210,7 +210,8 @@ void rank_with_model(const SearchFeedInputs& in, const SearchFeedConfig& c, Time
     s.scores.learned = true;
     s.scores.model = model[i];
     s.scores.relevance = relevance[i];
-    s.score = rank_scores(s.scores.relevance, in.index, s.doc, now, top, *in.feed_config).final;
+    s.score =
+        learned_rank_scores(s.scores.relevance, in.index, s.doc, now, top, *in.feed_config).final;
   }
   std::stable_sort(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(n),
                    [](const Scored& a, const Scored& b) {

@@ -104,6 +104,7 @@ TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
   EXPECT_DOUBLE_EQ(f.recency_young_share, df.recency_young_share);
   EXPECT_DOUBLE_EQ(f.relevance_threshold, df.relevance_threshold);
   EXPECT_DOUBLE_EQ(f.recency_weight, df.recency_weight);
+  EXPECT_DOUBLE_EQ(f.learned_recency_weight, df.learned_recency_weight);
   EXPECT_DOUBLE_EQ(f.below_threshold_factor, df.below_threshold_factor);
   EXPECT_EQ(f.diversity_window, df.diversity_window);
   EXPECT_EQ(f.diversity_max_per_topic, df.diversity_max_per_topic);
@@ -171,6 +172,7 @@ TEST(ConfigTest, ErrorsNameTheKey) {
       {"[profiles]\nclick_rate = 2\n", "profiles."},
       {"[profiles]\nmax_profiles = 100\n", "profiles.max_profiles"},
       {"[feed]\nembedding_weight = 3\n", "embedding_weight"},
+      {"[feed]\nlearned_recency_weight = 1\n", "learned_recency_weight"},
       {"[engine\n", "test.toml:1"},
   };
   for (const auto& c : cases) {

@@ -41,6 +41,8 @@ class RankerTrainingTest : public ::testing::Test {
     options.label_horizon = horizon;
     options.pages_per_user = pages_per_user;
     options.replay.progress = false;
+    options.feed = feed_;
+    options.refit_on_all = refit_on_all_;
     RankerTrainOptions quick;
     quick.max_rounds = 20;
     options.model_grid = grid.empty() ? default_model_grid(quick, "rank:pairwise", 3) : grid;
@@ -50,6 +52,8 @@ class RankerTrainingTest : public ::testing::Test {
 
   TempDir dir_{"feedscout_ranker_training"};
   ValidationView view_;
+  FeedConfig feed_;  // the recency rule the held-out comparison applies
+  bool refit_on_all_ = true;
 };
 
 // A page's question is the user's next stretch (as long as their validation part), not every
@@ -97,6 +101,38 @@ TEST_F(RankerTrainingTest, TheReplayHoldsOutTheLatestUsersQuestionPages) {
   EXPECT_EQ(several->holdout_clean.input_groups, one->holdout_clean.input_groups);
 }
 
+// The split is by time: training pages end before the first held-out page and their labels
+// stop there, whoever's they are; a question page after the cut that is not held out (a tie
+// or a later page of the pool) is dropped, not trained on.
+TEST(SplitByQuestionTest, NothingThatTrainsReadsTheHeldOutPeriod) {
+  auto page = [](const std::string& user, TimeMs t, TimeMs label_until) {
+    LoggedPage p;
+    p.user = user;
+    p.time_ms = t;
+    p.label_until_ms = label_until;
+    return p;
+  };
+  // Five question pages (a..e at 10..50) and earlier pages of a, b and e; holdout 0.4 →
+  // the latest two questions (d at 40, e at 50) are held out, the cut is 40.
+  std::vector<LoggedPage> pages{page("a", 5, 0),   page("a", 10, 0), page("b", 3, 60),
+                                page("b", 20, 35), page("c", 30, 0), page("d", 40, 0),
+                                page("e", 45, 0),  page("e", 50, 0)};
+  const std::vector<bool> question{false, true, false, true, true, true, false, true};
+  std::vector<LoggedPage> train, holdout;
+  split_by_question(pages, question, 0.4, &train, &holdout);
+  ASSERT_EQ(holdout.size(), 2u);
+  EXPECT_EQ(holdout[0].user, "d");
+  EXPECT_EQ(holdout[1].user, "e");
+  EXPECT_EQ(holdout[1].label_until_ms, 0);  // held-out labels run to the test cut-off
+  ASSERT_EQ(train.size(), 5u);              // e's page at 45 is after the cut: dropped
+  for (const LoggedPage& p : train) {
+    EXPECT_LT(p.time_ms, 40) << p.user;
+    EXPECT_GT(p.label_until_ms, 0) << p.user << " " << p.time_ms;
+    EXPECT_LE(p.label_until_ms, 40) << p.user << " " << p.time_ms;
+  }
+  EXPECT_EQ(train[3].label_until_ms, 35);  // an earlier end stays
+}
+
 // Every model of the grid trains on the same rows; the saved one is the best on the held-out
 // pages, and the report lists them all.
 TEST_F(RankerTrainingTest, TheGridKeepsTheModelBestOnHeldOutPages) {
@@ -117,6 +153,40 @@ TEST_F(RankerTrainingTest, TheGridKeepsTheModelBestOnHeldOutPages) {
   const std::string md = ranker_training_markdown(*r);
   EXPECT_NE(md.find(describe_model(grid[r->chosen]) + " | "), std::string::npos) << md;
   EXPECT_NE(md.find("kept"), std::string::npos);
+  // The kept model is trained again on every page, the held-out ones and the pages after
+  // the held-out cut included, and that model is the one saved.
+  EXPECT_GT(r->refit_groups, r->train.train_groups + r->train.validation_groups);
+  EXPECT_NE(md.find("trained again, for its rounds, on all"), std::string::npos);
+  auto saved = GbdtRanker::load(dir_.file("grid.model"), home_feature_schema());
+  ASSERT_TRUE(saved.is_ok()) << saved.status().to_string();
+  EXPECT_EQ(saved->version(), r->model_version);
+}
+
+// The held-out comparison also scores the order served with the recency rule after the
+// model, at the weights 0 to 0.3 and the configured one. At weight 0 the rule keeps the
+// model's order (relevant candidates by relevance, the others halved below them), so it
+// scores what the model alone does.
+TEST_F(RankerTrainingTest, TheRecencyRuleAfterTheModelIsScoredAtSeveralWeights) {
+  feed_.learned_recency_weight = 0.15;
+  refit_on_all_ = false;  // the held-out figures are the saved model's then
+  auto r = train(LabelHorizon::kUntilTestCutoff, "rule.model");
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  ASSERT_EQ(r->holdout_ndcg_by_recency_weight.size(), 5u);
+  EXPECT_EQ(r->holdout_ndcg_by_recency_weight[0].first, 0.0);
+  EXPECT_NEAR(r->holdout_ndcg_by_recency_weight[0].second, r->holdout_ndcg_model, 1e-9);
+  EXPECT_EQ(r->holdout_ndcg_by_recency_weight.back().first, 0.15);
+  EXPECT_EQ(r->configured_recency_weight, 0.15);
+  bool differs = false;
+  for (const auto& [weight, ndcg] : r->holdout_ndcg_by_recency_weight) {
+    EXPECT_GE(ndcg, 0.0) << weight;
+    EXPECT_LE(ndcg, 1.0) << weight;
+    differs = differs || std::abs(ndcg - r->holdout_ndcg_model) > 1e-9;
+  }
+  EXPECT_TRUE(differs) << "recency and popularity never moved an item";
+  EXPECT_NE(ranker_training_markdown(*r).find("weight 0.15 (feed.learned_recency_weight)"),
+            std::string::npos);
+  EXPECT_EQ(r->refit_groups, 0u);
+  EXPECT_EQ(ranker_training_markdown(*r).find("trained again"), std::string::npos);
 }
 
 }  // namespace

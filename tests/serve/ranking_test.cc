@@ -97,6 +97,22 @@ TEST(RecencyRuleTest, AboveThresholdRecencyBreaksTiesAndRelevanceWeighs) {
   EXPECT_DOUBLE_EQ(rank_scores(3.0, p.index, old, kNow, 0, c).relevance, 1.0);
 }
 
+// A learned ranker's relevance goes through the same rule at its own weight.
+TEST(RecencyRuleTest, LearnedRelevanceUsesTheLearnedWeight) {
+  Pool p;
+  const DocIndex fresh = p.add("fresh", kNow - 1 * kMsPerHour, "533");
+  p.index.refresh_popular(kNow);
+  FeedConfig c;
+  c.recency_weight = 0.3;
+  c.learned_recency_weight = 0.0;
+  EXPECT_DOUBLE_EQ(learned_rank_scores(0.8, p.index, fresh, kNow, 0, c).final, 0.8);
+  c.learned_recency_weight = 0.2;
+  const double quality = (1 - c.popularity_weight) * recency(3600, c);
+  EXPECT_NEAR(learned_rank_scores(0.8, p.index, fresh, kNow, 0, c).final, 0.8 * 0.8 + 0.2 * quality,
+              1e-12);
+  EXPECT_NEAR(rank_scores(0.8, p.index, fresh, kNow, 0, c).final, 0.7 * 0.8 + 0.3 * quality, 1e-12);
+}
+
 TEST(RecencyRuleTest, FeedKeepsAWeakTopicsFreshDocumentsBelowAStrongTopicsOldOnes) {
   // A user who reads 축구 a lot and 야구 once: the fresh 야구 document (relevance well below
   // the threshold: a weaker preference, normalised by the strongest, times a 0.3 label) stays

@@ -26,6 +26,7 @@
 #include "feedscout/eval/replay.h"
 #include "feedscout/eval/tuning.h"
 #include "feedscout/models/gbdt_ranker.h"
+#include "feedscout/serve/feed_builder.h"
 #include "feedscout/serve/training_rows.h"
 
 namespace feedscout {
@@ -64,11 +65,19 @@ struct RankerTrainingOptions {
   // later click is the rule of the engine's own feature log.
   size_t pages_per_user = 8;
   LabelHorizon label_horizon = LabelHorizon::kUntilTestCutoff;
+  // After the held-out pages chose the model and its rounds, train it again on every page
+  // (held-out ones included; on a replay with every label up to the test cut-off) and save
+  // that: the latest pages are the most like the next question.
+  bool refit_on_all = true;
   // Extra training groups, e.g. a teacher's judgements (llm/ranking_judge.h
   // judgement_rows), carrying their own group weights (the mixing weight against clicks,
   // whose groups weigh 1); cleaned like the click rows, never held out.
   RankingData extra_train;
   ReplayOptions replay;  // progress
+  // The serving configuration whose recency rule (popularity_weight, relevance_threshold,
+  // below_threshold_factor, learned_recency_weight) the held-out comparison applies after
+  // the model (RankerTrainingResult::holdout_ndcg_by_recency_weight).
+  FeedConfig feed;
 };
 
 // One model of the grid: its held-out metric (the grid's eval_metric) at its best round.
@@ -95,6 +104,15 @@ struct RankerTrainingResult {
   // others are never shown), for each of the caps 64, 128, 256 and 512 below the largest
   // held-out page (a larger cap cuts nothing): the cost of the cap, on held-out pages.
   std::vector<std::pair<size_t, double>> holdout_ndcg_by_cap;
+  // The mean nDCG@10 of the order served with the recency rule after the model
+  // (serve/candidate_score.h: learned_rank_scores, from each row's recency and popularity
+  // features), for the weights 0, 0.1, 0.2, 0.3 and options.feed.learned_recency_weight.
+  // Diversity and the cap are left out. configured_recency_weight is that last weight.
+  std::vector<std::pair<double, double>> holdout_ndcg_by_recency_weight;
+  double configured_recency_weight = 0;
+  // Groups the saved model was refit on (options.refit_on_all); 0 when it was saved as
+  // trained on the training groups (nothing held out, or refit off).
+  size_t refit_groups = 0;
   std::string model_version;
   double seconds = 0;
 };
@@ -126,6 +144,16 @@ struct RankerTrainingResult {
 [[nodiscard]] Result<RankerTrainingResult> train_ranker_on_impressions(
     const EvalDataset& data, size_t n_train, const EngineRecommenderOptions& engine,
     const RankerTrainingOptions& options, const std::string& model_path);
+
+// The replay's split by time (train_ranker_on_replay): of `pages` (question[i] marks a
+// user's validation cut-off page), the latest ceil(holdout_share · questions) question pages
+// go to `holdout`; the pages before the first of them go to `train`, their labels stopped
+// there (label_until_ms), so no training row reads the held-out period — not even another
+// user's clicks on the same documents then. Pages at or after it that are not held out are
+// dropped. question.size() == pages.size().
+void split_by_question(std::vector<LoggedPage> pages, const std::vector<bool>& question,
+                       double holdout_share, std::vector<LoggedPage>* train,
+                       std::vector<LoggedPage>* holdout);
 
 // A Markdown paragraph and table of `r` for reports.
 std::string ranker_training_markdown(const RankerTrainingResult& r);

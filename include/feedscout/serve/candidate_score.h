@@ -21,6 +21,8 @@
 //                                       relevance
 //   Below-threshold scores are < (1 - recency_weight) · threshold <= every above-threshold
 //   score: a fresh but irrelevant document never outranks a relevant one.
+//   With a learned ranker, relevance(d) is the model score's min-max share over the
+//   candidates it scored and the weight is learned_recency_weight instead.
 //
 // Pure functions; thread-safe on shared const inputs.
 #pragma once
@@ -52,10 +54,21 @@ double popularity_share(const DocumentIndex& index, DocIndex doc, TimeMs now, do
 double document_quality(const DocumentIndex& index, DocIndex doc, TimeMs now, double top,
                         const FeedConfig& config);
 
+// score(d) above for `relevance` and `quality` (both in [0, 1]) at `recency_weight` (0..<1)
+// and config's relevance_threshold and below_threshold_factor.
+double recency_rule(double relevance, double quality, double recency_weight,
+                    const FeedConfig& config);
+
 // The recency rule: fills relevance (clamped to [0, 1]), recency, popularity, final and
-// above_threshold of the result for a candidate of normalised `relevance`.
+// above_threshold of the result for a candidate of normalised `relevance`, at
+// config.recency_weight.
 FeedScores rank_scores(double relevance, const DocumentIndex& index, DocIndex doc, TimeMs now,
                        double top, const FeedConfig& config);
+
+// rank_scores for a learned ranker's relevance (model_relevance): the same rule at
+// config.learned_recency_weight.
+FeedScores learned_rank_scores(double relevance, const DocumentIndex& index, DocIndex doc,
+                               TimeMs now, double top, const FeedConfig& config);
 
 // A learned ranker's scores as relevances for rank_scores: each one's min-max share over
 // `model` (all 1 when they are equal). Size model.size().

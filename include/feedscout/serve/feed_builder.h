@@ -78,6 +78,11 @@ struct FeedConfig {
   double relevance_threshold = 0.25;    // 0..1, on the per-source normalised relevance
   double recency_weight = 0.3;          // 0..<1
   double below_threshold_factor = 0.5;  // 0..1
+  // recency_weight when a learned ranker gives the relevance (0..<1). The model already
+  // weighs age and popularity (they are among its features), so the hand-set weight would
+  // count them twice; train-ranker reports the held-out nDCG@10 of the served order at
+  // several weights (docs/RANKING.md has the figures this default was chosen from).
+  double learned_recency_weight = 0.3;
   // Diversity: at most diversity_max_per_topic of the first diversity_window items (after the
   // AfterSearch block) share a tier-2 topic. 0 in either turns the rule off.
   size_t diversity_window = 10;

@@ -86,6 +86,7 @@ struct Engine::Impl {
   std::unique_ptr<RelatedPoolCache> pool_cache;
   // Interest keywords (the fourth context) over word_weights; null for "none".
   std::unique_ptr<intent::KeywordExtractor> keyword_extractor;
+  ClickKeywordCache click_keywords;  // the writer's memo of one-document clicks' keywords
   // The language-model refiner (intent.llm), run off the ingest path; null when off, and
   // during the log replay (which does not ask the model again). The
   // client and weights outlive the refiner, which outlives the async runner (declared in

@@ -15,19 +15,37 @@ Result<std::unique_ptr<intent::KeywordExtractor>> make_keyword_extractor(
                                   config.extractor + "'");
 }
 
-size_t record_keywords(UserContext& user, const Event& event, const std::vector<DocIndex>& docs,
-                       const DocumentIndex& index, const intent::KeywordExtractor& extractor,
-                       const ContextConfig& config) {
-  if (event.type == EventType::kImpression) return 0;
-  const bool search = event.type == EventType::kSearch;
-  if (!search && docs.empty()) return 0;
-  std::vector<DocIndex> distinct = docs;
-  std::sort(distinct.begin(), distinct.end());
-  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+const std::vector<intent::Keyword>* ClickKeywordCache::find(DocIndex doc, size_t index_size) {
+  if (index_size != index_size_) {
+    by_doc_.clear();
+    index_size_ = index_size;
+  }
+  const auto it = by_doc_.find(doc);
+  if (it == by_doc_.end()) {
+    ++misses_;
+    return nullptr;
+  }
+  ++hits_;
+  return &it->second;
+}
 
+void ClickKeywordCache::put(DocIndex doc, size_t index_size,
+                            std::vector<intent::Keyword> keywords) {
+  if (index_size != index_size_ || by_doc_.size() >= max_documents_) {
+    by_doc_.clear();
+    index_size_ = index_size;
+  }
+  by_doc_[doc] = std::move(keywords);
+}
+
+namespace {
+
+// The extractor's view of `docs` (distinct, known to `index`) and, for a search, its query.
+intent::KeywordInput keyword_input(const Event& event, const std::vector<DocIndex>& docs,
+                                   const DocumentIndex& index) {
   intent::KeywordInput input;
-  if (search) input.query = event.query;
-  for (DocIndex d : distinct) {
+  if (event.type == EventType::kSearch) input.query = event.query;
+  for (DocIndex d : docs) {
     const DocRecord& rec = index.doc(d);
     intent::KeywordDocument kd;
     kd.title = rec.title;
@@ -41,9 +59,35 @@ size_t record_keywords(UserContext& user, const Event& event, const std::vector<
     kd.title_words = rec.salient_title;
     input.docs.push_back(std::move(kd));
   }
-  auto keywords = extractor.extract(input);
-  if (!keywords.is_ok() || keywords->empty()) return 0;
-  user.add_keywords(*keywords, search ? Surface::kSearch : event.surface, event.time_ms, config);
+  return input;
+}
+
+}  // namespace
+
+size_t record_keywords(UserContext& user, const Event& event, const std::vector<DocIndex>& docs,
+                       const DocumentIndex& index, const intent::KeywordExtractor& extractor,
+                       const ContextConfig& config, ClickKeywordCache* cache) {
+  if (event.type == EventType::kImpression) return 0;
+  const bool search = event.type == EventType::kSearch;
+  if (!search && docs.empty()) return 0;
+  std::vector<DocIndex> distinct = docs;
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  const Surface surface = search ? Surface::kSearch : event.surface;
+
+  const bool memoised = cache != nullptr && !search && distinct.size() == 1;
+  if (memoised) {
+    if (const auto* hit = cache->find(distinct[0], index.size())) {
+      if (hit->empty()) return 0;
+      user.add_keywords(*hit, surface, event.time_ms, config);
+      return hit->size();
+    }
+  }
+  auto keywords = extractor.extract(keyword_input(event, distinct, index));
+  if (!keywords.is_ok()) return 0;  // not memoised: only a calling-out extractor fails
+  if (memoised) cache->put(distinct[0], index.size(), *keywords);
+  if (keywords->empty()) return 0;
+  user.add_keywords(*keywords, surface, event.time_ms, config);
   return keywords->size();
 }
 

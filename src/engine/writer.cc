@@ -44,7 +44,8 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
   if (ann) update_profiles(it->second, ev, docs);
   // Interest keywords (the fourth context) of searches and clicks (keyword_context.h).
   if (keyword_extractor) {
-    record_keywords(it->second, ev, docs, *index, *keyword_extractor, config.context);
+    record_keywords(it->second, ev, docs, *index, *keyword_extractor, config.context,
+                    &click_keywords);
   }
   dirty_users.insert(&*it);
   // A search with clicks gets its refined query Q* at once (the default refiners answer in

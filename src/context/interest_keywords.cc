@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "feedscout/context/decay.h"
+#include "feedscout/common/decay.h"
 
 namespace feedscout {
 namespace {

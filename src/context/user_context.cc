@@ -2,14 +2,10 @@
 
 #include <algorithm>
 
+#include "feedscout/common/decay.h"
 #include "feedscout/common/hash.h"
-#include "feedscout/context/decay.h"
 
 namespace feedscout {
-
-uint64_t doc_key(std::string_view doc_id) {
-  return fnv1a64(doc_id);
-}
 
 const char* user_class_name(UserClass c) {
   switch (c) {

@@ -7,9 +7,8 @@
 #include <memory>
 #include <unordered_set>
 
+#include "feedscout/common/decay.h"
 #include "feedscout/common/hash.h"
-#include "feedscout/context/decay.h"
-#include "feedscout/context/user_context.h"
 #include "feedscout/index/query_graph.h"
 
 namespace feedscout {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "feedscout/context/decay.h"
+#include "feedscout/common/decay.h"
 
 namespace feedscout {
 

@@ -1,4 +1,4 @@
-#include "feedscout/context/decay.h"
+#include "feedscout/common/decay.h"
 
 #include <gtest/gtest.h>
 

@@ -29,4 +29,10 @@ constexpr uint64_t mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// A document's stable 64-bit key: seen sets, co-click lists and the stored indexes name
+// documents by it, so a reload may renumber them.
+constexpr uint64_t doc_key(std::string_view doc_id) {
+  return fnv1a64(doc_id);
+}
+
 }  // namespace feedscout

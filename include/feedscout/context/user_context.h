@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "feedscout/common/hash.h"
 #include "feedscout/common/status.h"
 #include "feedscout/common/time.h"
 #include "feedscout/context/context_config.h"
@@ -59,9 +60,6 @@ struct RecentClick {
   uint64_t key = 0;  // doc_key(document id)
   TimeMs time_ms = 0;
 };
-
-// 64-bit hash of a document id, used for the seen-set.
-uint64_t doc_key(std::string_view doc_id);
 
 class UserContext {
  public:

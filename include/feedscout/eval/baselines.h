@@ -31,8 +31,8 @@
 #include <utility>
 #include <vector>
 
+#include "feedscout/common/decay.h"
 #include "feedscout/common/status.h"
-#include "feedscout/context/decay.h"
 #include "feedscout/eval/recommender.h"
 
 namespace feedscout {
@@ -105,7 +105,7 @@ class MostPopularRecommender final : public Recommender {
 };
 
 // Recently popular: score(item, now) = Σ over its observed clicks of 2^(-(now - t) / h), h the
-// half-life in seconds, kept per item as a DecayedCount (context/decay.h) and evaluated at
+// half-life in seconds, kept per item as a DecayedCount (common/decay.h) and evaluated at
 // `now`; ties (e.g. items without clicks, score 0) by item id. A click later than `now`
 // counts with weight 1, never more (decay_factor never amplifies) — an honest replay never
 // has one. `user` is ignored.

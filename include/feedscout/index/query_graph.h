@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "feedscout/common/time.h"
-#include "feedscout/context/decay.h"
+#include "feedscout/common/decay.h"
 
 namespace feedscout {
 

@@ -14,8 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "feedscout/common/time.h"
 #include "feedscout/common/decay.h"
+#include "feedscout/common/time.h"
 #include "feedscout/ingest/records.h"
 #include "feedscout/taxonomy/taxonomy.h"
 #include "feedscout/text/tokenize.h"

@@ -28,8 +28,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "feedscout/common/time.h"
 #include "feedscout/common/decay.h"
+#include "feedscout/common/time.h"
 
 namespace feedscout {
 

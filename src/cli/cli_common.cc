@@ -34,6 +34,20 @@ Result<AppConfig> resolve_config(const CommonOptions& opts) {
   return config;
 }
 
+Result<EngineRecommenderOptions> replay_engine_options(const std::string& config_path) {
+  EngineRecommenderOptions engine;
+  if (config_path.empty()) return engine;
+  CommonOptions common;
+  common.config_path = config_path;
+  auto config = resolve_config(common);
+  if (!config.is_ok()) return config.status();
+  engine.context = config->engine.context;
+  engine.feed = config->engine.feed;
+  engine.index = config->engine.index;
+  engine.collaborative = config->engine.collaborative;
+  return engine;
+}
+
 void setup_logging(bool verbose) {
   auto logger = spdlog::stderr_color_mt("feedscout");
   spdlog::set_default_logger(logger);

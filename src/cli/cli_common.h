@@ -8,6 +8,7 @@
 #include "feedscout/engine/config.h"
 #include "feedscout/engine/engine.h"
 #include "feedscout/engine/file_ingest.h"
+#include "feedscout/eval/engine_recommender.h"
 
 namespace feedscout::cli {
 
@@ -23,6 +24,12 @@ void add_common_options(CLI::App& cmd, CommonOptions& opts);
 
 // Defaults, then the TOML file, then command-line overrides.
 [[nodiscard]] Result<AppConfig> resolve_config(const CommonOptions& opts);
+
+// The engine an offline replay runs (eval-rec, train-ranker --replay): the embedded
+// defaults, or the [context], [feed], [index] and [collaborative] sections of the TOML file
+// at `config_path` ("" = none).
+[[nodiscard]] Result<EngineRecommenderOptions> replay_engine_options(
+    const std::string& config_path);
 
 // Structured logging to stderr: "2026-11-23T10:00:00.123 level=info msg".
 void setup_logging(bool verbose);

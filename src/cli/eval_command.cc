@@ -67,16 +67,9 @@ int run_eval_rec(const EvalRecArgs& args) {
                                                                   : LabelHorizon::kUntilTestCutoff;
   options.tune = !args.no_tune;
   options.ablations = !args.no_ablations;
-  if (!args.config_path.empty()) {
-    CommonOptions common;
-    common.config_path = args.config_path;
-    auto config = resolve_config(common);
-    if (!config.is_ok()) return fail(config.status());
-    options.engine.context = config->engine.context;
-    options.engine.feed = config->engine.feed;
-    options.engine.index = config->engine.index;
-    options.engine.collaborative = config->engine.collaborative;
-  }
+  auto engine = replay_engine_options(args.config_path);
+  if (!engine.is_ok()) return fail(engine.status());
+  options.engine = std::move(engine).value();
   std::ostringstream command;
   command << "feedscout eval-rec --dataset " << args.dataset << " --path " << path << " --out "
           << args.out;

@@ -70,21 +70,6 @@ int run_from_log(const TrainRankerArgs& a, const RankerTrainingOptions& training
   return 0;
 }
 
-// The replayed engine's options: the embedded defaults, or `config_path`'s sections.
-Result<EngineRecommenderOptions> engine_options(const std::string& config_path) {
-  EngineRecommenderOptions engine;
-  if (config_path.empty()) return engine;
-  CommonOptions common;
-  common.config_path = config_path;
-  auto config = resolve_config(common);
-  if (!config.is_ok()) return config.status();
-  engine.context = config->engine.context;
-  engine.feed = config->engine.feed;
-  engine.index = config->engine.index;
-  engine.collaborative = config->engine.collaborative;
-  return engine;
-}
-
 int run_from_replay(const TrainRankerArgs& a, const EngineRecommenderOptions& engine,
                     const RankerTrainingOptions& training, const std::string& report) {
   const std::string path = !a.path.empty()           ? a.path
@@ -177,7 +162,7 @@ void register_train_ranker_command(CLI::App& app, int& exit_code) {
       exit_code = fail(Status::invalid_argument("give exactly one of --data-dir and --replay"));
       return;
     }
-    auto engine = engine_options(a->config_path);
+    auto engine = replay_engine_options(a->config_path);
     if (!engine.is_ok()) {
       exit_code = fail(engine.status());
       return;

@@ -198,17 +198,15 @@ std::vector<float> capped_scores(const RankingData& data, const std::vector<floa
 std::vector<float> rule_scores(const RankingData& data, const std::vector<float>& scores,
                                double recency_weight, const FeedConfig& feed) {
   std::vector<float> out(scores.size());
-  const double pw = std::clamp(feed.popularity_weight, 0.0, 1.0);
   size_t begin = 0;
   for (uint32_t size : data.group_sizes) {
     const std::span<const float> group(scores.data() + begin, size);
     const std::vector<double> relevance = model_relevance(group);
     for (size_t i = 0; i < size; ++i) {
       const float* row = data.features.data() + (begin + i) * kFeatureCount;
-      const double quality = (1 - pw) * row[static_cast<size_t>(Feature::kRecency)] +
-                             pw * row[static_cast<size_t>(Feature::kPopularityShare)];
-      out[begin + i] =
-          static_cast<float>(recency_rule(relevance[i], quality, recency_weight, feed));
+      const double q = quality(row[static_cast<size_t>(Feature::kRecency)],
+                               row[static_cast<size_t>(Feature::kPopularityShare)], feed);
+      out[begin + i] = static_cast<float>(recency_rule(relevance[i], q, recency_weight, feed));
     }
     begin += size;
   }

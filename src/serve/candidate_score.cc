@@ -31,11 +31,15 @@ double popularity_share(const DocumentIndex& index, DocIndex doc, TimeMs now, do
   return top > 0 ? std::min(1.0, std::log1p(index.popularity(doc, now)) / std::log1p(top)) : 0.0;
 }
 
+double quality(double recency, double popularity, const FeedConfig& config) {
+  const double w = std::clamp(config.popularity_weight, 0.0, 1.0);
+  return (1 - w) * recency + w * popularity;
+}
+
 double document_quality(const DocumentIndex& index, DocIndex doc, TimeMs now, double top,
                         const FeedConfig& config) {
   const double age_s = static_cast<double>(now - index.doc(doc).created_ms) / 1000.0;
-  const double w = std::clamp(config.popularity_weight, 0.0, 1.0);
-  return (1 - w) * recency(age_s, config) + w * popularity_share(index, doc, now, top);
+  return quality(recency(age_s, config), popularity_share(index, doc, now, top), config);
 }
 
 std::vector<double> model_relevance(std::span<const float> model) {
@@ -65,10 +69,9 @@ FeedScores scores_at(double recency_weight, double relevance, const DocumentInde
   const double age_s = static_cast<double>(now - index.doc(doc).created_ms) / 1000.0;
   s.recency = recency(age_s, config);
   s.popularity = popularity_share(index, doc, now, top);
-  const double pw = std::clamp(config.popularity_weight, 0.0, 1.0);
-  const double quality = (1 - pw) * s.recency + pw * s.popularity;
   s.above_threshold = s.relevance >= config.relevance_threshold;
-  s.final = recency_rule(s.relevance, quality, recency_weight, config);
+  s.final =
+      recency_rule(s.relevance, quality(s.recency, s.popularity, config), recency_weight, config);
   return s;
 }
 

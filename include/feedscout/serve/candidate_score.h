@@ -50,6 +50,9 @@ double recency(double age_s, const FeedConfig& config);
 // pop(d) above, in [0, 1]. `top` is top_popularity(index, now).
 double popularity_share(const DocumentIndex& index, DocIndex doc, TimeMs now, double top);
 
+// quality(d) above from its parts: recency(d) and pop(d), both in [0, 1].
+double quality(double recency, double popularity, const FeedConfig& config);
+
 // quality(d) above, in [0, 1]. `top` is top_popularity(index, now).
 double document_quality(const DocumentIndex& index, DocIndex doc, TimeMs now, double top,
                         const FeedConfig& config);

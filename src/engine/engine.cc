@@ -58,8 +58,15 @@ Engine::~Engine() {
 
 Result<std::unique_ptr<Engine>> Engine::open(const EngineConfig& config,
                                              std::function<TimeMs()> clock) {
+  return open(config, std::move(clock), nullptr);
+}
+
+Result<std::unique_ptr<Engine>> Engine::open(const EngineConfig& config,
+                                             std::function<TimeMs()> clock,
+                                             StoreWrapper wrap_store) {
   auto impl = std::make_unique<Impl>(config);
   impl->clock = clock ? std::move(clock) : std::function<TimeMs()>(now_ms);
+  impl->wrap_store = std::move(wrap_store);
   FEEDSCOUT_RETURN_IF_ERROR(impl->load_state());
   Impl* raw = impl.get();
   impl->writer = std::thread([raw] { raw->writer_loop(); });

@@ -6,6 +6,7 @@
 // only after that write, and persisted by periodic checkpoints (u/, p/, c/, m/applied_seq, in one
 // atomic batch that also trims the log). Opening a data directory loads the checkpoint and
 // replays the log past it, so an acknowledged event is never lost and never applied twice.
+// A write that fails is rolled back before the next one (committer.h).
 #pragma once
 
 #include <atomic>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "async_refinement.h"
+#include "committer.h"
 #include "feedscout/engine/engine.h"
 #include "feedscout/index/ann_index.h"
 #include "feedscout/index/coclick_index.h"
@@ -40,22 +42,6 @@
 
 namespace feedscout {
 
-// A vector as stored under keys::vector (d float32 values, native order).
-std::string encode_vector(const std::vector<float>& v);
-
-// One caller's batch waiting for the writer thread.
-struct Job {
-  bool documents = false;
-  std::vector<std::pair<size_t, Event>> events;
-  std::vector<std::pair<size_t, Document>> docs;
-  // vectors[i] is docs[i]'s embedding (empty: none); empty when embeddings are off.
-  std::vector<std::vector<float>> vectors;
-  // Language-model answers for earlier searches (async_refinement.h), applied by the writer.
-  std::vector<AsyncRefinementResult> refinements;
-  IngestReport* report = nullptr;
-  bool done = false;
-};
-
 struct Engine::Impl {
   explicit Impl(const EngineConfig& c) : config(c), trends(c.trends), served(c.served_memory_ms) {}
 
@@ -68,6 +54,8 @@ struct Engine::Impl {
   // The language-model classifier's counters, when classifier is one (either decoding).
   std::function<llm::LlmClassifierStats()> llm_classifier_stats;
   std::unique_ptr<KvStore> store;
+  // Wraps the store as it opens (Engine::open's StoreWrapper; fault injection in tests).
+  StoreWrapper wrap_store;
 
   // Live state. Only the writer thread mutates it, under the exclusive lock; readers take
   // the shared lock. The writer may read it without the lock.
@@ -116,8 +104,8 @@ struct Engine::Impl {
   bool trainer_stopping = false;
   std::thread trainer;
 
-  // Writer-thread state.
-  uint64_t next_seq = 1;
+  // Writer-thread state. The durable stage (committer.h): built when the store opens.
+  std::unique_ptr<Committer> committer;
   uint64_t applied_seq = 0;       // every event up to here is applied in memory
   uint64_t checkpointed_seq = 0;  // ... and up to here persisted by a checkpoint
   // Users changed since the last checkpoint, as nodes of `users` (stable while they exist;
@@ -204,10 +192,16 @@ struct Engine::Impl {
 
   // writer.cc
   void writer_loop();
+  // Commits a group of jobs (committer.h), then applies what it accepted; on a failed commit
+  // every job's report carries the error and nothing is applied.
   void commit_group(std::vector<Job*>& jobs);
+  // Publishes a committed group: documents into the index and the ANN, then the events in
+  // slices of the exclusive lock, then the popular lists when due.
+  void apply_group(const CommitGroup& group);
+  void refresh_popular_if_due(bool popularity_changed, bool documents_added);
   // Applies a durable event to memory; the caller holds state_mu exclusively. `docs[i]`
   // is event.doc_ids[i] resolved (kUnresolved: look it up now; absent ids are skipped).
-  static constexpr DocIndex kUnresolved = UINT32_MAX;
+  static constexpr DocIndex kUnresolved = kUnresolvedDoc;
   void apply_event(const Event& event, const DocIndex* docs);
   // Adds a user's search to the query graph (clicked documents the index knows).
   void add_to_query_graph(const std::string& user, std::string_view query, TimeMs t,

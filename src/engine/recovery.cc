@@ -76,6 +76,7 @@ Status Engine::Impl::load_state() {
   auto st = open_rocksdb_store(config.data_dir, so);
   if (!st.is_ok()) return st.status();
   store = std::move(st).value();
+  if (wrap_store) store = wrap_store(std::move(store));
 
   const std::string fp = taxonomy_fingerprint(*taxonomy);
   auto stored_fp = store->get(keys::kTaxonomyFingerprint);
@@ -166,8 +167,9 @@ Status Engine::Impl::load_state() {
     applied_seq = std::strtoull((*applied)->c_str(), nullptr, 10);
   }
   checkpointed_seq = applied_seq;
-  next_seq = applied_seq + 1;
   FEEDSCOUT_RETURN_IF_ERROR(replay_log());
+  committer = std::make_unique<Committer>(*store, *taxonomy);
+  committer->set_next_seq(applied_seq + 1);
   if (config.intent.llm.enabled) FEEDSCOUT_RETURN_IF_ERROR(open_llm_refiner());
   last_popular_refresh_ms = clock();
   index->refresh_popular(last_popular_refresh_ms);
@@ -288,7 +290,6 @@ Status Engine::Impl::replay_log() {
       applied_seq = pending[i + k].first;
     }
   }
-  next_seq = applied_seq + 1;
   counters.replayed_events += pending.size();
   spdlog::info("replayed events={} from the log (seq up to {})", pending.size(), applied_seq);
   return Status::ok();

@@ -224,146 +224,27 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
     std::unique_lock lk(state_mu);
     for (const AsyncRefinementResult& r : j->refinements) apply_llm_refinement(r);
   }
-  // Phase 1 — validate against the live state and this group, build one durable batch.
-  std::vector<std::string> event_keys;
-  for (Job* j : jobs) {
-    for (const auto& [pos, ev] : j->events) event_keys.push_back(keys::event(ev.id));
+  // The writer is the index's only mutator: reading it here needs no lock.
+  Status st = committer->resolve_pending();
+  Result<CommitGroup> group =
+      st.is_ok() ? committer->prepare(jobs, *index) : Result<CommitGroup>(st);
+  if (group.is_ok()) {
+    ++counters.commits;
+    st = committer->write(*group);
+  } else {
+    st = group.status();
   }
-  std::vector<std::optional<std::string>> existing;
-  Status lookup = event_keys.empty() ? Status::ok() : store->multi_get(event_keys, existing);
-  if (!lookup.is_ok()) {
-    for (Job* j : jobs) j->report->commit_status = lookup;
-    ++counters.commit_failures;
-    return;
-  }
-
-  WriteBatch batch;
-  std::unordered_set<std::string_view> group_docs, group_events;
-  std::vector<const Document*> new_docs;
-  std::vector<const std::vector<float>*> new_vectors;  // new_docs[i]'s embedding (may be empty)
-  std::vector<const Event*> new_events;
-  std::vector<DocIndex> resolved;   // doc ids of new_events, flattened, resolved if indexed
-  std::vector<size_t> resolved_at;  // new_events[k]'s ids start at resolved[resolved_at[k]]
-  std::string log_record;
-  size_t existing_pos = 0;
-  const uint64_t first_seq = next_seq;
-  uint64_t seq = next_seq;
-  for (Job* j : jobs) {
-    IngestReport& r = *j->report;
-    for (size_t i = 0; i < j->docs.size(); ++i) {
-      const Document& doc = j->docs[i].second;
-      if (index->find(doc.id) || !group_docs.insert(doc.id).second) {
-        ++r.duplicates;
-        continue;
-      }
-      batch.put(keys::doc(doc.id), document_to_json(doc, *taxonomy));
-      // The embedding is durable with its document (keys.h).
-      static const std::vector<float> kNoVector;
-      const std::vector<float>& vector = i < j->vectors.size() ? j->vectors[i] : kNoVector;
-      if (!vector.empty()) batch.put(keys::vector(doc.id), encode_vector(vector));
-      new_docs.push_back(&doc);
-      new_vectors.push_back(&vector);
-      ++r.accepted;
-    }
-    for (const auto& [pos, ev] : j->events) {
-      if (existing[existing_pos++].has_value() || !group_events.insert(ev.id).second) {
-        ++r.duplicates;
-        continue;
-      }
-      // Every referenced document must be known; errors name the caller's position.
-      bool ok = true;
-      const size_t at = resolved.size();
-      for (size_t i = 0; i < ev.doc_ids.size() && ok; ++i) {
-        if (auto d = index->find(ev.doc_ids[i])) {
-          resolved.push_back(*d);
-          continue;
-        }
-        if (group_docs.count(ev.doc_ids[i])) {
-          resolved.push_back(kUnresolved);  // indexed in phase 3, before the events
-          continue;
-        }
-        r.errors.push_back({pos,
-                            std::string(ev.type == EventType::kSearch ? "clicked" : "docs") + "[" +
-                                std::to_string(i) + "]",
-                            "unknown document '" + ev.doc_ids[i] +
-                                "' (ingest documents before events that reference them)"});
-        ok = false;
-      }
-      if (!ok) {
-        resolved.resize(at);
-        group_events.erase(ev.id);
-        ++r.rejected;
-        continue;
-      }
-      batch.put(keys::event(ev.id), event_to_json(ev));
-      if (!log_record.empty()) log_record.push_back('\n');
-      log_record += ev.id;
-      ++seq;
-      resolved_at.push_back(at);
-      new_events.push_back(&ev);
-      ++r.accepted;
-    }
-  }
-
-  if (!new_events.empty()) batch.put(keys::log(first_seq), std::move(log_record));
-
-  // Phase 2 — make it durable. Nothing in memory has changed yet.
-  Status st = batch.empty() ? Status::ok() : store->write(batch, WriteOptions{true});
-  ++counters.commits;
   if (!st.is_ok()) {
     ++counters.commit_failures;
     spdlog::error("durable write failed: {}", st.to_string());
-    for (Job* j : jobs) j->report->commit_status = st;
+    for (Job* j : jobs) {
+      j->report->commit_status = st;
+      j->report->accepted = 0;  // nothing was acknowledged
+      j->report->duplicates = 0;
+    }
     return;
   }
-  next_seq = seq;
-
-  // Phase 3 — publish: documents first (events may reference them), then events in slices
-  // so that readers are never held up for long.
-  if (!new_docs.empty()) {
-    std::unique_lock lk(state_mu);
-    for (const Document* d : new_docs) (void)index->add(*d);
-  }
-  // The ANN has its own lock; its documents are already indexed, so every hit resolves.
-  if (ann) {
-    const TimeMs now = clock();
-    for (size_t i = 0; i < new_docs.size(); ++i) {
-      if (new_vectors[i]->empty()) continue;
-      if (const auto d = index->find(new_docs[i]->id)) {
-        index_vector(index->doc(*d), *new_vectors[i], now);
-      }
-    }
-  }
-  for (size_t i = 0; i < new_events.size(); i += kApplySlice) {
-    std::unique_lock lk(state_mu);
-    const size_t end = std::min(new_events.size(), i + kApplySlice);
-    for (size_t k = i; k < end; ++k) apply_event(*new_events[k], resolved.data() + resolved_at[k]);
-  }
-  if (!new_events.empty()) applied_seq = first_seq + new_events.size() - 1;
-  const TimeMs now = clock();
-  expire_vectors(now);
-  const bool popularity_changed = !new_events.empty();
-  // Small pools refresh on every change (cheap, and tests see it at once).
-  // At most once a second, and at most ~2% of the writer's time: a refresh visits every
-  // clicked document (≈ 45 ms at 200k documents, 1M events), once a second a tenth of ingest.
-  if ((popularity_changed &&
-       (now - last_popular_refresh_ms >= popular_refresh_interval_ms || index->size() < 10000)) ||
-      (!new_docs.empty() && index->popular().size() < config.index.popular_list_size)) {
-    const auto started = std::chrono::steady_clock::now();
-    // This (the writer) thread is the index's only mutator, so it reads the index here with
-    // no lock while readers hold state_mu shared; only the swap of the lists needs it
-    // exclusively, so readers no longer stall for the whole refresh.
-    DocumentIndex::PopularLists lists = index->compute_popular(now);
-    {
-      std::unique_lock lk(state_mu);
-      index->set_popular(std::move(lists));
-    }
-    last_popular_refresh_ms = now;
-    const auto took = std::chrono::steady_clock::now() - started;
-    popular_refresh_interval_ms = std::max<TimeMs>(
-        1000, 50 * std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
-  }
-
+  apply_group(*group);
   for (Job* j : jobs) {
     const IngestReport& r = *j->report;
     if (j->documents) {
@@ -376,6 +257,60 @@ void Engine::Impl::commit_group(std::vector<Job*>& jobs) {
       counters.events_rejected += r.rejected;
     }
   }
+}
+
+void Engine::Impl::apply_group(const CommitGroup& g) {
+  // Documents first (events may reference them), then events in slices so that readers are
+  // never held up for long.
+  if (!g.new_docs.empty()) {
+    std::unique_lock lk(state_mu);
+    for (const Document* d : g.new_docs) (void)index->add(*d);
+  }
+  // The ANN has its own lock; its documents are already indexed, so every hit resolves.
+  if (ann) {
+    const TimeMs now = clock();
+    for (size_t i = 0; i < g.new_docs.size(); ++i) {
+      if (g.new_vectors[i]->empty()) continue;
+      if (const auto d = index->find(g.new_docs[i]->id)) {
+        index_vector(index->doc(*d), *g.new_vectors[i], now);
+      }
+    }
+  }
+  for (size_t i = 0; i < g.new_events.size(); i += kApplySlice) {
+    std::unique_lock lk(state_mu);
+    const size_t end = std::min(g.new_events.size(), i + kApplySlice);
+    for (size_t k = i; k < end; ++k) {
+      apply_event(*g.new_events[k], g.resolved.data() + g.resolved_at[k]);
+    }
+  }
+  if (!g.new_events.empty()) applied_seq = g.first_seq + g.new_events.size() - 1;
+  expire_vectors(clock());
+  refresh_popular_if_due(!g.new_events.empty(), !g.new_docs.empty());
+}
+
+void Engine::Impl::refresh_popular_if_due(bool popularity_changed, bool documents_added) {
+  const TimeMs now = clock();
+  // Small pools refresh on every change (cheap, and tests see it at once).
+  // At most once a second, and at most ~2% of the writer's time: a refresh visits every
+  // clicked document (≈ 45 ms at 200k documents, 1M events), once a second a tenth of ingest.
+  const bool due =
+      (popularity_changed &&
+       (now - last_popular_refresh_ms >= popular_refresh_interval_ms || index->size() < 10000)) ||
+      (documents_added && index->popular().size() < config.index.popular_list_size);
+  if (!due) return;
+  const auto started = std::chrono::steady_clock::now();
+  // This (the writer) thread is the index's only mutator, so it reads the index here with
+  // no lock while readers hold state_mu shared; only the swap of the lists needs it
+  // exclusively, so readers no longer stall for the whole refresh.
+  DocumentIndex::PopularLists lists = index->compute_popular(now);
+  {
+    std::unique_lock lk(state_mu);
+    index->set_popular(std::move(lists));
+  }
+  last_popular_refresh_ms = now;
+  const auto took = std::chrono::steady_clock::now() - started;
+  popular_refresh_interval_ms = std::max<TimeMs>(
+      1000, 50 * std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
 }
 
 IngestReport Engine::Impl::submit(Job& job) {

@@ -26,9 +26,13 @@
 #include "feedscout/engine/config.h"
 #include "feedscout/ingest/parse.h"
 #include "feedscout/serve/feed_builder.h"
+#include "feedscout/store/kv_store.h"
 #include "feedscout/taxonomy/taxonomy.h"
 
 namespace feedscout {
+
+// Wraps a store as the engine opens it (Engine::open).
+using StoreWrapper = std::function<std::unique_ptr<KvStore>(std::unique_ptr<KvStore>)>;
 
 struct IngestReport {
   bool is_array = false;  // error positions are array indexes, else line numbers
@@ -149,6 +153,12 @@ class Engine {
   // `clock` supplies "now" (tests pin it); defaults to the wall clock.
   [[nodiscard]] static Result<std::unique_ptr<Engine>> open(
       const EngineConfig& config, std::function<TimeMs()> clock = nullptr);
+  // The same, with the opened store passed through `wrap_store` before use: the returned
+  // store (which takes ownership of the given one) serves every read and write. For storage
+  // fault injection (store/fault_injection_store.h).
+  [[nodiscard]] static Result<std::unique_ptr<Engine>> open(const EngineConfig& config,
+                                                            std::function<TimeMs()> clock,
+                                                            StoreWrapper wrap_store);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

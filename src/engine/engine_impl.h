@@ -12,6 +12,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <future>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <queue>
@@ -114,6 +116,14 @@ struct Engine::Impl {
   std::unordered_set<DocIndex> dirty_popularity;
   std::unordered_set<DocIndex> dirty_coclick;
   TimeMs last_checkpoint_ms = 0;
+  struct CheckpointInFlight {
+    std::future<Status> write;  // the store write, on its own thread
+    uint64_t applied_seq = 0;   // what it covers
+    // Its entries, marked dirty again if the write fails.
+    std::vector<const std::pair<const std::string, UserContext>*> users;
+    std::vector<DocIndex> popularity, coclick;
+  };
+  std::optional<CheckpointInFlight> checkpoint_in_flight;
   TimeMs last_popular_refresh_ms = 0;
   // ANN documents by creation time, oldest on top: they leave the ANN at embeddings.max_age.
   std::priority_queue<std::pair<TimeMs, uint64_t>, std::vector<std::pair<TimeMs, uint64_t>>,
@@ -213,7 +223,16 @@ struct Engine::Impl {
   // the user's recent clicks within index.coclick_window_s, before the event is applied to
   // the user's context. Documents the user clicked before are not paired again.
   void record_coclicks(const UserContext& user, TimeMs t, const std::vector<DocIndex>& clicked);
-  // Persists dirty contexts and popularity with the applied sequence number.
+  // checkpoint.cc. A checkpoint persists the dirty contexts, popularity and co-clicks with
+  // the applied sequence number and trims the log up to it. The writer encodes the batch
+  // and clears the dirty sets; the store write runs on another thread while the writer goes
+  // on. One is in flight at a time; a failed one marks its entries dirty again.
+  void begin_checkpoint();
+  // Waits for the checkpoint in flight (if any) and settles it: its error, or ok.
+  [[nodiscard]] Status settle_checkpoint();
+  // Settles the checkpoint in flight only if its write has finished.
+  [[nodiscard]] Status poll_checkpoint();
+  // A whole checkpoint, waited for: settles any in flight, then begins and settles one.
   [[nodiscard]] Status checkpoint();
   IngestReport submit(Job& job);
 };

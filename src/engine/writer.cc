@@ -146,46 +146,14 @@ void Engine::Impl::record_coclicks(const UserContext& user, TimeMs t,
   }
 }
 
-Status Engine::Impl::checkpoint() {
-  if (dirty_users.empty() && dirty_popularity.empty() && dirty_coclick.empty() &&
-      applied_seq == checkpointed_seq) {
-    return Status::ok();
-  }
-  // The writer is the only mutator: reading the live state here needs no lock.
-  WriteBatch b;
-  for (const auto* entry : dirty_users) b.put(keys::user(entry->first), entry->second.encode());
-  for (DocIndex d : dirty_popularity) {
-    b.put(keys::popularity(index->doc(d).id), encode_doc_popularity(index->popularity_state(d)));
-  }
-  const auto key_of = [this](DocIndex d) { return index->doc(d).key; };
-  for (DocIndex d : dirty_coclick) {
-    b.put(keys::coclick(index->doc(d).id), coclick->encode(d, key_of));
-  }
-  if (feature_log) feature_log->flush();
-  b.put(std::string(keys::kAppliedSeq), std::to_string(applied_seq));
-  b.del_range(keys::log(0), keys::log(applied_seq + 1));
-  // Not synced: a lost checkpoint only means a longer replay of the (synced) log.
-  Status st = store->write(b, WriteOptions{false});
-  if (!st.is_ok()) {
-    spdlog::error("checkpoint failed: {}", st.to_string());
-    return st;
-  }
-  dirty_users.clear();
-  dirty_popularity.clear();
-  dirty_coclick.clear();
-  checkpointed_seq = applied_seq;
-  last_checkpoint_ms = clock();
-  ++counters.checkpoints;
-  return Status::ok();
-}
-
 void Engine::Impl::writer_loop() {
   while (true) {
     std::vector<Job*> jobs;
     bool stop = false;
     {
       std::unique_lock lk(queue_mu);
-      const bool dirty = applied_seq != checkpointed_seq || !dirty_users.empty();
+      const bool dirty = applied_seq != checkpointed_seq || !dirty_users.empty() ||
+                         checkpoint_in_flight.has_value();
       if (dirty) {
         queue_cv.wait_for(lk,
                           std::chrono::milliseconds(std::min<TimeMs>(
@@ -207,9 +175,15 @@ void Engine::Impl::writer_loop() {
       done_cv.notify_all();
     }
     const TimeMs now = clock();
-    if (stop || jobs.empty() || now - last_checkpoint_ms >= config.checkpoint_interval_ms ||
-        dirty_users.size() >= kCheckpointMaxDirtyUsers) {
-      (void)checkpoint();  // logged on failure; the log keeps the events
+    // Checkpoint failures are logged; the log keeps the events and the next one retries.
+    if (stop) {
+      (void)checkpoint();
+    } else if (jobs.empty() || now - last_checkpoint_ms >= config.checkpoint_interval_ms ||
+               dirty_users.size() >= kCheckpointMaxDirtyUsers) {
+      (void)settle_checkpoint();
+      if (!checkpoint_in_flight) begin_checkpoint();
+    } else {
+      (void)poll_checkpoint();
     }
     save_ann(now, stop);  // logged on failure; the next start re-adds from the store
     if (stop) return;

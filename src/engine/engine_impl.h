@@ -13,9 +13,9 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
-#include <optional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <shared_mutex>
 #include <string>
@@ -76,7 +76,7 @@ struct Engine::Impl {
   std::unique_ptr<RelatedPoolCache> pool_cache;
   // Interest keywords (the fourth context) over word_weights; null for "none".
   std::unique_ptr<intent::KeywordExtractor> keyword_extractor;
-  ClickKeywordCache click_keywords;  // the writer's memo of one-document clicks' keywords
+  KeywordMemo keyword_memo;  // the writer's memo of extracted keywords (keyword_context.h)
   // The language-model refiner (intent.llm), run off the ingest path; null when off, and
   // during the log replay (which does not ask the model again). The
   // client and weights outlive the refiner, which outlives the async runner (declared in

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -21,41 +23,44 @@ namespace feedscout {
 [[nodiscard]] Result<std::unique_ptr<intent::KeywordExtractor>> make_keyword_extractor(
     const KeywordsConfig& config, const intent::WordWeights& weights);
 
-// The keywords of a click on one document, memoised per document. An extractor's answer
-// for such a click depends only on the document's words and the index's word statistics
-// (idf, known words), which change only when a document is added: the memo is emptied
-// whenever the index's size differs from the one it was filled at, so a hit equals a fresh
-// extraction. At most max_documents documents are kept (then it starts again empty); each
-// costs about its keywords' text. Not thread-safe (the writer thread's).
-class ClickKeywordCache {
+// Extracted keywords, memoised per extractor input: a query (empty for a click) with its
+// distinct documents. The engine memoises clicks only (record_keywords). An extractor's answer
+// depends only on that input and the index's word statistics (idf, known words), which change only
+// when a document is added: the memo is emptied whenever the index's size differs from the one it
+// was filled at, so a hit equals a fresh extraction. At most max_entries inputs are kept
+// (then it starts again empty); each costs about its key and its keywords' text. Not
+// thread-safe (the writer thread's).
+class KeywordMemo {
  public:
-  static constexpr size_t kDefaultMaxDocuments = 65536;
-  explicit ClickKeywordCache(size_t max_documents = kDefaultMaxDocuments)
-      : max_documents_(max_documents) {}
+  static constexpr size_t kDefaultMaxEntries = 65536;
+  explicit KeywordMemo(size_t max_entries = kDefaultMaxEntries) : max_entries_(max_entries) {}
 
-  // The memoised keywords of `doc` at index size `index_size`, or null (a miss).
-  const std::vector<intent::Keyword>* find(DocIndex doc, size_t index_size);
-  // Keeps `keywords` as doc's at `index_size`.
-  void put(DocIndex doc, size_t index_size, std::vector<intent::Keyword> keywords);
+  // The memo's key for a query ("" for a click) and distinct, sorted documents.
+  static std::string key(std::string_view query, const std::vector<DocIndex>& docs);
+
+  // The memoised keywords of `key` at index size `index_size`, or null (a miss).
+  const std::vector<intent::Keyword>* find(const std::string& key, size_t index_size);
+  // Keeps `keywords` as key's at `index_size`.
+  void put(std::string key, size_t index_size, std::vector<intent::Keyword> keywords);
 
   size_t hits() const { return hits_; }
   size_t misses() const { return misses_; }
 
  private:
-  size_t max_documents_;
+  size_t max_entries_;
   size_t index_size_ = 0;
-  std::unordered_map<DocIndex, std::vector<intent::Keyword>> by_doc_;
+  std::unordered_map<std::string, std::vector<intent::Keyword>> by_key_;
   size_t hits_ = 0, misses_ = 0;
 };
 
 // Extracts the keywords of a search (its query and clicked documents, on the search surface)
 // or a click (the clicked documents, on the event's surface) and adds them to `user`.
 // Impressions say nothing about interests and are ignored. `docs` are the event's documents
-// the index knows (duplicates allowed). A click on one document goes through `cache` when it
-// is not null (the same keywords, without extracting them again). Returns the number of
-// keywords added.
+// the index knows (duplicates allowed). A click's extraction goes through `memo` when it is
+// not null (the same keywords, without extracting them again); a search's never does.
+// Returns the number of keywords added.
 size_t record_keywords(UserContext& user, const Event& event, const std::vector<DocIndex>& docs,
                        const DocumentIndex& index, const intent::KeywordExtractor& extractor,
-                       const ContextConfig& config, ClickKeywordCache* cache);
+                       const ContextConfig& config, KeywordMemo* memo);
 
 }  // namespace feedscout

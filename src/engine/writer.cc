@@ -45,7 +45,7 @@ void Engine::Impl::apply_event(const Event& ev, const DocIndex* resolved) {
   // Interest keywords (the fourth context) of searches and clicks (keyword_context.h).
   if (keyword_extractor) {
     record_keywords(it->second, ev, docs, *index, *keyword_extractor, config.context,
-                    &click_keywords);
+                    &keyword_memo);
   }
   dirty_users.insert(&*it);
   // A search with clicks gets its refined query Q* at once (the default refiners answer in

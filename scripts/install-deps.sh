@@ -8,6 +8,7 @@ PACKAGES=(
   librocksdb-dev libfasttext-dev libcpp-httplib-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libtomlplusplus-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libicu-dev libhnswlib-dev libxgboost-dev libeigen3-dev wrk
+  libxapian-dev
   curl gnuplot-nox
 )
 

@@ -37,9 +37,9 @@
 //             count as usable, as in DocumentIndex) — OP_FILTER of the OR by an OR of ANDs of
 //             every such subset, which adds no weight;
 //   fs-bm25   rules, weighted by FeedscoutBm25 below: DocumentIndex's formula exactly.
-// BM25Weight's idf is log((N - df + 0.5) / (df + 0.5)) (halved towards 1 below 2), where
-// DocumentIndex uses log(1 + (N - df + 0.5) / (df + 0.5)); its tf part lacks the constant
-// (k1 + 1), which changes no order.
+// BM25Weight's idf is log((N - df + 0.5) / (df + 0.5)) (an argument x below 2 becomes
+// x/2 + 1) where DocumentIndex uses log(1 + (N - df + 0.5) / (df + 0.5)); its tf part lacks
+// the constant (k1 + 1), which changes no order.
 //
 // Overlap per query: |A ∩ B| / max(|A|, |B|) of the document sets (1 when both are empty),
 // over the top K and over the top 10; with K matches on both sides that is |A ∩ B| / K.

@@ -22,6 +22,7 @@
 #include "feedscout/eval/sample_generator.h"
 #include "feedscout/ingest/records.h"
 #include "feedscout/taxonomy/taxonomy.h"
+#include "synthetic_corpus.h"
 
 namespace feedscout::bench {
 
@@ -29,58 +30,6 @@ namespace feedscout::bench {
 std::string default_taxonomy_path();
 // The shipped sample corpus (data/sample/documents.jsonl), by absolute path.
 std::string sample_documents_path();
-
-// A random Korean-ish word of `syllables` Hangul syllables drawn from a fixed list of
-// common syllables.
-std::string hangul_word(SampleRng& rng, int syllables);
-
-struct CorpusOptions {
-  uint64_t seed = 42;
-  size_t docs = 20000;  // ≥ 1
-  size_t topics = 60;   // tier-2/3 topics used, spread evenly over the taxonomy; ≥ 1
-  int span_days = 30;   // created_at uniform in whole seconds over [now - span, now]
-  TimeMs now_ms = 0;    // required (> 0)
-};
-
-struct CorpusTopic {
-  TopicId topic = kNoTopic;
-  std::string external_id;
-  std::string name;                   // the node's own (last-level) name
-  std::vector<std::string> keywords;  // 16 topic-specific words
-};
-
-struct CorpusDoc {
-  std::string id;      // "doc-000001"…
-  uint32_t topic = 0;  // index into Corpus::topics
-  TimeMs created_ms = 0;
-  std::string title;  // topic name, 2 keywords, 2 general words, a suffix (~20–30 chars)
-  std::string body;   // 2–3 short sentences
-  std::string source;
-};
-
-struct Corpus {
-  std::vector<CorpusTopic> topics;
-  std::vector<CorpusDoc> docs;
-  // Per topic: indexes into docs, oldest first.
-  std::vector<std::vector<uint32_t>> topic_docs;
-  // All documents, oldest first.
-  std::vector<uint32_t> by_time;
-  TimeMs now_ms = 0;
-};
-
-// Builds a corpus. Fails (InvalidArgument) when the options are out of range or the
-// taxonomy has fewer tier-2/3 nodes than options.topics.
-[[nodiscard]] Result<Corpus> make_corpus(const Taxonomy& taxonomy, const CorpusOptions& options);
-
-// The document as the engine's record type (one provided topic, score 1).
-Document to_document(const Corpus& corpus, size_t i);
-
-// One JSON line (no newline) in the documents wire format, topic given by external id.
-std::string document_line(const Corpus& corpus, size_t i);
-
-// A search query that matches documents of `topic` (the topic name and a keyword, or two
-// keywords).
-std::string topic_query(const Corpus& corpus, size_t topic, SampleRng& rng);
 
 struct ActivityOptions {
   uint64_t seed = 7;

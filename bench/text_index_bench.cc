@@ -6,11 +6,10 @@
 //   feedscout_text_index_bench [--docs D] [--queries Q] [--topics T] [--k K] [--rounds R]
 //                              [--seed S] [--backends glass,inmemory] [--tmp DIR]
 //
-// Corpus: D documents (default 200,000) over T topics (default 60), generated exactly as
-// bench/synthetic.cc's make_corpus generates them (same seed, same text; synthetic.cc itself
-// links the whole engine). Queries: Q (default 2,000), half a topic query (topic name and a
-// keyword, or two keywords, as synthetic.cc's topic_query), half 2–3 consecutive words of a
-// random document's title.
+// Corpus: D documents (default 200,000) over T topics (default 60) from bench/synthetic_corpus.h
+// (the other benchmarks' corpus). Queries: Q (default 2,000), half synthetic_corpus.h's
+// topic_query of a random topic (topic name and a keyword, or two keywords), half 2–3
+// consecutive words of a random document's title.
 //
 // Both indexes get the documents oldest first, so DocIndex i is Xapian docid i + 1 and the
 // tie rules agree: DocumentIndex breaks equal scores newer (later added) first, Xapian is
@@ -64,6 +63,7 @@
 #include "feedscout/taxonomy/taxonomy.h"
 #include "feedscout/text/tokenize.h"
 #include "feedscout/text/utf8.h"
+#include "synthetic_corpus.h"
 
 namespace fb = feedscout::bench;
 namespace text = feedscout::text;
@@ -74,102 +74,28 @@ using feedscout::TimeMs;
 
 namespace {
 
-// ---- The corpus: bench/synthetic.cc's make_corpus, the same draws in the same order. ----
-
-constexpr std::string_view kSyllables =
-    "가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추쿠투푸후"
-    "기니디리미비시이지치키티피히한국서울시장대학생활정보여행맛집경제문화건강운동음악영화"
-    "게임요리패션뷰티자동차부동산주식과학기술교육육아반려동물캠핑등산낚시독서공연전시축제";
-constexpr std::array<const char*, 8> kTitleSuffixes = {"소식", "후기",   "총정리", "추천",
-                                                       "분석", "이야기", "꿀팁",   "현장"};
-constexpr std::array<const char*, 4> kSentenceEnds = {"입니다", "했다", "한다", "이다"};
-constexpr std::array<const char*, 3> kSources = {"blog", "news", "cafe"};
-
-std::vector<std::string> distinct_syllables() {
-  std::vector<std::string> out;
-  std::unordered_set<std::string> seen;
-  size_t pos = 0;
-  while (pos < kSyllables.size()) {
-    const size_t start = pos;
-    (void)text::decode_utf8(kSyllables, pos);
-    std::string s(kSyllables.substr(start, pos - start));
-    if (seen.insert(s).second) out.push_back(std::move(s));
-  }
-  return out;
-}
-
-struct Topic {
-  feedscout::TopicId id = feedscout::kNoTopic;
-  std::string name;
-  std::vector<std::string> keywords;  // 16
-};
-
+// The benchmark corpus (bench/synthetic_corpus.h) as documents, oldest first (the order both
+// indexes get them in).
 struct Corpus {
-  std::vector<Topic> topics;
-  std::vector<Document> docs;  // oldest first (the order both indexes get them in)
+  fb::Corpus source;
+  std::vector<Document> docs;
 };
 
-// make_corpus(taxonomy, {seed, docs, topics, 30 days, now}) with the documents as
-// feedscout::Document, stably sorted by creation time. Exits when the taxonomy has fewer
-// tier-2/3 topics than asked for.
-Corpus make_corpus(const feedscout::Taxonomy& taxonomy, uint64_t seed, size_t n_docs,
-                   size_t n_topics, TimeMs now_ms) {
-  std::vector<feedscout::TopicId> candidates;
-  for (feedscout::TopicId t = 0; t < taxonomy.size(); ++t) {
-    if (taxonomy.node(t).level >= 2) candidates.push_back(t);
-  }
-  if (candidates.size() < n_topics || n_topics == 0 || n_docs == 0) {
-    std::cerr << "error: need 1.." << candidates.size() << " topics and at least one document\n";
+// Exits when the taxonomy cannot give n_topics topics or the sizes are out of range.
+Corpus make_bench_corpus(const feedscout::Taxonomy& taxonomy, uint64_t seed, size_t n_docs,
+                         size_t n_topics, TimeMs now_ms) {
+  fb::CorpusOptions options;
+  options.seed = seed;
+  options.docs = n_docs;
+  options.topics = n_topics;
+  options.now_ms = now_ms;
+  auto made = fb::make_corpus(taxonomy, options);
+  if (!made.is_ok()) {
+    std::cerr << "error: " << made.status().to_string() << "\n";
     std::exit(2);
   }
-  const std::vector<std::string> syllables = distinct_syllables();
-  SampleRng rng(seed);
-  std::unordered_set<std::string> used;
-  auto fresh_word = [&](int count) {
-    for (;;) {
-      std::string w;
-      for (int i = 0; i < count; ++i) w += syllables[rng.below(syllables.size())];
-      if (used.insert(w).second) return w;
-    }
-  };
-  Corpus c;
-  for (size_t i = 0; i < n_topics; ++i) {
-    const feedscout::TopicId t = candidates[i * candidates.size() / n_topics];
-    Topic topic{t, taxonomy.node(t).name, {}};
-    for (int k = 0; k < 16; ++k) topic.keywords.push_back(fresh_word(2));
-    c.topics.push_back(std::move(topic));
-  }
-  std::vector<std::string> general;
-  for (int k = 0; k < 400; ++k) general.push_back(fresh_word(2 + static_cast<int>(rng.below(2))));
-  auto any_general = [&]() -> const std::string& { return general[rng.below(general.size())]; };
-  const TimeMs span_s = 30LL * 24 * 3600;
-  for (size_t i = 0; i < n_docs; ++i) {
-    Document d;
-    char id[32];
-    std::snprintf(id, sizeof id, "doc-%06zu", i + 1);
-    d.id = id;
-    const size_t topic_index = rng.below(c.topics.size());
-    d.created_ms = now_ms - rng.range(0, span_s) * feedscout::kMsPerSecond;
-    const Topic& topic = c.topics[topic_index];
-    const auto& kw1 = topic.keywords[rng.below(topic.keywords.size())];
-    const auto& kw2 = topic.keywords[rng.below(topic.keywords.size())];
-    d.title = topic.name + " " + kw1 + " " + any_general() + " " + kw2 + " " + any_general() + " " +
-              kTitleSuffixes[rng.below(kTitleSuffixes.size())];
-    const int sentences = 2 + static_cast<int>(rng.below(2));
-    for (int s = 0; s < sentences; ++s) {
-      if (s > 0) d.body += ' ';
-      d.body += topic.keywords[rng.below(topic.keywords.size())] + " " + any_general() + " " +
-                any_general() + " " + any_general() +
-                kSentenceEnds[rng.below(kSentenceEnds.size())] + ".";
-    }
-    d.source = kSources[rng.below(kSources.size())];
-    d.url = "https://bench.feedscout.invalid/" + d.id;
-    d.topics.push_back({topic.id, 1.0f, feedscout::TopicSource::kProvided});
-    c.docs.push_back(std::move(d));
-  }
-  std::stable_sort(c.docs.begin(), c.docs.end(), [](const Document& a, const Document& b) {
-    return a.created_ms < b.created_ms;
-  });
+  Corpus c{std::move(made).value(), {}};
+  for (uint32_t i : c.source.by_time) c.docs.push_back(fb::to_document(c.source, i));
   return c;
 }
 
@@ -180,10 +106,7 @@ std::vector<std::string> make_queries(const Corpus& c, size_t n, uint64_t seed) 
   std::vector<std::string> out;
   for (size_t i = 0; i < n; ++i) {
     if (i % 2 == 0) {
-      const Topic& t = c.topics[rng.below(c.topics.size())];
-      const auto& kw = t.keywords[rng.below(t.keywords.size())];
-      out.push_back(rng.chance(0.7) ? t.name + " " + kw
-                                    : kw + " " + t.keywords[rng.below(t.keywords.size())]);
+      out.push_back(fb::topic_query(c.source, rng.below(c.source.topics.size()), rng));
       continue;
     }
     const std::vector<std::string> words = text::words(c.docs[rng.below(c.docs.size())].title);
@@ -420,7 +343,8 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << taxonomy.status().to_string() << "\n";
     return 1;
   }
-  const Corpus corpus = make_corpus(*taxonomy, seed, n_docs, n_topics, feedscout::kSampleNewestMs);
+  const Corpus corpus =
+      make_bench_corpus(*taxonomy, seed, n_docs, n_topics, feedscout::kSampleNewestMs);
   const std::vector<std::string> queries = make_queries(corpus, n_queries, seed + 1);
   size_t query_terms_total = 0;
   for (const std::string& q : queries) query_terms_total += query_terms(q).size();
@@ -428,7 +352,7 @@ int main(int argc, char** argv) {
   std::printf(
       "corpus: %zu documents over %zu topics (seed %llu), %zu queries (%.2f distinct terms "
       "each on average), top %zu, %zu timed passes (median reported)\n",
-      corpus.docs.size(), corpus.topics.size(), static_cast<unsigned long long>(seed),
+      corpus.docs.size(), corpus.source.topics.size(), static_cast<unsigned long long>(seed),
       queries.size(), static_cast<double>(query_terms_total) / queries.size(), k, rounds);
   std::printf("xapian %s; both single-threaded; load average at start: %s\n\n",
               Xapian::version_string(), fb::load_average().c_str());

@@ -5,10 +5,10 @@
 #include <string>
 
 #include "feedscout/common/status.h"
-#include "feedscout/engine/config.h"
 #include "feedscout/engine/engine.h"
 #include "feedscout/engine/file_ingest.h"
 #include "feedscout/eval/engine_recommender.h"
+#include "feedscout/server/server_config.h"
 
 namespace feedscout::cli {
 

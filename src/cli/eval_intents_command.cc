@@ -18,9 +18,9 @@
 #include <sstream>
 
 #include "cli_common.h"
-#include "feedscout/engine/config.h"
 #include "feedscout/eval/intent_eval.h"
 #include "feedscout/intent/llm_refiner.h"
+#include "feedscout/server/server_config.h"
 
 namespace feedscout::cli {
 namespace {

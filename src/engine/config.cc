@@ -1,111 +1,11 @@
 #include "feedscout/engine/config.h"
 
-#include <toml++/toml.h>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 namespace feedscout {
-namespace {
-
-// Reads typed values out of a TOML table, recording the first error and every key used so
-// that unknown keys can be reported.
-class TableReader {
- public:
-  TableReader(const toml::table& root, std::string source)
-      : root_(root), source_(std::move(source)) {}
-
-  template <typename T>
-  void read(const std::string& section, const std::string& key, T& out) {
-    const std::string path = section + "." + key;
-    known_.insert(path);
-    const toml::node* n = root_.at_path(path).node();
-    if (n == nullptr || !status_.is_ok()) return;
-    if constexpr (std::is_same_v<T, std::string>) {
-      if (auto v = n->value<std::string>()) {
-        out = *v;
-        return;
-      }
-    } else if constexpr (std::is_same_v<T, bool>) {
-      if (auto v = n->value<bool>()) {
-        out = *v;
-        return;
-      }
-    } else if constexpr (std::is_integral_v<T>) {
-      if (auto v = n->value<int64_t>(); v && *v >= 0) {
-        out = static_cast<T>(*v);
-        return;
-      }
-    } else {
-      if (auto v = n->value<double>()) {
-        out = static_cast<T>(*v);
-        return;
-      }
-    }
-    status_ = Status::invalid_argument(source_ + ": key '" + path + "' has the wrong type");
-  }
-
-  void read_weights(const std::string& section, const std::string& key,
-                    std::array<double, kNumSurfaces>& out) {
-    const std::string path = section + "." + key;
-    known_.insert(path);
-    const toml::node* n = root_.at_path(path).node();
-    if (n == nullptr || !status_.is_ok()) return;
-    const toml::array* arr = n->as_array();
-    if (arr == nullptr || arr->size() != kNumSurfaces) {
-      status_ = Status::invalid_argument(source_ + ": key '" + path +
-                                         "' must be an array of 3 numbers [search, feed, main]");
-      return;
-    }
-    for (size_t i = 0; i < kNumSurfaces; ++i) {
-      auto v = (*arr)[i].value<double>();
-      if (!v || *v < 0) {
-        status_ = Status::invalid_argument(source_ + ": key '" + path + "' has a bad element");
-        return;
-      }
-      out[i] = *v;
-    }
-  }
-
-  Status finish() {
-    if (!status_.is_ok()) return status_;
-    for (const auto& [section, node] : root_) {
-      const toml::table* t = node.as_table();
-      if (t == nullptr) {
-        return Status::invalid_argument(source_ + ": unknown top-level key '" +
-                                        std::string(section.str()) + "'");
-      }
-      for (const auto& [key, value] : *t) {
-        const std::string path = std::string(section.str()) + "." + std::string(key.str());
-        if (!known_.count(path)) {
-          return Status::invalid_argument(source_ + ": unknown key '" + path + "'");
-        }
-      }
-    }
-    return Status::ok();
-  }
-
- private:
-  const toml::table& root_;
-  std::string source_;
-  Status status_;
-  std::set<std::string> known_;
-};
-
-}  // namespace
-
-Result<AppConfig> parse_config(std::string_view toml_text, const std::string& source) {
-  // toml++ is built with exceptions here: they stay inside this function.
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, source);
-  } catch (const toml::parse_error& err) {
-    return Status::invalid_argument(source + ":" + std::to_string(err.source().begin.line) + ": " +
-                                    std::string(err.description()));
-  }
-  AppConfig c;
-  TableReader r(root, source);
-  EngineConfig& e = c.engine;
+Status read_engine_config(ConfigTable& r, EngineConfig& e) {
   r.read("engine", "data_dir", e.data_dir);
   r.read("engine", "taxonomy", e.taxonomy_path);
   int64_t served_s = e.served_memory_ms / 1000;
@@ -121,7 +21,8 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("classifier", "max_topics", e.classifier.max_topics);
   r.read("classifier", "min_score", e.classifier.min_score);
   LlmClassifierConfig& lm = e.classifier.llm;
-  // The client keys, shared by [classifier] and [intent]; `dialect` is parsed after finish().
+  // The client keys, shared by [classifier], [intent] and [embeddings]; `dialect` is parsed
+  // after the section's keys.
   const auto read_client = [&r](const char* section, llm::LlmClientConfig& client,
                                 std::string& dialect) {
     r.read(section, "llm_base_url", client.base_url);
@@ -165,8 +66,8 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("context", "short_click_weight", x.short_click_weight);
   r.read("context", "light_max_feed_clicks", x.light_max_feed_clicks);
   r.read("context", "heavy_min_feed_clicks", x.heavy_min_feed_clicks);
-  r.read_weights("context", "light_weights", x.light_weights);
-  r.read_weights("context", "heavy_weights", x.heavy_weights);
+  r.read_numbers("context", "light_weights", x.light_weights, "[search, feed, main]");
+  r.read_numbers("context", "heavy_weights", x.heavy_weights, "[search, feed, main]");
   r.read("context", "max_recent_searches", x.max_recent_searches);
   r.read("context", "max_recent_clicks", x.max_recent_clicks);
   r.read("context", "max_seen_docs", x.max_seen_docs);
@@ -363,18 +264,36 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   r.read("profiles", "max_pending", pc.max_pending);
   r.read("profiles", "min_view_weight", pc.min_view_weight);
 
-  r.read("server", "host", c.server.host);
-  r.read("server", "port", c.server.port);
-  r.read("server", "threads", c.server.threads);
-  r.read("server", "keep_alive_max_requests", c.server.keep_alive_max_requests);
-  r.read("server", "keep_alive_timeout_s", c.server.keep_alive_timeout_s);
-  r.read("server", "max_body_bytes", c.server.max_body_bytes);
-  FEEDSCOUT_RETURN_IF_ERROR(r.finish());
-  {
-    auto d = llm::parse_dialect(dialect);
-    if (!d.is_ok()) return d.status().with_context(source + ": classifier.llm_dialect");
-    lm.client.dialect = *d;
-  }
+  const auto parse_client_dialect = [&r](const std::string& name, const char* key,
+                                         llm::LlmClientConfig& client) {
+    auto d = llm::parse_dialect(name);
+    if (d.is_ok()) {
+      client.dialect = *d;
+    } else {
+      r.fail(d.status().with_context(key));
+    }
+  };
+  parse_client_dialect(dialect, "classifier.llm_dialect", lm.client);
+  parse_client_dialect(intent_dialect, "intent.llm_dialect", in.llm.client);
+  parse_client_dialect(embed_dialect, "embeddings.llm_dialect", em.client);
+  return r.status();
+}
+
+Status validate_engine_config(const EngineConfig& e, const std::string& source) {
+  const LlmClassifierConfig& lm = e.classifier.llm;
+  const ParseLimits& l = e.limits;
+  const ContextConfig& x = e.context;
+  const FeedConfig& f = e.feed;
+  const SearchFeedConfig& sf = e.search_feed;
+  const QueryGraphConfig& qg = e.query_graph;
+  const TrendConfig& tr = e.trends;
+  const auto& in = e.intent;
+  const KeywordsConfig& kw = e.keywords;
+  const KeywordContextConfig& kc = x.keywords;
+  const EmbeddingsConfig& em = e.embeddings;
+  const CollaborativeConfig& co = e.collaborative;
+  const FeatureLogConfig& fl = e.ranking.feature_log;
+  const ProfileContextConfig& pc = x.profiles;
   if (lm.decoding != "beam" && lm.decoding != "choice") {
     return Status::invalid_argument(source +
                                     ": classifier.llm_decoding must be \"beam\" or \"choice\"");
@@ -384,19 +303,9 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
                                     ": classifier.llm_beams and llm_max_logprobs must be >= 1");
   }
 
-  {
-    auto d = llm::parse_dialect(intent_dialect);
-    if (!d.is_ok()) return d.status().with_context(source + ": intent.llm_dialect");
-    in.llm.client.dialect = *d;
-  }
   if (in.llm.timeout_ms < 1 || in.llm.workers < 1 || in.llm.max_queue < 1) {
     return Status::invalid_argument(
         source + ": intent.llm_timeout_ms, llm_workers and llm_max_queue must be >= 1");
-  }
-  {
-    auto d = llm::parse_dialect(embed_dialect);
-    if (!d.is_ok()) return d.status().with_context(source + ": embeddings.llm_dialect");
-    em.client.dialect = *d;
   }
   if (em.kind != "fasttext" && em.kind != "llm" && em.kind != "none") {
     return Status::invalid_argument(source +
@@ -484,14 +393,6 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
     return Status::invalid_argument(source + ": context.prior must be in 0..1");
   if (x.prior_strength <= 0)
     return Status::invalid_argument(source + ": context.prior_strength must be > 0");
-  if (c.server.port < 0 || c.server.port > 65535)
-    return Status::invalid_argument(source + ": server.port out of range");
-  if (c.server.threads < 1 || c.server.threads > 4096 || c.server.keep_alive_max_requests < 1 ||
-      c.server.keep_alive_timeout_s < 1) {
-    return Status::invalid_argument(source +
-                                    ": server.threads must be in 1..4096, "
-                                    "keep_alive_max_requests and keep_alive_timeout_s >= 1");
-  }
   if (!(f.popularity_weight >= 0 && f.popularity_weight <= 1))
     return Status::invalid_argument(source + ": feed.popularity_weight must be in 0..1");
   if (!(f.related_weight >= 0 && f.related_weight <= 100))
@@ -567,15 +468,7 @@ Result<AppConfig> parse_config(std::string_view toml_text, const std::string& so
   if (f.max_n == 0 || f.default_n == 0 || f.default_n > f.max_n) {
     return Status::invalid_argument(source + ": feed.default_n must be in 1..feed.max_n");
   }
-  return c;
-}
-
-Result<AppConfig> load_config_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::not_found("config file '" + path + "' cannot be opened");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_config(buf.str(), path);
+  return Status::ok();
 }
 
 }  // namespace feedscout

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "feedscout/engine/config.h"
+#include "feedscout/server/server_config.h"
 
 namespace feedscout {
 namespace {

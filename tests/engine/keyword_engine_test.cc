@@ -5,6 +5,7 @@
 
 #include "feedscout/engine/config.h"
 #include "feedscout/engine/engine.h"
+#include "feedscout/server/server_config.h"
 #include "support/test_support.h"
 
 namespace feedscout {

@@ -1,10 +1,11 @@
-// Configuration of the engine and its server, with the documented defaults
+// Configuration of the engine, with the documented defaults
 // (config/feedscout.toml lists every key; docs/CONFIG.md explains them).
 #pragma once
 
 #include <string>
 
 #include "feedscout/common/status.h"
+#include "feedscout/config/config_table.h"
 #include "feedscout/context/context_config.h"
 #include "feedscout/engine/feature_log.h"
 #include "feedscout/index/ann_index.h"
@@ -125,18 +126,6 @@ struct RankingConfig {
   FeatureLogConfig feature_log;
 };
 
-struct ServerConfig {
-  std::string host = "127.0.0.1";
-  int port = 8080;
-  // Worker threads. cpp-httplib gives an open connection a thread until it closes (at most
-  // keep_alive_max_requests requests, or keep_alive_timeout_s idle), so this bounds the
-  // connections served at once; idle threads cost no CPU.
-  int threads = 64;
-  int keep_alive_max_requests = 1000;
-  int keep_alive_timeout_s = 5;
-  size_t max_body_bytes = 16 << 20;  // larger request bodies get 413
-};
-
 struct EngineConfig {
   std::string data_dir = "var/data";
   std::string taxonomy_path = "data/taxonomy/iab-content-3.1-ko.tsv";
@@ -162,14 +151,11 @@ struct EngineConfig {
   TimeMs checkpoint_interval_ms = 5 * kMsPerSecond;
 };
 
-struct AppConfig {
-  EngineConfig engine;
-  ServerConfig server;
-};
-
-// Reads a TOML file over the defaults. Unknown keys are errors (a typo must not silently
-// keep a default); messages name the file and key.
-[[nodiscard]] Result<AppConfig> load_config_file(const std::string& path);
-[[nodiscard]] Result<AppConfig> parse_config(std::string_view toml_text, const std::string& source);
+// Reads the engine's sections of a configuration file over the defaults in `out` (every
+// key in config/feedscout.toml except [server]); errors are recorded in `table` and returned.
+// Unknown keys are the caller's to report (ConfigTable::finish, after every stage read).
+[[nodiscard]] Status read_engine_config(ConfigTable& table, EngineConfig& out);
+// Checks ranges and combinations; errors name `source` and the key.
+[[nodiscard]] Status validate_engine_config(const EngineConfig& config, const std::string& source);
 
 }  // namespace feedscout

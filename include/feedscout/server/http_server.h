@@ -14,7 +14,7 @@
 #include <memory>
 
 #include "feedscout/common/status.h"
-#include "feedscout/engine/config.h"
+#include "feedscout/server/server_config.h"
 
 namespace feedscout {
 

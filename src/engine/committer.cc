@@ -6,6 +6,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "feedscout/ingest/event_record.h"
 #include "keys.h"
 
 namespace feedscout {
@@ -81,7 +82,7 @@ Result<CommitGroup> Committer::prepare(const std::vector<Job*>& jobs, const Docu
         ++r.rejected;
         continue;
       }
-      put_new(g, keys::event(ev.id), event_to_json(ev));
+      put_new(g, keys::event(ev.id), encode_event_record(ev));
       if (!log_record.empty()) log_record.push_back('\n');
       log_record += ev.id;
       g.resolved_at.push_back(at);

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "engine_impl.h"
+#include "feedscout/ingest/event_record.h"
 #include "feedscout/serve/candidate_score.h"
 #include "feedscout/serve/ranking_features.h"
 #include "keys.h"
@@ -360,7 +361,11 @@ std::vector<float> Engine::document_features(const std::string& user,
 }
 
 Result<std::optional<std::string>> Engine::event_json(const std::string& id) const {
-  return impl_->store->get(keys::event(id));
+  auto stored = impl_->store->get(keys::event(id));
+  if (!stored.is_ok() || !stored->has_value() || !is_event_record(**stored)) return stored;
+  auto event = decode_event_record(**stored);
+  if (!event.is_ok()) return event.status().with_context("stored event '" + id + "'");
+  return std::optional<std::string>(event_to_json(*event));
 }
 
 Result<std::optional<std::string>> Engine::document_json(const std::string& id) const {

@@ -155,6 +155,10 @@ struct Engine::Impl {
 
   // recovery.cc
   [[nodiscard]] Status load_state();
+  // A stored event: a binary record, or canonical JSON as stored before records (parsed
+  // with `limits`). Corruption when it is neither.
+  [[nodiscard]] static Result<Event> read_stored_event(std::string_view value,
+                                                       const ParseLimits& limits);
   // Builds the language-model classifier (kind llm / llm+fasttext) around `student`.
   [[nodiscard]] Status open_llm_classifier(std::unique_ptr<TopicClassifier> student);
   [[nodiscard]] Status replay_log();

@@ -2,7 +2,9 @@
 //   m/taxonomy      fingerprint of the taxonomy the data was built with
 //   m/applied_seq   the last log sequence number whose effects the checkpoint holds
 //   d/<doc id>      canonical document JSON
-//   e/<event id>    canonical event JSON (its presence makes the id a duplicate)
+//   e/<event id>    the event as a binary record (ingest/event_record.h; data written before
+//                   2026-12-07 holds canonical event JSON, still read); its presence makes the
+//                   id a duplicate
 //   l/<seq>         the event log, one record per commit: the first sequence number (16 hex
 //                   digits) → the commit's event ids joined by '\n' (ids have no control
 //                   characters), the k-th having seq + k. Records wholly covered by a

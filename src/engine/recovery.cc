@@ -7,6 +7,7 @@
 
 #include "engine_impl.h"
 #include "feedscout/common/hash.h"
+#include "feedscout/ingest/event_record.h"
 #include "feedscout/llm/choice_topic_classifier.h"
 #include "feedscout/llm/client_adapters.h"
 #include "feedscout/llm/remote_scorer.h"
@@ -249,6 +250,13 @@ std::vector<ClickedText> Engine::Impl::load_clicked_texts(const std::vector<std:
   return out;
 }
 
+Result<Event> Engine::Impl::read_stored_event(std::string_view value, const ParseLimits& limits) {
+  if (is_event_record(value)) return decode_event_record(value);
+  auto parsed = parse_events(value, limits, 0);
+  if (parsed.items.size() != 1) return Status::corruption("unreadable (neither record nor JSON)");
+  return std::move(parsed.items[0].second);
+}
+
 Status Engine::Impl::replay_log() {
   // Log keys are fixed-width hex, so key order is sequence order.
   std::vector<std::pair<uint64_t, std::string>> pending;
@@ -282,11 +290,11 @@ Status Engine::Impl::replay_log() {
                                   " names event '" + pending[i + k].second +
                                   "', which is not stored");
       }
-      auto parsed = parse_events(*values[k], relaxed, 0);
-      if (parsed.items.size() != 1) {
-        return Status::corruption("stored event '" + pending[i + k].second + "' is unreadable");
+      auto event = read_stored_event(*values[k], relaxed);
+      if (!event.is_ok()) {
+        return event.status().with_context("stored event '" + pending[i + k].second + "'");
       }
-      apply_event(parsed.items[0].second, nullptr);
+      apply_event(*event, nullptr);
       applied_seq = pending[i + k].first;
     }
   }

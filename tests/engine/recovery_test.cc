@@ -9,6 +9,8 @@
 #include <filesystem>
 
 #include "feedscout/engine/engine.h"
+#include "feedscout/ingest/event_record.h"
+#include "feedscout/store/rocksdb_store.h"
 #include "support/test_support.h"
 
 namespace feedscout {
@@ -111,6 +113,70 @@ TEST(RecoveryTest, AcknowledgedEventsAreReplayedAfterADeathBeforeTheCheckpoint) 
   const IngestReport again = (*recovered)->ingest_events(events());
   EXPECT_EQ(again.accepted, 0u);
   EXPECT_EQ(again.duplicates, 300u);
+}
+
+// Data directories written before events were stored as binary records hold canonical JSON
+// under e/<id>: a log replay over them applies them the same, and reading one back gives it.
+TEST(RecoveryTest, EventsStoredAsJsonBeforeRecordsAreStillReplayedAndRead) {
+  const TempDir base("feedscout_recovery_json");
+  const fs::path died = base.path() / "died", lived = base.path() / "lived";
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto e = Engine::open(config_for(died), [] { return kNow; });
+    if (!e.is_ok()) std::_Exit(10);
+    if ((*e)->ingest_documents(kDocs).accepted != 3) std::_Exit(11);
+    std::_Exit((*e)->ingest_events(events()).accepted == 300 ? 0 : 12);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  {
+    // Rewrite every stored event the old way.
+    auto store = open_rocksdb_store((died / "data").string());
+    ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+    WriteBatch rewrite;
+    ASSERT_TRUE((*store)
+                    ->scan_prefix("e/",
+                                  [&](std::string_view key, std::string_view value) {
+                                    auto event = decode_event_record(value);
+                                    EXPECT_TRUE(event.is_ok());
+                                    if (event.is_ok()) {
+                                      rewrite.put(std::string(key), event_to_json(*event));
+                                    }
+                                    return true;
+                                  })
+                    .is_ok());
+    ASSERT_EQ(rewrite.size(), 300u);
+    ASSERT_TRUE((*store)->write(rewrite, WriteOptions{true}).is_ok());
+  }
+  {
+    auto e = Engine::open(config_for(lived), [] { return kNow; });
+    ASSERT_TRUE(e.is_ok());
+    ASSERT_EQ((*e)->ingest_documents(kDocs).accepted, 3u);
+    ASSERT_EQ((*e)->ingest_events(events()).accepted, 300u);
+  }
+  auto recovered = Engine::open(config_for(died), [] { return kNow; });
+  ASSERT_TRUE(recovered.is_ok()) << recovered.status().to_string();
+  auto control = Engine::open(config_for(lived), [] { return kNow; });
+  ASSERT_TRUE(control.is_ok());
+  EXPECT_EQ((*recovered)->stats().replayed_events, 300u);
+  for (int u = 0; u < 7; ++u) {
+    const std::string user = "u" + std::to_string(u);
+    const ContextView a = (*recovered)->context(user), b = (*control)->context(user);
+    ASSERT_EQ(a.integrated.size(), b.integrated.size()) << user;
+    for (size_t i = 0; i < a.integrated.size(); ++i) {
+      EXPECT_NEAR(a.integrated[i].score, b.integrated[i].score, 1e-9);
+    }
+  }
+  // Both forms read back as the same JSON.
+  for (const char* id : {"s0", "i2", "c1"}) {
+    auto old_form = (*recovered)->event_json(id), new_form = (*control)->event_json(id);
+    ASSERT_TRUE(old_form.is_ok() && new_form.is_ok());
+    ASSERT_TRUE(old_form->has_value() && new_form->has_value()) << id;
+    EXPECT_EQ(**old_form, **new_form);
+    EXPECT_EQ(new_form->value().front(), '{');
+  }
 }
 
 }  // namespace

@@ -13,8 +13,14 @@ size_t mix(uint64_t k) {
 }  // namespace
 
 bool SeenSet::contains(uint64_t key) const {
-  if (table_.empty()) return false;
-  const uint64_t k = slot_key(key);
+  if (table_.empty()) {
+    for (uint64_t k : order_) {
+      if (k == key) return true;
+    }
+    return false;
+  }
+  if (key == 0) return has_zero_;
+  const uint64_t k = key;
   const size_t mask = table_.size() - 1;
   for (size_t i = mix(k) & mask;; i = (i + 1) & mask) {
     if (table_[i] == k) return true;
@@ -28,14 +34,17 @@ bool SeenSet::insert(uint64_t key) {
   const size_t limit = capacity_ + capacity_ / 4;
   if (order_.size() > limit) {
     rebuild(order_.size() - capacity_);
+  } else if (order_.size() <= kLinearMax) {
+    // Small sets are scanned: no table (most users see few documents).
   } else if (table_.size() < 2 * order_.size()) {
     rebuild(0);
+  } else if (key == 0) {
+    has_zero_ = true;
   } else {
-    const uint64_t k = slot_key(key);
     const size_t mask = table_.size() - 1;
-    size_t i = mix(k) & mask;
+    size_t i = mix(key) & mask;
     while (table_[i] != 0) i = (i + 1) & mask;
-    table_[i] = k;
+    table_[i] = key;
   }
   return true;
 }
@@ -44,15 +53,24 @@ void SeenSet::rebuild(size_t drop_oldest) {
   if (drop_oldest > 0) {
     order_.erase(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(drop_oldest));
   }
+  if (order_.size() <= kLinearMax) {
+    table_.clear();
+    table_.shrink_to_fit();
+    return;
+  }
   size_t cap = 16;
   while (cap < 2 * order_.size() + 2) cap *= 2;
   table_.assign(cap, 0);
+  has_zero_ = false;
   const size_t mask = cap - 1;
   for (uint64_t key : order_) {
-    const uint64_t k = slot_key(key);
-    size_t i = mix(k) & mask;
-    while (table_[i] != 0 && table_[i] != k) i = (i + 1) & mask;
-    table_[i] = k;
+    if (key == 0) {
+      has_zero_ = true;
+      continue;
+    }
+    size_t i = mix(key) & mask;
+    while (table_[i] != 0 && table_[i] != key) i = (i + 1) & mask;
+    table_[i] = key;
   }
 }
 

@@ -21,6 +21,24 @@ const char* user_class_name(UserClass c) {
   return "?";
 }
 
+TopicEvidenceMap::const_iterator TopicEvidenceMap::find(TopicId topic) const {
+  const auto it = std::lower_bound(entries_.begin(), entries_.end(), topic,
+                                   [](const value_type& e, TopicId t) { return e.first < t; });
+  return it != entries_.end() && it->first == topic ? it : entries_.end();
+}
+
+TopicEvidence& TopicEvidenceMap::operator[](TopicId topic) {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), topic,
+                             [](const value_type& e, TopicId t) { return e.first < t; });
+  if (it == entries_.end() || it->first != topic) it = entries_.insert(it, {topic, {}});
+  return it->second;
+}
+
+void TopicEvidenceMap::erase(TopicId topic) {
+  const auto it = find(topic);
+  if (it != entries_.end()) entries_.erase(it);
+}
+
 void UserContext::add_evidence(Surface surface, TimeMs t,
                                const std::vector<const std::vector<DocTopic>*>& docs, double weight,
                                bool is_click, const Taxonomy& taxonomy,

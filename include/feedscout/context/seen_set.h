@@ -1,8 +1,10 @@
 // The documents a user has seen, as 64-bit keys: bounded, oldest forgotten first.
 //
-// An open-addressing hash table (linear probing) over a FIFO of keys. When the FIFO grows a
-// quarter past its capacity, the oldest keys are dropped and the table rebuilt, so inserts
-// are amortised O(1) with no per-key allocation. Not thread-safe (a plain value).
+// An open-addressing hash table (linear probing) over a FIFO of keys; up to kLinearMax keys
+// there is no table and lookups scan the FIFO (a table costs 16 bytes a key or more, and
+// most users have seen few documents). When the FIFO grows a quarter past its capacity, the
+// oldest keys are dropped and the table rebuilt, so inserts are amortised O(1) with no
+// per-key allocation. Not thread-safe (a plain value).
 #pragma once
 
 #include <cstddef>
@@ -24,12 +26,14 @@ class SeenSet {
   void set_capacity(size_t capacity) { capacity_ = capacity; }
 
  private:
-  static uint64_t slot_key(uint64_t key) { return key == 0 ? 1 : key; }  // 0 marks empty
+  static constexpr size_t kLinearMax = 32;
   void rebuild(size_t drop_oldest);
 
   size_t capacity_;
   std::vector<uint64_t> order_;
-  std::vector<uint64_t> table_;  // size: power of two ≥ 2 × order_.size(), or empty
+  std::vector<uint64_t> table_;  // size: power of two ≥ 2 × order_.size(); empty while
+                                 // order_.size() <= kLinearMax; 0 marks an empty slot
+  bool has_zero_ = false;        // key 0 is in the set (table mode; it has no slot)
 };
 
 }  // namespace feedscout

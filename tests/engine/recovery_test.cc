@@ -55,18 +55,14 @@ EngineConfig config_for(const fs::path& dir) {
   return engine_config((dir / "data").string());
 }
 
-TEST(RecoveryTest, AcknowledgedEventsAreReplayedAfterADeathBeforeTheCheckpoint) {
-  const TempDir base("feedscout_recovery");
-  const fs::path died = base.path() / "died", lived = base.path() / "lived";
-  fs::create_directories(died);
-  fs::create_directories(lived);
-
-  // A child process ingests and exits at once, skipping every destructor (no checkpoint:
-  // the pinned clock never makes one due, and the idle checkpoint waits a second).
+// A child process ingests kDocs and events() into `dir` and exits at once, skipping every
+// destructor (no checkpoint: the pinned clock never makes one due, and the idle checkpoint
+// waits a second). Fails the test unless every item was acknowledged.
+void ingest_and_die(const fs::path& dir) {
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    auto e = Engine::open(config_for(died), [] { return kNow; });
+    auto e = Engine::open(config_for(dir), [] { return kNow; });
     if (!e.is_ok()) std::_Exit(10);
     if ((*e)->ingest_documents(kDocs).accepted != 3) std::_Exit(11);
     const IngestReport r = (*e)->ingest_events(events());
@@ -76,14 +72,24 @@ TEST(RecoveryTest, AcknowledgedEventsAreReplayedAfterADeathBeforeTheCheckpoint) 
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status));
   ASSERT_EQ(WEXITSTATUS(status), 0);
+}
 
-  // The same input through an engine that closes normally.
-  {
-    auto e = Engine::open(config_for(lived), [] { return kNow; });
-    ASSERT_TRUE(e.is_ok());
-    ASSERT_EQ((*e)->ingest_documents(kDocs).accepted, 3u);
-    ASSERT_EQ((*e)->ingest_events(events()).accepted, 300u);
-  }
+// The same input through an engine that closes normally.
+void ingest_and_close(const fs::path& dir) {
+  auto e = Engine::open(config_for(dir), [] { return kNow; });
+  ASSERT_TRUE(e.is_ok());
+  ASSERT_EQ((*e)->ingest_documents(kDocs).accepted, 3u);
+  ASSERT_EQ((*e)->ingest_events(events()).accepted, 300u);
+}
+
+TEST(RecoveryTest, AcknowledgedEventsAreReplayedAfterADeathBeforeTheCheckpoint) {
+  const TempDir base("feedscout_recovery");
+  const fs::path died = base.path() / "died", lived = base.path() / "lived";
+  fs::create_directories(died);
+  fs::create_directories(lived);
+
+  ASSERT_NO_FATAL_FAILURE(ingest_and_die(died));
+  ASSERT_NO_FATAL_FAILURE(ingest_and_close(lived));
 
   auto recovered = Engine::open(config_for(died), [] { return kNow; });
   ASSERT_TRUE(recovered.is_ok()) << recovered.status().to_string();
@@ -120,17 +126,7 @@ TEST(RecoveryTest, AcknowledgedEventsAreReplayedAfterADeathBeforeTheCheckpoint) 
 TEST(RecoveryTest, EventsStoredAsJsonBeforeRecordsAreStillReplayedAndRead) {
   const TempDir base("feedscout_recovery_json");
   const fs::path died = base.path() / "died", lived = base.path() / "lived";
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    auto e = Engine::open(config_for(died), [] { return kNow; });
-    if (!e.is_ok()) std::_Exit(10);
-    if ((*e)->ingest_documents(kDocs).accepted != 3) std::_Exit(11);
-    std::_Exit((*e)->ingest_events(events()).accepted == 300 ? 0 : 12);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_NO_FATAL_FAILURE(ingest_and_die(died));
   {
     // Rewrite every stored event the old way.
     auto store = open_rocksdb_store((died / "data").string());
@@ -150,12 +146,7 @@ TEST(RecoveryTest, EventsStoredAsJsonBeforeRecordsAreStillReplayedAndRead) {
     ASSERT_EQ(rewrite.size(), 300u);
     ASSERT_TRUE((*store)->write(rewrite, WriteOptions{true}).is_ok());
   }
-  {
-    auto e = Engine::open(config_for(lived), [] { return kNow; });
-    ASSERT_TRUE(e.is_ok());
-    ASSERT_EQ((*e)->ingest_documents(kDocs).accepted, 3u);
-    ASSERT_EQ((*e)->ingest_events(events()).accepted, 300u);
-  }
+  ASSERT_NO_FATAL_FAILURE(ingest_and_close(lived));
   auto recovered = Engine::open(config_for(died), [] { return kNow; });
   ASSERT_TRUE(recovered.is_ok()) << recovered.status().to_string();
   auto control = Engine::open(config_for(lived), [] { return kNow; });

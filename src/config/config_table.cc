@@ -41,51 +41,45 @@ void ConfigTable::fail(const Status& error) {
   if (status_.is_ok() && !error.is_ok()) status_ = error.with_context(source_);
 }
 
+namespace {
+
+// Reads section.key as a T into `out` when present and no error is recorded yet; a value of
+// another type, or one `accept` refuses, records a "wrong type" error. True when read.
+template <typename T, typename Accept>
+bool read_scalar(const toml::table& root, std::set<std::string>& known, Status& status,
+                 const std::string& source, const std::string& section, const std::string& key,
+                 T& out, Accept&& accept) {
+  const std::string path = section + "." + key;
+  const toml::node* n = find(root, known, path);
+  if (n == nullptr || !status.is_ok()) return false;
+  if (auto v = n->value<T>(); v && accept(*v)) {
+    out = *v;
+    return true;
+  }
+  status = Status::invalid_argument(source + ": key '" + path + "' has the wrong type");
+  return false;
+}
+
+constexpr auto kAny = [](const auto&) { return true; };
+
+}  // namespace
+
 void ConfigTable::read_string(const std::string& section, const std::string& key,
                               std::string& out) {
-  const std::string path = section + "." + key;
-  const toml::node* n = find(root_->table, known_, path);
-  if (n == nullptr || !status_.is_ok()) return;
-  if (auto v = n->value<std::string>()) {
-    out = *v;
-    return;
-  }
-  status_ = Status::invalid_argument(source_ + ": key '" + path + "' has the wrong type");
+  read_scalar(root_->table, known_, status_, source_, section, key, out, kAny);
 }
 
 void ConfigTable::read_bool(const std::string& section, const std::string& key, bool& out) {
-  const std::string path = section + "." + key;
-  const toml::node* n = find(root_->table, known_, path);
-  if (n == nullptr || !status_.is_ok()) return;
-  if (auto v = n->value<bool>()) {
-    out = *v;
-    return;
-  }
-  status_ = Status::invalid_argument(source_ + ": key '" + path + "' has the wrong type");
+  read_scalar(root_->table, known_, status_, source_, section, key, out, kAny);
 }
 
 bool ConfigTable::read_count(const std::string& section, const std::string& key, int64_t& out) {
-  const std::string path = section + "." + key;
-  const toml::node* n = find(root_->table, known_, path);
-  if (n == nullptr || !status_.is_ok()) return false;
-  if (auto v = n->value<int64_t>(); v && *v >= 0) {
-    out = *v;
-    return true;
-  }
-  status_ = Status::invalid_argument(source_ + ": key '" + path + "' has the wrong type");
-  return false;
+  return read_scalar(root_->table, known_, status_, source_, section, key, out,
+                     [](int64_t v) { return v >= 0; });
 }
 
 bool ConfigTable::read_number(const std::string& section, const std::string& key, double& out) {
-  const std::string path = section + "." + key;
-  const toml::node* n = find(root_->table, known_, path);
-  if (n == nullptr || !status_.is_ok()) return false;
-  if (auto v = n->value<double>()) {
-    out = *v;
-    return true;
-  }
-  status_ = Status::invalid_argument(source_ + ": key '" + path + "' has the wrong type");
-  return false;
+  return read_scalar(root_->table, known_, status_, source_, section, key, out, kAny);
 }
 
 void ConfigTable::read_numbers(const std::string& section, const std::string& key,

@@ -22,8 +22,15 @@ ItemError unknown_document(size_t pos, const Event& ev, size_t i) {
 }
 
 void put_new(CommitGroup& g, std::string key, std::string value) {
-  g.created_keys.push_back(key);
   g.batch.put(std::move(key), std::move(value));
+}
+
+// The keys a commit batch creates: every op of it is a put of a key that did not exist.
+std::vector<std::string> created_keys(const WriteBatch& batch) {
+  std::vector<std::string> keys;
+  keys.reserve(batch.size());
+  for (const WriteBatch::Op& op : batch.ops()) keys.push_back(op.key);
+  return keys;
 }
 
 }  // namespace
@@ -113,11 +120,12 @@ Status Committer::write(const CommitGroup& g) {
   }
   // Whatever part of the batch landed is deleted, so the error the callers get is true:
   // nothing of theirs is stored, and a retry is accepted.
-  Status undone = roll_back(g.created_keys);
+  std::vector<std::string> keys = created_keys(g.batch);
+  Status undone = roll_back(keys);
   if (!undone.is_ok()) {
     spdlog::error("rolling back a failed commit failed, retrying before the next commit: {}",
                   undone.to_string());
-    pending_rollback_ = g.created_keys;
+    pending_rollback_ = std::move(keys);
   }
   return st;
 }

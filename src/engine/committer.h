@@ -40,8 +40,7 @@ struct Job {
 
 // What a commit adds, pointing into the jobs it was prepared from (valid while they are).
 struct CommitGroup {
-  WriteBatch batch;
-  std::vector<std::string> created_keys;  // every key batch puts; none existed before
+  WriteBatch batch;  // puts only, of keys that did not exist (what a rollback deletes)
   std::vector<const Document*> new_docs;
   std::vector<const std::vector<float>*> new_vectors;  // new_docs[i]'s embedding (may be empty)
   std::vector<const Event*> new_events;                // in log order

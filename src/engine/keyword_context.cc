@@ -85,8 +85,8 @@ size_t record_keywords(UserContext& user, const Event& event, const std::vector<
 
   // Searches are not memoised: their (query, documents) rarely repeat, and their keys would
   // push the clicks' out (measured on the ingest benchmark's mix).
+  if (search) memo = nullptr;
   std::string key;
-  if (memo != nullptr && search) memo = nullptr;
   if (memo != nullptr) {
     key = KeywordMemo::key(std::string_view(), distinct);
     if (const auto* hit = memo->find(key, index.size())) {

@@ -181,7 +181,7 @@ void Engine::Impl::writer_loop() {
     } else if (jobs.empty() || now - last_checkpoint_ms >= config.checkpoint_interval_ms ||
                dirty_users.size() >= kCheckpointMaxDirtyUsers) {
       (void)settle_checkpoint();
-      if (!checkpoint_in_flight) begin_checkpoint();
+      begin_checkpoint();
     } else {
       (void)poll_checkpoint();
     }

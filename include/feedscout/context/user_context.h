@@ -37,11 +37,9 @@ struct TopicEvidence {
   double impressions = 0;
 };
 
-// The anchor moves lazily: evidence newer than ref_ms by less than one half-life is added
-// with weight 2^(+Δt/h) instead of decaying every topic (values stay exact sums anchored at
-// ref_ms, growing by at most 2×); older gaps rebase everything to the new time.
 // A surface's topics and their evidence: a flat array sorted by topic (24 bytes a topic,
-// against about 56 for a hash-map node and its bucket), looked up by binary search. The
+// where a hash-map node and its bucket slot cost more: an estimate from the standard
+// library's layout, not a measurement), looked up by binary search. The
 // map interface the context needs: find, operator[] (inserts zero evidence), erase, ordered
 // iteration over (topic, evidence) pairs.
 class TopicEvidenceMap {
@@ -71,6 +69,9 @@ class TopicEvidenceMap {
   std::vector<value_type> entries_;  // sorted by topic, unique
 };
 
+// The anchor moves lazily: evidence newer than ref_ms by less than one half-life is added
+// with weight 2^(+Δt/h) instead of decaying every topic (values stay exact sums anchored at
+// ref_ms, growing by at most 2×); older gaps rebase everything to the new time.
 struct SurfaceState {
   TimeMs ref_ms = 0;  // anchor of every decayed value below; 0 = no evidence yet
   double clicks = 0;  // all topics together (documents, not topic-weighted)

@@ -76,4 +76,10 @@ Status Engine::Impl::checkpoint() {
   return st.is_ok() ? earlier : st;
 }
 
+void Engine::Impl::flush_store_on_close() {
+  const Status st = store->flush();
+  if (!st.is_ok())
+    spdlog::warn("store flush at close failed (the next open replays its log): {}", st.to_string());
+}
+
 }  // namespace feedscout

@@ -238,6 +238,8 @@ struct Engine::Impl {
   [[nodiscard]] Status poll_checkpoint();
   // A whole checkpoint, waited for: settles any in flight, then begins and settles one.
   [[nodiscard]] Status checkpoint();
+  // The clean shutdown's last step (KvStore::flush); a failure is logged, not returned.
+  void flush_store_on_close();
   IngestReport submit(Job& job);
 };
 

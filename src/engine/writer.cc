@@ -177,7 +177,9 @@ void Engine::Impl::writer_loop() {
     const TimeMs now = clock();
     // Checkpoint failures are logged; the log keeps the events and the next one retries.
     if (stop) {
-      (void)checkpoint();
+      // After a checkpoint the log holds nothing the store's files lack: flushing it lets
+      // the next open skip its replay. A failure only makes that open slower.
+      if (checkpoint().is_ok()) flush_store_on_close();
     } else if (jobs.empty() || now - last_checkpoint_ms >= config.checkpoint_interval_ms ||
                dirty_users.size() >= kCheckpointMaxDirtyUsers) {
       (void)settle_checkpoint();

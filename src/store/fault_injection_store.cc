@@ -59,6 +59,7 @@ void FaultInjectionKvStore::heal() {
   std::lock_guard lk(mu_);
   write_armed_ = false;
   read_armed_ = false;
+  flush_failures_left_ = 0;
 }
 
 uint64_t FaultInjectionKvStore::failed_writes() const {
@@ -74,6 +75,28 @@ uint64_t FaultInjectionKvStore::failed_reads() const {
 uint64_t FaultInjectionKvStore::writes() const {
   std::lock_guard lk(mu_);
   return writes_;
+}
+
+uint64_t FaultInjectionKvStore::flushes() const {
+  std::lock_guard lk(mu_);
+  return flushes_;
+}
+
+void FaultInjectionKvStore::arm_flushes(uint64_t count) {
+  std::lock_guard lk(mu_);
+  flush_failures_left_ = count;
+}
+
+Status FaultInjectionKvStore::flush() {
+  {
+    std::lock_guard lk(mu_);
+    ++flushes_;
+    if (flush_failures_left_ > 0) {
+      if (flush_failures_left_ != UINT64_MAX) --flush_failures_left_;
+      return Status::io_error("injected flush fault");
+    }
+  }
+  return base_->flush();
 }
 
 bool FaultInjectionKvStore::read_fails() {

@@ -63,6 +63,12 @@ class RocksDbStore final : public KvStore {
     return from_rocksdb(db_->Write(wo, &wb), "write");
   }
 
+  Status flush() override {
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    return from_rocksdb(db_->Flush(fo), "flush");
+  }
+
   Status scan_prefix(std::string_view prefix,
                      const std::function<bool(std::string_view, std::string_view)>& fn) override {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));

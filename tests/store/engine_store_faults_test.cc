@@ -306,6 +306,43 @@ TEST(CheckpointFaultTest, WhenEveryCheckpointFailsARestartReplaysTheLog) {
   EXPECT_EQ(again.duplicates, 3u);
 }
 
+TEST(CloseFlushTest, ACleanCloseFlushesAndAFailedFlushLosesNothing) {
+  const TempDir dir("feedscout_close_flush");
+  {
+    FaultyEngine f = open_faulty(dir.file("data"));
+    ASSERT_TRUE(f.engine);
+    ASSERT_EQ(f.engine->ingest_documents(kDocs).accepted, 2u);
+    expect_events_accepted(*f.engine);
+    EXPECT_EQ(f.faults->flushes(), 0u);  // only a close flushes
+    FaultInjectionKvStore* faults = f.faults;
+    faults->arm_flushes(1);
+    f.engine.reset();  // the final checkpoint, then a flush that fails
+  }
+  {
+    FaultyEngine f = open_faulty(dir.file("data"));
+    ASSERT_TRUE(f.engine);
+    EXPECT_TRUE(stored_event(*f.engine, "e1"));
+    EXPECT_TRUE(known_user(*f.engine, "u1"));
+    EXPECT_EQ(f.engine->context("u2").recent_searches.size(), 1u);
+    const IngestReport more = f.engine->ingest_events(kMoreEvents);
+    ASSERT_TRUE(more.commit_status.is_ok()) << more.commit_status.to_string();
+    f.engine.reset();  // a clean close: checkpoint and flush
+  }
+  // The flushed write-ahead log holds nothing for the next open to replay.
+  size_t wal_bytes = 0, wal_files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.file("data"))) {
+    if (entry.path().extension() != ".log" || entry.path().filename() == "LOG") continue;
+    ++wal_files;
+    wal_bytes += entry.file_size();
+  }
+  EXPECT_EQ(wal_bytes, 0u) << wal_files << " log files";
+  auto reopened = Engine::open(engine_config(dir.file("data")), [] { return kNow; });
+  ASSERT_TRUE(reopened.is_ok()) << reopened.status().to_string();
+  EXPECT_EQ((*reopened)->stats().replayed_events, 0u);  // the close checkpointed everything
+  EXPECT_TRUE(known_user(**reopened, "u3"));
+  EXPECT_EQ((*reopened)->ingest_events(kEvents).duplicates, 3u);
+}
+
 TEST(OpenFaultTest, AStoreThatCannotBeReadAtOpenFailsTheOpenWithItsError) {
   const TempDir dir("feedscout_open_fault");
   {

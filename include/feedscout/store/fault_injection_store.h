@@ -10,7 +10,7 @@
 //   kPrefix      the first half of the batch's operations, rounded down (a torn batch, which
 //                the KvStore contract rules out and a careless backend could still produce)
 // Write faults can be limited to synced or unsynced writes (the engine's commits sync, its
-// checkpoints do not).
+// checkpoints do not). A failed flush() flushes nothing.
 //
 // Thread safety: safe for concurrent calls, like the store it wraps.
 #pragma once
@@ -48,14 +48,17 @@ class FaultInjectionKvStore final : public KvStore {
   // Replaces the armed write (read) fault; the counts start again.
   void arm_writes(const WriteFault& fault);
   void arm_reads(const ReadFault& fault);
+  // The next `count` flush() calls fail without flushing (UINT64_MAX: until heal()).
+  void arm_flushes(uint64_t count);
   // Disarms every fault.
   void heal();
 
   // Calls that failed by injection so far.
   uint64_t failed_writes() const;
   uint64_t failed_reads() const;
-  // Every write() call so far, failed or not.
+  // Every write() (flush()) call so far, failed or not.
   uint64_t writes() const;
+  uint64_t flushes() const;
 
   Result<std::optional<std::string>> get(std::string_view key) override;
   Status multi_get(const std::vector<std::string>& keys,
@@ -63,6 +66,7 @@ class FaultInjectionKvStore final : public KvStore {
   Status write(const WriteBatch& batch, const WriteOptions& options) override;
   Status scan_prefix(std::string_view prefix,
                      const std::function<bool(std::string_view, std::string_view)>& fn) override;
+  Status flush() override;
   std::string describe() const override;
 
  private:
@@ -75,7 +79,8 @@ class FaultInjectionKvStore final : public KvStore {
   bool write_armed_ = false;
   ReadFault read_fault_;
   bool read_armed_ = false;
-  uint64_t failed_writes_ = 0, failed_reads_ = 0, writes_ = 0;
+  uint64_t flush_failures_left_ = 0;
+  uint64_t failed_writes_ = 0, failed_reads_ = 0, writes_ = 0, flushes_ = 0;
 };
 
 }  // namespace feedscout

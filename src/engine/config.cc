@@ -239,6 +239,7 @@ Status read_engine_config(ConfigTable& r, EngineConfig& e) {
   r.read("feed", "ranker_popular_items", f.ranker_popular_items);
   r.read("feed", "ranker_max_candidates", f.ranker_max_candidates);
   r.read("feed", "ranker_collaborative_items", f.ranker_collaborative_items);
+  r.read("feed", "ranker_related_items", f.ranker_related_items);
   r.read("ranking", "model", e.ranking.model_path);
   r.read("ranking", "reload_check_s", e.ranking.reload_check_s);
   FeatureLogConfig& fl = e.ranking.feature_log;
@@ -294,6 +295,13 @@ Status validate_engine_config(const EngineConfig& e, const std::string& source) 
   const CollaborativeConfig& co = e.collaborative;
   const FeatureLogConfig& fl = e.ranking.feature_log;
   const ProfileContextConfig& pc = x.profiles;
+  if (l.max_item_bytes == 0 || l.max_doc_ids == 0 || l.max_query_bytes == 0 ||
+      l.max_body_bytes == 0 || l.max_future_ms < 0 || l.max_past_ms <= 0) {
+    return Status::invalid_argument(source +
+                                    ": limits.max_item_bytes, max_doc_ids, max_query_bytes and "
+                                    "max_body_bytes must be >= 1, max_future_s >= 0 and "
+                                    "max_past_days >= 1");
+  }
   if (lm.decoding != "beam" && lm.decoding != "choice") {
     return Status::invalid_argument(source +
                                     ": classifier.llm_decoding must be \"beam\" or \"choice\"");
@@ -453,11 +461,11 @@ Status validate_engine_config(const EngineConfig& e, const std::string& source) 
                                     ">= 1, retrain_interval_s >= 0");
   if (!(f.collaborative_weight >= 0 && f.collaborative_weight <= 1) ||
       f.collaborative_items > 100 || f.ranker_popular_items > 1000 ||
-      f.ranker_collaborative_items > 1000)
+      f.ranker_collaborative_items > 1000 || f.ranker_related_items > 1000)
     return Status::invalid_argument(source +
                                     ": feed.collaborative_weight must be in 0..1, "
-                                    "collaborative_items <= 100, ranker_popular_items and "
-                                    "ranker_collaborative_items <= 1000");
+                                    "collaborative_items <= 100, ranker_popular_items, "
+                                    "ranker_collaborative_items and ranker_related_items <= 1000");
   if (!(e.ranking.reload_check_s >= 0))
     return Status::invalid_argument(source + ": ranking.reload_check_s must be >= 0");
   if (!(fl.sample_rate >= 0 && fl.sample_rate <= 1) || fl.segment_bytes < (1u << 20) ||

@@ -116,10 +116,11 @@ double document_relevance(const DocumentIndex& index, const Taxonomy& taxonomy, 
   return best;
 }
 
-RelatedScores related_scores(const UserContext& context, const DocumentIndex& index,
-                             const CoClickIndex* coclick, const FeedConfig& config) {
-  RelatedScores out;
-  if (coclick == nullptr || config.related_weight <= 0) return out;
+namespace {
+
+// related(d) over the related_anchors newest clicks (w_a = 1 / rank), related_weight applied.
+void add_recent_anchors(const UserContext& context, const DocumentIndex& index,
+                        const CoClickIndex& coclick, const FeedConfig& config, RelatedScores& out) {
   double total = 0;
   size_t rank = 0;
   for (const RecentClick& c : context.recent_clicks()) {
@@ -129,8 +130,8 @@ RelatedScores related_scores(const UserContext& context, const DocumentIndex& in
     ++rank;
     const double w = 1.0 / static_cast<double>(rank);
     total += w;
-    for (const CoClickNeighbour& n : coclick->neighbours(*anchor)) {
-      const double contribution = w * coclick->similarity(*anchor, n.doc);
+    for (const CoClickNeighbour& n : coclick.neighbours(*anchor)) {
+      const double contribution = w * coclick.similarity(*anchor, n.doc);
       if (contribution <= 0) continue;
       auto& e = out.by_doc[n.doc];
       e.related += contribution;
@@ -143,6 +144,46 @@ RelatedScores related_scores(const UserContext& context, const DocumentIndex& in
   if (total > 0) {
     for (auto& [doc, e] : out.by_doc) e.related *= config.related_weight / total;
   }
+}
+
+// The history_* parts over every kept click; an entry found only here names its most
+// similar anchor.
+void add_whole_history(const UserContext& context, const DocumentIndex& index,
+                       const CoClickIndex& coclick, RelatedScores& out) {
+  size_t anchors = 0;
+  for (const RecentClick& c : context.recent_clicks()) {
+    const auto anchor = index.find_key(c.key);
+    if (!anchor) continue;
+    ++anchors;
+    for (const CoClickNeighbour& n : coclick.neighbours(*anchor)) {
+      const double sim = coclick.similarity(*anchor, n.doc);
+      if (sim <= 0) continue;
+      auto& e = out.by_doc[n.doc];
+      e.history_similarity += sim;
+      e.history_hits += 1;
+      if (sim > e.history_best) {
+        e.history_best = sim;
+        if (e.best_contribution <= 0) e.anchor = *anchor;
+      }
+    }
+  }
+  if (anchors == 0) return;
+  const double n = static_cast<double>(anchors);
+  for (auto& [doc, e] : out.by_doc) {
+    e.history_similarity /= n;
+    e.history_hits /= n;
+  }
+}
+
+}  // namespace
+
+RelatedScores related_scores(const UserContext& context, const DocumentIndex& index,
+                             const CoClickIndex* coclick, const FeedConfig& config,
+                             RelatedDepth depth) {
+  RelatedScores out;
+  if (coclick == nullptr) return out;
+  if (config.related_weight > 0) add_recent_anchors(context, index, *coclick, config, out);
+  if (depth == RelatedDepth::kWholeHistory) add_whole_history(context, index, *coclick, out);
   return out;
 }
 

@@ -220,7 +220,7 @@ std::vector<float> document_feature_rows(const ContextView& view, const UserCont
   const FeedRequest request{view, context,      index,   taxonomy, config,
                             now,  no_exclusion, coclick, ann,      models};
   const std::vector<CandidateSignals> signals = candidate_signals(request, docs);
-  const FeatureContext features(view, index, taxonomy, config, now);
+  const FeatureContext features(view, &context, index, taxonomy, config, now);
   std::vector<float> rows(docs.size() * kFeatureCount, 0.0f);
   for (size_t i = 0; i < docs.size(); ++i) {
     features.compute(docs[i], signals[i],
@@ -292,7 +292,7 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
     // The model scores the pool (limited to ranker_max_candidates when serving), so every
     // candidate it scores is featurised.
     if (!models.full_pool) limit_by_source(pool.items, config.ranker_max_candidates);
-    features.emplace(view, index, taxonomy, config, now);
+    features.emplace(view, &context, index, taxonomy, config, now);
     compute_features(pool.items, *features);
     compute_features(pool.after_search, *features);
     // A model that fails on this request (it never should: the schema was checked on load)
@@ -316,7 +316,7 @@ Feed build_feed(const ContextView& view, const UserContext& context, const Docum
   if (!features && (models.features || explain)) {
     // Without a model only what is shown needs features (logging reads the served items,
     // explain also the unserved list), not the whole pool.
-    features.emplace(view, index, taxonomy, config, now);
+    features.emplace(view, &context, index, taxonomy, config, now);
     compute_features(feed.items, *features);
     compute_features(feed.unserved, *features);
   }

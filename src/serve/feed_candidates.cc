@@ -114,7 +114,9 @@ class PoolBuilder {
         top_(top),
         blocked_(blocked),
         topics_(select_feed_topics(r.view, r.taxonomy, r.config)),
-        related_(related_scores(r.context, r.index, r.coclick, r.config)),
+        related_(related_scores(
+            r.context, r.index, r.coclick, r.config,
+            wide_pool(r) ? RelatedDepth::kWholeHistory : RelatedDepth::kRecentAnchors)),
         scale_(topic_scale(topics_)),
         interests_(interest_candidates(r.view, r.index, r.ann, r.config, blocked)),
         collaborative_(collaborative_candidates(r, blocked)) {}
@@ -174,7 +176,12 @@ class PoolBuilder {
     CandidateSignals s;
     if (*topic == nullptr) *topic = best_topic(d, &topic_relevance);
     s.topic = *topic != nullptr ? topic_relevance / scale_ : 0.0;
-    s.related = related_.related(d);
+    if (const RelatedScores::Entry* e = related_.find(d)) {
+      s.related = e->related;
+      s.history_similarity = e->history_similarity;
+      s.history_hits = e->history_hits;
+      s.history_best = e->history_best;
+    }
     const auto kw = interests_.by_keyword.find(d);
     s.keyword = kw == interests_.by_keyword.end() ? 0.0 : kw->second.relevance;
     const auto em = interests_.by_embedding.find(d);
@@ -260,10 +267,27 @@ class PoolBuilder {
       return a.first != b.first ? a.first > b.first : a.second < b.second;
     });
   }
+  // The co-click source's candidates: every document with a related part, best first, then
+  // in the wide pool the ranker_related_items most similar to the whole history.
   Ranked related_docs() const {
     Ranked out;
-    for (const auto& [d, entry] : related_.by_doc) out.emplace_back(entry.related, d);
+    for (const auto& [d, entry] : related_.by_doc) {
+      if (entry.related > 0) out.emplace_back(entry.related, d);
+    }
     sort_ranked(out);
+    if (!wide_pool(r_) || r_.config.ranker_related_items == 0) return out;
+    Ranked history;
+    for (const auto& [d, entry] : related_.by_doc) {
+      if (entry.history_similarity > 0 && !blocked_(d)) {
+        history.emplace_back(entry.history_similarity, d);
+      }
+    }
+    const size_t keep = std::min(history.size(), r_.config.ranker_related_items);
+    std::partial_sort(history.begin(), history.begin() + static_cast<std::ptrdiff_t>(keep),
+                      history.end(), [](const auto& a, const auto& b) {
+                        return a.first != b.first ? a.first > b.first : a.second < b.second;
+                      });
+    out.insert(out.end(), history.begin(), history.begin() + static_cast<std::ptrdiff_t>(keep));
     return out;
   }
   static Ranked ranked_hits(const std::unordered_map<DocIndex, InterestHit>& hits) {

@@ -46,7 +46,7 @@ FeedSource row_source(std::span<const float> row) {
 
 const FeatureSchema& home_feature_schema() {
   static const FeatureSchema kSchema{"feedscout.home",
-                                     1,
+                                     2,
                                      {
                                          "user_class",
                                          "user_topic_clicks_log",
@@ -68,6 +68,11 @@ const FeatureSchema& home_feature_schema() {
                                          "embedding_relevance",
                                          "collaborative_score",
                                          "after_search_share",
+                                         "history_similarity",
+                                         "history_hits",
+                                         "history_best",
+                                         "user_click_age_log",
+                                         "age_gap_log",
                                          "pref_search_l1",
                                          "pref_search_l2",
                                          "pref_search_l3",
@@ -91,10 +96,12 @@ const FeatureSchema& home_feature_schema() {
   return kSchema;
 }
 
-FeatureContext::FeatureContext(const ContextView& view, const DocumentIndex& index,
-                               const Taxonomy& taxonomy, const FeedConfig& config, TimeMs now)
+FeatureContext::FeatureContext(const ContextView& view, const UserContext* context,
+                               const DocumentIndex& index, const Taxonomy& taxonomy,
+                               const FeedConfig& config, TimeMs now)
     : index_(index), taxonomy_(taxonomy), config_(config), now_(now) {
   top_ = top_popularity(index, now);
+  if (context != nullptr) click_age(*context);
   double level1_clicks = 0;
   for (const TopicScore& ts : view.integrated) {
     if (ts.topic < taxonomy.size() && taxonomy.node(ts.topic).level == 1)
@@ -122,6 +129,21 @@ FeatureContext::FeatureContext(const ContextView& view, const DocumentIndex& ind
   }
 }
 
+void FeatureContext::click_age(const UserContext& context) {
+  double sum = 0;
+  size_t n = 0;
+  for (const RecentClick& c : context.recent_clicks()) {
+    const auto d = index_.find_key(c.key);
+    if (!d) continue;
+    const double age_h =
+        std::max(0.0, static_cast<double>(c.time_ms - index_.doc(*d).created_ms) / 3.6e6);
+    sum += std::log1p(age_h);
+    ++n;
+  }
+  has_click_age_ = n > 0;
+  if (has_click_age_) click_age_log_ = sum / static_cast<double>(n);
+}
+
 void FeatureContext::topic_preferences(DocIndex doc, std::span<float> out) const {
   if (preference_.empty()) return;
   std::array<TopicId, kMaxTopicLevel> lineage{};
@@ -147,7 +169,10 @@ void FeatureContext::compute(DocIndex doc, const CandidateSignals& signals,
   for (size_t i = 0; i < user_.size(); ++i) out[i] = user_[i];
   const DocRecord& d = index_.doc(doc);
   const double age_s = std::max(0.0, static_cast<double>(now_ - d.created_ms) / 1000.0);
-  set(Feature::kAgeHoursLog, std::log1p(age_s / 3600.0));
+  const double age_log = std::log1p(age_s / 3600.0);
+  set(Feature::kAgeHoursLog, age_log);
+  set(Feature::kUserClickAgeLog, click_age_log_);
+  set(Feature::kAgeGapLog, has_click_age_ ? age_log - click_age_log_ : 0.0);
   set(Feature::kRecency, recency(age_s, config_));
   set(Feature::kPopularityShare, popularity_share(index_, doc, now_, top_));
   set(Feature::kPopularityLog, std::log1p(index_.popularity(doc, now_)));
@@ -167,6 +192,9 @@ void FeatureContext::compute(DocIndex doc, const CandidateSignals& signals,
   set(Feature::kEmbeddingRelevance, signals.embedding);
   set(Feature::kCollaborativeScore, signals.collaborative_score);
   set(Feature::kAfterSearchShare, signals.after_search_share);
+  set(Feature::kHistorySimilarity, signals.history_similarity);
+  set(Feature::kHistoryHits, signals.history_hits);
+  set(Feature::kHistoryBest, signals.history_best);
   topic_preferences(doc, out.subspan(static_cast<size_t>(Feature::kPrefSearchL1),
                                      (kNumSurfaces + 1) * kMaxTopicLevel));
   out[source_slot(signals.source)] = 1.0f;

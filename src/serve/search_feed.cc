@@ -190,7 +190,7 @@ void rank_with_model(const SearchFeedInputs& in, const SearchFeedConfig& c, Time
   const size_t cap = c.ranker_max_candidates;
   const size_t n = cap == 0 ? pool.size() : std::min(cap, pool.size());
   if (n == 0) return;
-  const FeatureContext features(*in.view, in.index, in.taxonomy, *in.feed_config, now);
+  const FeatureContext features(*in.view, in.context, in.index, in.taxonomy, *in.feed_config, now);
   std::vector<float> rows(n * kFeatureCount, 0.0f);
   for (size_t i = 0; i < n; ++i) {
     CandidateSignals signals;

@@ -120,6 +120,10 @@ TEST(ConfigTest, ShippedFileEqualsBuiltInDefaults) {
   EXPECT_DOUBLE_EQ(f.popular_weight, df.popular_weight);
   EXPECT_DOUBLE_EQ(f.related_weight, df.related_weight);
   EXPECT_EQ(f.related_anchors, df.related_anchors);
+  EXPECT_EQ(f.ranker_popular_items, df.ranker_popular_items);
+  EXPECT_EQ(f.ranker_collaborative_items, df.ranker_collaborative_items);
+  EXPECT_EQ(f.ranker_related_items, df.ranker_related_items);
+  EXPECT_EQ(f.ranker_max_candidates, df.ranker_max_candidates);
   EXPECT_DOUBLE_EQ(c.engine.index.popularity_half_life_s, d.engine.index.popularity_half_life_s);
   EXPECT_DOUBLE_EQ(c.engine.index.min_query_coverage, d.engine.index.min_query_coverage);
   EXPECT_EQ(c.engine.index.topic_popular_size, d.engine.index.topic_popular_size);
@@ -174,6 +178,9 @@ TEST(ConfigTest, ErrorsNameTheKey) {
       {"[profiles]\nmax_profiles = 100\n", "profiles.max_profiles"},
       {"[feed]\nembedding_weight = 3\n", "embedding_weight"},
       {"[feed]\nlearned_recency_weight = 1\n", "learned_recency_weight"},
+      {"[feed]\nranker_related_items = 5000\n", "ranker_related_items"},
+      {"[limits]\nmax_doc_ids = 0\n", "max_doc_ids"},
+      {"[limits]\nmax_past_days = 0\n", "max_past_days"},
       {"[engine\n", "test.toml:1"},
   };
   for (const auto& c : cases) {

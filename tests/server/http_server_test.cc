@@ -1,5 +1,6 @@
 // The HTTP API end to end (fixture: http_server_fixture.h): ingest, contexts, feeds,
 // suggestions, stored records, routing errors, health, metrics and concurrency.
+#include "feedscout/serve/ranking_features.h"
 #include "server/http_server_fixture.h"
 
 namespace feedscout {
@@ -615,10 +616,10 @@ TEST_F(HttpServerTest, FeedExplainListsScoresAndRuleOutcomes) {
   ASSERT_EQ(r.parsed["items"].size(), plain.parsed["items"].size());
   // No model: the hand-set ranking, each item's feature row by name.
   EXPECT_EQ(r.parsed["ranking"]["kind"], "hand-set");
-  EXPECT_EQ(r.parsed["ranking"]["feature_schema"], "feedscout.home v1");
+  EXPECT_EQ(r.parsed["ranking"]["feature_schema"], "feedscout.home v2");
   for (const auto& item : r.parsed["items"]) {
     EXPECT_EQ(item["explain"]["ranking"], "hand-set");
-    EXPECT_EQ(item["explain"]["features"].size(), 39u);
+    EXPECT_EQ(item["explain"]["features"].size(), kFeatureCount);
     EXPECT_TRUE(item["explain"]["features"].contains("collaborative_score"));
     EXPECT_FALSE(item["explain"].contains("contributions"));
   }

@@ -91,12 +91,19 @@ double document_relevance(const DocumentIndex& index, const Taxonomy& taxonomy, 
                           std::span<const TopicScore> topics);
 
 // The co-click side of a user's ranking: related(d) for every neighbour of the user's
-// anchors, and the anchor that contributed most to each.
+// anchors, and the anchor that contributed most to each. With RelatedDepth::kWholeHistory,
+// also the item-to-item score of d over every click the context keeps (the ranker's
+// features; the textbook item-kNN's sum, uniform over the history).
 struct RelatedScores {
   struct Entry {
-    double related = 0;   // related(d) above (related_weight applied)
+    double related = 0;   // related(d) above (related_weight applied; 0 when the weight is 0)
     DocIndex anchor = 0;  // the strongest contributing anchor
     double best_contribution = 0;
+    // Over the whole history H (kWholeHistory only): Σ_h cos(h, d) / |H|, the share of H
+    // that has d as a kept neighbour, and max_h cos(h, d). Each in 0..1.
+    double history_similarity = 0;
+    double history_hits = 0;
+    double history_best = 0;
   };
   std::unordered_map<DocIndex, Entry> by_doc;
 
@@ -104,11 +111,21 @@ struct RelatedScores {
     auto it = by_doc.find(d);
     return it == by_doc.end() ? 0.0 : it->second.related;
   }
+  const Entry* find(DocIndex d) const {
+    auto it = by_doc.find(d);
+    return it == by_doc.end() ? nullptr : &it->second;
+  }
 };
 
-// Empty when `coclick` is null, related_weight is 0 or the user has no resolvable click.
+// How far back related_scores() looks: the related_anchors newest clicks only (the hand-set
+// ranking), or the whole kept history as well (the learned ranker's pool and features).
+enum class RelatedDepth { kRecentAnchors, kWholeHistory };
+
+// Empty when `coclick` is null or the user has no resolvable click, and with kRecentAnchors
+// also when related_weight is 0.
 RelatedScores related_scores(const UserContext& context, const DocumentIndex& index,
-                             const CoClickIndex* coclick, const FeedConfig& config);
+                             const CoClickIndex* coclick, const FeedConfig& config,
+                             RelatedDepth depth = RelatedDepth::kRecentAnchors);
 
 // The score a document gets in a ranked candidate list: the recency rule on
 // max(normalised topic relevance over `feed_topics` + related, popular_weight), where feed_topics =

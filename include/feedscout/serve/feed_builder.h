@@ -120,10 +120,13 @@ struct FeedConfig {
   double collaborative_weight = 0.6;
   // With a learned ranker the pool is wider, since the model, not the source, decides: the
   // lasting-popular list (DocumentIndex::lasting_popular) adds ranker_popular_items
-  // candidates beside the recent popular ones, and the collaborative source proposes
-  // ranker_collaborative_items instead of collaborative_items.
+  // candidates beside the recent popular ones, the collaborative source proposes
+  // ranker_collaborative_items instead of collaborative_items, and the co-click source
+  // proposes the ranker_related_items documents most similar to the user's whole kept
+  // history (RelatedDepth::kWholeHistory), whatever related_weight is.
   size_t ranker_popular_items = 50;
   size_t ranker_collaborative_items = 50;
+  size_t ranker_related_items = 100;
   // The model scores at most this many candidates per request (its cost is linear in them):
   // each source's best in turn (round robin over the sources, each in its own order), so
   // every context stays represented. 0: the whole pool. Training pages (full_pool) are not
@@ -167,6 +170,9 @@ struct CandidateSignals {
   double topic = 0, related = 0, keyword = 0, embedding = 0, collaborative = 0;
   double collaborative_score = 0;
   double after_search_share = 0;
+  // Item-to-item over the user's whole kept history (RelatedScores::Entry; 0 outside the
+  // ranker's wide pool).
+  double history_similarity = 0, history_hits = 0, history_best = 0;
 };
 
 struct FeedItem {

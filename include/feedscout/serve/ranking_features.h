@@ -49,6 +49,17 @@ enum class Feature : size_t {
   kEmbeddingRelevance,
   kCollaborativeScore,  // factor-space score (0 when the model or the document is unknown)
   kAfterSearchShare,    // BM25 over the query's best BM25 (AfterSearch items, else 0)
+  // Co-click item-to-item over the user's whole kept history (candidate_score.h
+  // RelatedScores::Entry): mean cosine, share of the history with the document as a
+  // neighbour, best cosine (0..1).
+  kHistorySimilarity,
+  kHistoryHits,
+  kHistoryBest,
+  // The age a user's kept clicks had when clicked (ln(1 + hours), mean over the history; 0
+  // without one), and the candidate's age_hours_log minus it: whether they take documents
+  // as new or as old as this one.
+  kUserClickAgeLog,
+  kAgeGapLog,
   // Topic preference of the document's topics (max over its labels' ancestors at the level),
   // per surface and integrated, levels 1..3 (0..1; 0 when the user has no evidence there).
   kPrefSearchL1,
@@ -75,7 +86,7 @@ enum class Feature : size_t {
 };
 inline constexpr size_t kFeatureCount = static_cast<size_t>(Feature::kCount);
 
-// name "feedscout.home", version 1, the feature names in Feature order (snake_case).
+// name "feedscout.home", version 2, the feature names in Feature order (snake_case).
 const FeatureSchema& home_feature_schema();
 
 // The source a row's one-hot names (a row of kFeatureCount values); kPopular when none is
@@ -86,14 +97,17 @@ FeedSource row_source(std::span<const float> row);
 // preference tables.
 class FeatureContext {
  public:
-  // References are borrowed and must outlive the FeatureContext.
-  FeatureContext(const ContextView& view, const DocumentIndex& index, const Taxonomy& taxonomy,
-                 const FeedConfig& config, TimeMs now);
+  // References are borrowed and must outlive the FeatureContext. `context` (the user's kept
+  // clicks) may be null: an unknown user.
+  FeatureContext(const ContextView& view, const UserContext* context, const DocumentIndex& index,
+                 const Taxonomy& taxonomy, const FeedConfig& config, TimeMs now);
 
   // Writes kFeatureCount values for `doc` into out (size kFeatureCount).
   void compute(DocIndex doc, const CandidateSignals& signals, std::span<float> out) const;
 
  private:
+  // Sets click_age_log_ from the user's kept clicks.
+  void click_age(const UserContext& context);
   // Max preference over the document's labels' ancestors at each level, per table.
   void topic_preferences(DocIndex doc, std::span<float> out) const;
 
@@ -101,7 +115,9 @@ class FeatureContext {
   const Taxonomy& taxonomy_;
   const FeedConfig& config_;
   TimeMs now_;
-  double top_ = 0;  // top_popularity(index, now)
+  double top_ = 0;            // top_popularity(index, now)
+  double click_age_log_ = 0;  // Feature::kUserClickAgeLog
+  bool has_click_age_ = false;
   std::array<float, 6> user_{};
   // One row per topic the user has any preference for, sorted by topic: the preference
   // score per surface (search, feed, main) then integrated, 0 where that table lacks it.

@@ -90,10 +90,10 @@ Result<std::unique_ptr<Engine>> Engine::open(const EngineConfig& config,
       (!config.ranking.model_path.empty() && config.ranking.reload_check_s > 0)) {
     impl->trainer = std::thread([raw] { raw->trainer_loop(); });
   }
-  spdlog::info("engine opened: store={} documents={} users={} replayed={} classifier={}",
+  spdlog::info("engine opened: store={} documents={} users={} replayed={} classifier={} ({})",
                raw->store->describe(), raw->index->size(), raw->users.size(),
                raw->counters.replayed_events.load(),
-               raw->classifier ? raw->classifier->describe() : "none");
+               raw->classifier ? raw->classifier->describe() : "none", raw->open_stages);
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 

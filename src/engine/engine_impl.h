@@ -58,6 +58,7 @@ struct Engine::Impl {
   std::unique_ptr<KvStore> store;
   // Wraps the store as it opens (Engine::open's StoreWrapper; fault injection in tests).
   StoreWrapper wrap_store;
+  std::string open_stages;  // seconds per stage of load_state(), for the open's log line
 
   // Live state. Only the writer thread mutates it, under the exclusive lock; readers take
   // the shared lock. The writer may read it without the lock.
@@ -155,6 +156,8 @@ struct Engine::Impl {
 
   // recovery.cc
   [[nodiscard]] Status load_state();
+  // The stored contexts, with suggestions and the query graph rebuilt from them (recovery.cc).
+  [[nodiscard]] Status load_contexts();
   // A stored event: a binary record, or canonical JSON as stored before records (parsed
   // with `limits`). Corruption when it is neither.
   [[nodiscard]] static Result<Event> read_stored_event(std::string_view value,

@@ -1,9 +1,15 @@
 // Opening a data directory: taxonomy and classifier, the store, the checkpoint, and a
 // replay of the log past it (engine_impl.h).
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "engine_impl.h"
 #include "feedscout/common/hash.h"
@@ -29,9 +35,120 @@ std::string taxonomy_fingerprint(const Taxonomy& t) {
   return buf;
 }
 
+// Where an open's time goes, for its log line: "name seconds" per stage, in order.
+class OpenStages {
+ public:
+  void mark(std::string_view name) {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    text_ += fmt::format("{}{} {:.2f} s", text_.empty() ? "" : ", ", name, s);
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  std::string text_;
+};
+
+// Users whose stored contexts are loaded, in store order, handed to the thread that rebuilds
+// suggestions and the query graph from their recent searches. The map's elements never move
+// (std::unordered_map keeps references across rehashing), and the loading thread does not
+// touch a user again once handed over.
+class LoadedUsers {
+ public:
+  using User = const std::pair<const std::string, UserContext>*;
+
+  void push(User u) {
+    batch_.push_back(u);
+    if (batch_.size() >= kBatch) flush();
+  }
+  // No more users: the consumer drains what is queued, then next() answers false.
+  void close() {
+    flush();
+    std::lock_guard lk(mu_);
+    closed_ = true;
+    cv_.notify_one();
+  }
+  // The next batch, in push order; false once closed and drained.
+  bool next(std::vector<User>& out) {
+    std::unique_lock lk(mu_);
+    cv_.wait(lk, [&] { return !queue_.empty() || closed_; });
+    if (queue_.empty()) return false;
+    out = std::move(queue_.front());
+    queue_.pop_front();
+    return true;
+  }
+
+ private:
+  static constexpr size_t kBatch = 256;
+  void flush() {
+    if (batch_.empty()) return;
+    std::lock_guard lk(mu_);
+    queue_.push_back(std::move(batch_));
+    batch_.clear();
+    cv_.notify_one();
+  }
+
+  std::vector<User> batch_;  // the loading thread's own
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<User>> queue_;
+  bool closed_ = false;
+};
+
 }  // namespace
 
+Status Engine::Impl::load_contexts() {
+  // Suggestions are rebuilt from the refined queries users still hold (each recent search
+  // once, at its newest time); the log replay adds the rest. So is the query graph, oldest
+  // search first (its session edges follow time). That rebuild runs on a second thread, fed
+  // users in store order (the same order, so the same result, as one thread).
+  LoadedUsers loaded;
+  std::thread rebuild([&] {
+    std::vector<LoadedUsers::User> batch;
+    while (loaded.next(batch)) {
+      for (LoadedUsers::User u : batch) {
+        const auto& searches = u->second.recent_searches();
+        for (const RecentSearch& rs : searches) {
+          if (!rs.refined.empty()) suggestions->add(rs.refined, rs.time_ms);
+        }
+        for (auto rs = searches.rbegin(); rs != searches.rend(); ++rs) {
+          add_to_query_graph(u->first, rs->query, rs->time_ms, rs->clicked, rs->refined);
+        }
+      }
+    }
+  });
+  Status inner;
+  const Status scanned =
+      store->scan_prefix(keys::kUserPrefix, [&](std::string_view key, std::string_view value) {
+        auto ctx = UserContext::decode(value);
+        if (!ctx.is_ok()) {
+          inner = ctx.status().with_context("stored context '" + std::string(key) + "'");
+          return false;
+        }
+        for (const auto& surface : ctx->surfaces()) {
+          for (const auto& [topic, evidence] : surface.topics) {
+            if (topic >= taxonomy->size()) {
+              inner = Status::corruption("stored context '" + std::string(key) + "' names topic " +
+                                         std::to_string(topic) + ", outside the taxonomy");
+              return false;
+            }
+          }
+        }
+        const auto [it, added] = users.emplace(std::string(key.substr(keys::kUserPrefix.size())),
+                                               std::move(ctx).value());
+        if (added) loaded.push(&*it);
+        return true;
+      });
+  loaded.close();
+  rebuild.join();
+  FEEDSCOUT_RETURN_IF_ERROR(scanned);
+  return inner;
+}
+
 Status Engine::Impl::load_state() {
+  OpenStages stages;
   auto tax = Taxonomy::load_file(config.taxonomy_path);
   if (!tax.is_ok()) return tax.status();
   taxonomy = std::make_unique<Taxonomy>(std::move(tax).value());
@@ -78,6 +195,7 @@ Status Engine::Impl::load_state() {
   if (!st.is_ok()) return st.status();
   store = std::move(st).value();
   if (wrap_store) store = wrap_store(std::move(store));
+  stages.mark("models and store");
 
   const std::string fp = taxonomy_fingerprint(*taxonomy);
   auto stored_fp = store->get(keys::kTaxonomyFingerprint);
@@ -106,38 +224,12 @@ Status Engine::Impl::load_state() {
         return true;
       }));
   FEEDSCOUT_RETURN_IF_ERROR(inner);
+  stages.mark("documents");
   // Before the replay: replayed clicks move embedding profiles with the ANN's vectors.
   FEEDSCOUT_RETURN_IF_ERROR(open_embeddings());
-  FEEDSCOUT_RETURN_IF_ERROR(
-      store->scan_prefix(keys::kUserPrefix, [&](std::string_view key, std::string_view value) {
-        auto ctx = UserContext::decode(value);
-        if (!ctx.is_ok()) {
-          inner = ctx.status().with_context("stored context '" + std::string(key) + "'");
-          return false;
-        }
-        for (const auto& surface : ctx->surfaces()) {
-          for (const auto& [topic, evidence] : surface.topics) {
-            if (topic >= taxonomy->size()) {
-              inner = Status::corruption("stored context '" + std::string(key) + "' names topic " +
-                                         std::to_string(topic) + ", outside the taxonomy");
-              return false;
-            }
-          }
-        }
-        // Suggestions are rebuilt from the refined queries users still hold (each recent
-        // search once, at its newest time); the log replay below adds the rest.
-        // So is the query graph, oldest search first (its session edges follow time).
-        const std::string user(key.substr(keys::kUserPrefix.size()));
-        for (const RecentSearch& rs : ctx->recent_searches()) {
-          if (!rs.refined.empty()) suggestions->add(rs.refined, rs.time_ms);
-        }
-        for (auto rs = ctx->recent_searches().rbegin(); rs != ctx->recent_searches().rend(); ++rs) {
-          add_to_query_graph(user, rs->query, rs->time_ms, rs->clicked, rs->refined);
-        }
-        users.emplace(user, std::move(ctx).value());
-        return true;
-      }));
-  FEEDSCOUT_RETURN_IF_ERROR(inner);
+  stages.mark("embeddings");
+  FEEDSCOUT_RETURN_IF_ERROR(load_contexts());
+  stages.mark("contexts with suggestions and query graph");
   FEEDSCOUT_RETURN_IF_ERROR(store->scan_prefix(
       keys::kPopularityPrefix, [&](std::string_view key, std::string_view value) {
         auto doc = index->find(key.substr(keys::kPopularityPrefix.size()));
@@ -168,14 +260,19 @@ Status Engine::Impl::load_state() {
     applied_seq = std::strtoull((*applied)->c_str(), nullptr, 10);
   }
   checkpointed_seq = applied_seq;
+  stages.mark("popularity and co-clicks");
   FEEDSCOUT_RETURN_IF_ERROR(replay_log());
+  stages.mark("log replay");
   committer = std::make_unique<Committer>(*store, *taxonomy);
   committer->set_next_seq(applied_seq + 1);
   if (config.intent.llm.enabled) FEEDSCOUT_RETURN_IF_ERROR(open_llm_refiner());
   last_popular_refresh_ms = clock();
   index->refresh_popular(last_popular_refresh_ms);
   last_checkpoint_ms = clock();
-  return checkpoint();
+  const Status checkpointed = checkpoint();
+  stages.mark("checkpoint");
+  open_stages = stages.text();
+  return checkpointed;
 }
 
 namespace {

@@ -20,6 +20,15 @@ Status from_rocksdb(const rocksdb::Status& s, const std::string& what) {
   return Status::io_error(what + ": " + s.ToString());
 }
 
+// The smallest key above every key starting with `prefix` ("" when there is none: every
+// byte 0xFF).
+std::string prefix_end(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xFF) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  return end;
+}
+
 class RocksDbStore final : public KvStore {
  public:
   RocksDbStore(std::unique_ptr<rocksdb::DB> db, std::string path)
@@ -71,7 +80,15 @@ class RocksDbStore final : public KvStore {
 
   Status scan_prefix(std::string_view prefix,
                      const std::function<bool(std::string_view, std::string_view)>& fn) override {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    // A bulk read: sequential readahead, an upper bound so the iterator stops at the
+    // prefix's end, and the block cache left to point reads.
+    const std::string end = prefix_end(prefix);
+    const rocksdb::Slice upper(end);
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    ro.readahead_size = 2 << 20;
+    if (!end.empty()) ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
     const rocksdb::Slice p(prefix.data(), prefix.size());
     for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
       if (!fn(std::string_view(it->key().data(), it->key().size()),

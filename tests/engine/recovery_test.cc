@@ -121,6 +121,77 @@ TEST(RecoveryTest, AcknowledgedEventsAreReplayedAfterADeathBeforeTheCheckpoint) 
   EXPECT_EQ(again.duplicates, 300u);
 }
 
+// Searches of many users (more than one hand-over batch of the open's rebuild thread): after
+// a restart the suggestions and the query graph behind the search feed's later pages are
+// rebuilt from the stored contexts and answer as before.
+TEST(RecoveryTest, SuggestionsAndTheQueryGraphAnswerTheSameAfterARestart) {
+  const TempDir base("feedscout_recovery_graph");
+  const char* queries[] = {"두바이 초콜릿", "두바이 초콜릿 가게", "손흥민", "손흥민 골", "오타니"};
+  const char* clicked[] = {"d3", "d3", "d1", "d1", "d2"};
+  std::string body;
+  for (int u = 0; u < 700; ++u) {
+    for (int k = 0; k < 2; ++k) {
+      const int q = (u + k * (u % 3 + 1)) % 5;
+      const int minute = (u * 2 + k) % 60;
+      body += R"({"id":"g)" + std::to_string(u) + "_" + std::to_string(k) +
+              R"(","type":"search","user":"gu)" + std::to_string(u) +
+              R"(","time":"2026-11-20T10:)" + (minute < 10 ? "0" : "") + std::to_string(minute) +
+              R"(:00Z","query":")" + queries[q] + R"(","clicked":[")" + clicked[q] + "\"]}\n";
+    }
+  }
+  struct Answers {
+    std::vector<std::vector<std::string>> suggestions;
+    std::vector<std::vector<std::string>> pages;
+  };
+  const auto answers = [&](Engine& e) {
+    Answers a;
+    for (const char* q : queries) {
+      std::vector<std::string> got;
+      for (const Suggestion& s : e.suggest(q, 5)) got.push_back(s.query);
+      a.suggestions.push_back(got);
+    }
+    for (const char* q : queries) {
+      for (size_t page = 0; page < 3; ++page) {
+        std::vector<std::string> got;
+        for (const SearchFeedEntry& item : e.search_feed("gu1", q, page, 3, false, false).items) {
+          got.push_back(item.doc_id + " " + item.reason);
+        }
+        a.pages.push_back(got);
+      }
+    }
+    return a;
+  };
+  Answers before;
+  {
+    auto e = Engine::open(config_for(base.path()), [] { return kNow; });
+    ASSERT_TRUE(e.is_ok());
+    ASSERT_EQ((*e)->ingest_documents(kDocs).accepted, 3u);
+    std::string docs;
+    const char* titles[] = {"두바이 초콜릿 만들기", "두바이 초콜릿 가게 후기",
+                            "손흥민 인터뷰",        "손흥민 골 장면",
+                            "오타니 투구",          "오타니 인터뷰"};
+    for (int i = 0; i < 24; ++i) {
+      docs += R"({"id":"x)" + std::to_string(i) + R"(","title":")" + titles[i % 6] + " " +
+              std::to_string(i) + R"(","created_at":"2026-11-20T0)" + std::to_string(i % 10) +
+              ":00:00Z\"}\n";
+    }
+    ASSERT_EQ((*e)->ingest_documents(docs).accepted, 24u);
+    ASSERT_EQ((*e)->ingest_events(body).accepted, 1400u);
+    before = answers(**e);
+  }
+  auto reopened = Engine::open(config_for(base.path()), [] { return kNow; });
+  ASSERT_TRUE(reopened.is_ok()) << reopened.status().to_string();
+  EXPECT_EQ((*reopened)->stats().users, 700u);
+  const Answers after = answers(**reopened);
+  EXPECT_EQ(after.suggestions, before.suggestions);
+  EXPECT_EQ(after.pages, before.pages);
+  size_t suggested = 0, paged = 0;
+  for (const auto& list : before.suggestions) suggested += list.size();
+  for (const auto& list : before.pages) paged += list.size();
+  EXPECT_GT(suggested, 0u);
+  EXPECT_GT(paged, 20u);
+}
+
 // Data directories written before events were stored as binary records hold canonical JSON
 // under e/<id>: a log replay over them applies them the same, and reading one back gives it.
 TEST(RecoveryTest, EventsStoredAsJsonBeforeRecordsAreStillReplayedAndRead) {

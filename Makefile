@@ -7,7 +7,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: demo test build deps bench perf-smoke sanitize format clean
+.PHONY: demo test build deps bench perf-smoke sanitize sanitize-thread format clean
 
 demo: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
@@ -38,8 +38,20 @@ perf-smoke: deps
 sanitize:
 	$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS=-DFEEDSCOUT_SANITIZE=ON
 
+# ThreadSanitizer over the tests that run engine threads together (the writer, the
+# checkpoint thread, the open's rebuild thread, concurrent readers, hot swap). Tests that
+# fork a child engine are left out (TSan cannot follow a multi-threaded fork), and races
+# inside the uninstrumented libxgboost are suppressed (tests/tsan.supp).
+TSAN_TESTS = Recovery*:CloseFlush*:CheckpointFault*:CommitFault*:*Concurrent*:*HotSwap*
+TSAN_FORKING = RecoveryTest.AcknowledgedEvents*:RecoveryTest.EventsStoredAsJson*:CheckpointFaultTest.AFailedCheckpointKeeps*
+sanitize-thread:
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFEEDSCOUT_SANITIZE_THREAD=ON
+	cmake --build build-tsan -j$(JOBS) --target feedscout_tests
+	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+	  ./build-tsan/tests/feedscout_tests --gtest_filter='$(TSAN_TESTS):-$(TSAN_FORKING)'
+
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) build-bench build-asan var
+	rm -rf $(BUILD_DIR) build-bench build-asan build-tsan var

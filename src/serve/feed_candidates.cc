@@ -282,12 +282,11 @@ class PoolBuilder {
         history.emplace_back(entry.history_similarity, d);
       }
     }
-    const size_t keep = std::min(history.size(), r_.config.ranker_related_items);
-    std::partial_sort(history.begin(), history.begin() + static_cast<std::ptrdiff_t>(keep),
-                      history.end(), [](const auto& a, const auto& b) {
-                        return a.first != b.first ? a.first > b.first : a.second < b.second;
-                      });
-    out.insert(out.end(), history.begin(), history.begin() + static_cast<std::ptrdiff_t>(keep));
+    sort_ranked(history);
+    if (history.size() > r_.config.ranker_related_items) {
+      history.resize(r_.config.ranker_related_items);
+    }
+    out.insert(out.end(), history.begin(), history.end());
     return out;
   }
   static Ranked ranked_hits(const std::unordered_map<DocIndex, InterestHit>& hits) {
